@@ -1,0 +1,51 @@
+# Veilleuse — every set-up step lives here so a fresh machine needs only `make run` / `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PLAYGROUND_VERSION := 0.2.28
+APP_MANIFEST_VERSION := 1.1.2
+TOOLS := .tools
+
+.PHONY: run test lint unit e2e playground package bench clean tools
+
+$(STAMP): pyproject.toml requirements.lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# npm tools are installed at test time into an ignored folder, never committed.
+$(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && test -f package.json || (cd $(TOOLS) && echo '{"name":"veilleuse-tools","private":true}' > package.json)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent \
+		@microsoft/m365agentsplayground@$(PLAYGROUND_VERSION) @microsoft/app-manifest@$(APP_MANIFEST_VERSION)
+	touch $@
+
+tools: $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION)
+
+run: $(STAMP)
+	$(BIN)/python -m bot
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot dialogs cards storage tests
+	$(BIN)/lint-imports
+
+test: $(STAMP) tools lint
+	$(BIN)/python -m pytest -q
+
+playground: $(STAMP) tools
+	$(BIN)/python -m bot.playground
+
+package: $(STAMP)
+	$(BIN)/python -m bot.manifest
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) build dist manifest/build
