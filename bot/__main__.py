@@ -1,0 +1,33 @@
+"""``python -m bot`` (``make run``): read the environment, build the app, serve."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.settings import Settings, SettingsError
+from storage.community import CommunityProfileError
+from storage.store import StoreCorrupted
+
+logger = logging.getLogger("bot")
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings.from_env()
+        app = create_app(settings)
+    except (SettingsError, CommunityProfileError, StoreCorrupted) as problem:
+        logger.error("Veilleuse cannot start: %s", problem)
+        return 2
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

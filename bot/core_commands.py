@@ -1,0 +1,93 @@
+"""The commands every installation has: help, language, reload of the community profile."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.routing import visible_commands
+from cards.help import build_help_card
+from cards.i18n import SUPPORTED_LOCALES, Translator, fold
+from dialogs.turn import CardReply, DomainError, MessageReply, Turn
+from storage.community import CommunityProfileError
+from storage.member_repository import Member
+
+logger = logging.getLogger(__name__)
+
+
+def help_card(turn: Turn) -> dict[str, Any]:
+    members, leads = visible_commands(turn.caller.role)
+    return build_help_card(
+        turn.t,
+        community_name=turn.services.profile.current.short_name,
+        member_commands=members,
+        animateur_commands=leads,
+        is_animateur=bool(leads),
+    )
+
+
+async def show_help(turn: Turn) -> None:
+    await turn.send_card(help_card(turn))
+
+
+def _locale_from_words(text: str) -> str | None:
+    """``français``, ``french``, ``fr``, ``anglais``, ``english``, ``en`` (any language)."""
+    wanted = fold(text)
+    if not wanted:
+        return None
+    for locale in SUPPORTED_LOCALES:
+        names = {fold(Translator(loc)(f"language.name.{locale}")) for loc in SUPPORTED_LOCALES}
+        names |= {fold(locale), fold(locale.split("-")[0])}
+        if wanted in names:
+            return locale
+    return None
+
+
+async def _save_locale(turn: Turn, locale: str) -> Turn:
+    caller = turn.caller
+    members = turn.services.members
+    member = await members.get(caller.member_key) or Member(
+        key=caller.member_key,
+        teams_user_id=caller.teams_user_id,
+        aad_object_id=caller.aad_object_id,
+        name=caller.name,
+    )
+    await members.save(member.with_locale(locale))
+    logger.info("member %s chose locale %s", caller.member_key, locale)
+    return Turn(turn.context, caller, Translator(locale), turn.services, turn.args)
+
+
+async def choose_language(turn: Turn) -> None:
+    locale = _locale_from_words(turn.args)
+    if locale is None:
+        await turn.say("language.usage")
+        return
+    turn = await _save_locale(turn, locale)
+    await turn.say("language.current")
+
+
+async def set_language_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    locale = data.get("locale")
+    if locale not in SUPPORTED_LOCALES:
+        raise DomainError("errors.bad_card_data")
+    turn = await _save_locale(turn, str(locale))
+    return CardReply(help_card(turn))
+
+
+async def show_help_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    return CardReply(help_card(turn))
+
+
+async def reload_profile(turn: Turn) -> None:
+    try:
+        profile = turn.services.profile.reload()
+    except CommunityProfileError as exc:
+        logger.warning("community profile reload refused: field %s", exc.field)
+        await turn.say("reload.failed", field=exc.field, problem=exc.problem)
+        return
+    await turn.say("reload.done", name=profile.name, version=profile.rules.version)
+
+
+def message(turn: Turn, key: str, **values: Any) -> MessageReply:
+    return MessageReply(turn.t(key, **values))

@@ -1,0 +1,72 @@
+"""Who is speaking: Teams identity, role from the community profile, language."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity
+
+from cards.i18n import choose_locale
+from dialogs.roles import Role
+from dialogs.turn import Caller
+from storage.community import CommunityProfile
+from storage.member_repository import MemberRepository, member_key
+
+logger = logging.getLogger(__name__)
+_MAX_CACHED = 5000
+
+
+class IdentityResolver:
+    """Resolves the caller of a turn. E-mail lookups (for animateurs named by e-mail only) go
+    to the Teams roster once per person and are cached."""
+
+    def __init__(self, members: MemberRepository) -> None:
+        self._members = members
+        self._emails: dict[str, str] = {}
+
+    async def caller(self, context: TurnContext, profile: CommunityProfile) -> Caller:
+        activity: Activity = context.activity
+        sender = activity.from_property
+        user_id = (sender.id if sender else "") or ""
+        aad = (getattr(sender, "aad_object_id", None) or "") if sender else ""
+        name = (sender.name if sender else "") or ""
+        key = member_key(user_id, aad)
+        member = await self._members.get(key)
+        is_animateur = profile.is_animateur(aad, None)
+        if not is_animateur and _needs_email(profile, aad):
+            is_animateur = profile.is_animateur(None, await self._email_of(context, user_id))
+        locale = choose_locale(
+            member.locale if member else None, activity.locale, profile.default_locale
+        )
+        return Caller(
+            teams_user_id=user_id,
+            aad_object_id=aad,
+            name=name,
+            member_key=key,
+            role=Role.ANIMATEUR if is_animateur else Role.MEMBER,
+            locale=locale,
+        )
+
+    async def _email_of(self, context: TurnContext, user_id: str) -> str:
+        if not user_id:
+            return ""
+        if user_id in self._emails:
+            return self._emails[user_id]
+        email = ""
+        try:
+            account = await TeamsInfo.get_member(context, user_id)
+            email = (account.email or account.user_principal_name or "") if account else ""
+        except Exception:  # roster lookups are best effort; the role then stays "member"
+            logger.warning("roster lookup failed for a caller", exc_info=True)
+            return ""
+        if len(self._emails) >= _MAX_CACHED:
+            self._emails.clear()
+        self._emails[user_id] = email
+        return email
+
+
+def _needs_email(profile: CommunityProfile, aad: str) -> bool:
+    """Only ask the roster when an animateur is known by e-mail alone, or the caller has no AAD id."""
+    return any(a.email and (not a.aad_object_id or not aad) for a in profile.animateurs)

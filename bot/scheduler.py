@@ -1,0 +1,101 @@
+"""The app's one scheduler (APScheduler 3, in memory).
+
+Stored state (meetings, polls, members…) is the only truth: at start-up every registered
+planner re-plans its jobs from it, with predictable ids and ``replace_existing``. A job whose time
+passed while the bot was down runs once at start (no grace limit, coalesced).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+logger = logging.getLogger(__name__)
+
+JobFunc = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    id: str
+    run_at: datetime
+    func: JobFunc
+
+
+Planner = Callable[[datetime], Iterable[PlannedJob]]
+
+
+class Scheduler:
+    def __init__(self, timezone: tzinfo, clock: Callable[[], datetime]) -> None:
+        self._tz = timezone
+        self._clock = clock
+        self._planners: list[Planner] = []
+        self._aps: AsyncIOScheduler | None = None
+
+    def add_planner(self, planner: Planner) -> None:
+        self._planners.append(planner)
+        if self._aps is not None:
+            self._plan(planner)
+
+    async def start(self) -> None:
+        """Call inside the running loop (aiohttp ``on_startup``)."""
+        self._aps = AsyncIOScheduler(timezone=self._tz)
+        self._aps.start()
+        for planner in self._planners:
+            self._plan(planner)
+
+    async def stop(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+
+    def _plan(self, planner: Planner) -> None:
+        for job in planner(self._clock()):
+            self.schedule(job)
+
+    def schedule(self, job: PlannedJob) -> None:
+        if self._aps is None:
+            raise RuntimeError("scheduler not started")
+        self._aps.add_job(
+            _run_logged,
+            trigger=DateTrigger(run_date=job.run_at, timezone=self._tz),
+            args=(job.id, job.func),
+            id=job.id,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def every(self, job_id: str, seconds: float, func: JobFunc) -> None:
+        if self._aps is None:
+            raise RuntimeError("scheduler not started")
+        self._aps.add_job(
+            _run_logged,
+            trigger=IntervalTrigger(seconds=seconds, timezone=self._tz),
+            args=(job_id, func),
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def cancel(self, job_id: str) -> None:
+        if self._aps is not None and self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self._aps.get_jobs()) if self._aps else []
+
+
+async def _run_logged(job_id: str, func: JobFunc) -> None:
+    try:
+        await func()
+    except Exception:
+        logger.exception("scheduled job %s failed", job_id)

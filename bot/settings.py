@@ -1,0 +1,113 @@
+"""The one place that reads the environment. Everything else receives a frozen ``Settings``."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cards.i18n import normalize_locale
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message names the variable (never its secret value)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    host: str = "127.0.0.1"
+    port: int = 3978
+    data_dir: Path = Path("data")
+    default_locale: str = "fr-CA"
+    timezone: str = "America/Montreal"
+    graph_tenant_id: str = ""
+    graph_client_id: str = ""
+    graph_client_secret: str = field(default="", repr=False)
+    public_base_url: str = ""
+    max_body_bytes: int = 256 * 1024
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.app_id)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str = "") -> str:
+            return env.get(name, default).strip()
+
+        app_id = get("MicrosoftAppId")
+        if app_id and not _GUID.match(app_id):
+            raise SettingsError("MicrosoftAppId must be a GUID (the bot's Entra app id).")
+        app_password = get("MicrosoftAppPassword")
+        app_type = get("MicrosoftAppType", "MultiTenant") or "MultiTenant"
+        if app_type not in _APP_TYPES:
+            raise SettingsError(f"MicrosoftAppType must be one of {', '.join(_APP_TYPES)}.")
+        tenant = get("MicrosoftAppTenantId")
+        if tenant and not _GUID.match(tenant):
+            raise SettingsError("MicrosoftAppTenantId must be a GUID.")
+        if app_type == "SingleTenant" and not tenant:
+            raise SettingsError("MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant.")
+        if app_id and app_type != "UserAssignedMSI" and not app_password:
+            raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set.")
+
+        port_text = get("PORT", "3978") or "3978"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError("PORT must be a number between 1 and 65535.")
+
+        locale_text = get("CDEP_LOCALE", "fr-CA") or "fr-CA"
+        locale = normalize_locale(locale_text)
+        if locale is None:
+            raise SettingsError("CDEP_LOCALE must be fr-CA or en.")
+
+        timezone = get("CDEP_TIMEZONE", "America/Montreal") or "America/Montreal"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError("CDEP_TIMEZONE must be an IANA time zone name.") from exc
+
+        graph_tenant = get("GRAPH_TENANT_ID") or tenant
+        if graph_tenant and not _GUID.match(graph_tenant):
+            raise SettingsError("GRAPH_TENANT_ID must be a GUID.")
+        graph_client = get("GRAPH_CLIENT_ID") or app_id
+        if graph_client and not _GUID.match(graph_client):
+            raise SettingsError("GRAPH_CLIENT_ID must be a GUID.")
+
+        base_url = get("CDEP_PUBLIC_URL").rstrip("/")
+        if base_url and not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise SettingsError("CDEP_PUBLIC_URL must be an https:// address.")
+
+        return cls(
+            app_id=app_id,
+            app_password=app_password,
+            app_type=app_type,
+            app_tenant_id=tenant,
+            host=get("CDEP_HOST", "127.0.0.1") or "127.0.0.1",
+            port=int(port_text),
+            data_dir=Path(get("CDEP_DATA_DIR", "data") or "data"),
+            default_locale=locale,
+            timezone=timezone,
+            graph_tenant_id=graph_tenant,
+            graph_client_id=graph_client,
+            graph_client_secret=get("GRAPH_CLIENT_SECRET") or app_password,
+            public_base_url=base_url,
+        )

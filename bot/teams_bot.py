@@ -1,0 +1,228 @@
+"""The one Teams activity handler: maps activities to commands and card actions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+    ChannelAccount,
+    InvokeResponse,
+)
+from typing_extensions import override
+
+from bot.dedupe import RecentActivities
+from bot.errors import LOCALE_KEY, activity_ids
+from bot.identity import IdentityResolver
+from bot.routing import Router
+from cards.i18n import Translator
+from cards.render import CARD_CONTENT_TYPE
+from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
+
+logger = logging.getLogger(__name__)
+
+_INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
+_INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
+_NBSP = "\u00a0"
+_MENTION_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+class VeilleuseBot(TeamsActivityHandler):
+    def __init__(
+        self,
+        services: Services,
+        router: Router,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        *,
+        identity: IdentityResolver | None = None,
+        recent: RecentActivities | None = None,
+        on_inbound: Any = None,
+    ) -> None:
+        self.services = services
+        self.router = router
+        self.conversation_state = conversation_state
+        self.user_state = user_state
+        self.identity = identity or IdentityResolver(services.members)
+        self.recent = recent or RecentActivities()
+        # Called with the TurnContext of every authenticated inbound activity (the messenger
+        # stores conversation references there).
+        self.on_inbound = on_inbound
+
+    # ---- turn entry -------------------------------------------------------------------------
+
+    @override
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        key = _dedupe_key(activity)
+        if key and activity.type != ActivityTypes.invoke:
+            if self.recent.claim(key) is not None:
+                logger.info("duplicate delivery ignored %s", activity_ids(turn_context))
+                return
+            self.recent.settle(key)
+        if self.on_inbound is not None and activity.type in (
+            ActivityTypes.message,
+            ActivityTypes.conversation_update,
+            ActivityTypes.installation_update,
+            ActivityTypes.invoke,
+        ):
+            await self.on_inbound(turn_context)
+        await super().on_turn(turn_context)
+        await self.conversation_state.save_changes(turn_context)
+        await self.user_state.save_changes(turn_context)
+
+    async def _turn(self, turn_context: TurnContext, args: str = "") -> Turn:
+        caller = await self.identity.caller(turn_context, self.services.profile.current)
+        turn_context.turn_state[LOCALE_KEY] = caller.locale
+        return Turn(turn_context, caller, Translator(caller.locale), self.services, args)
+
+    # ---- messages ---------------------------------------------------------------------------
+
+    @override
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, Mapping) and "verb" in activity.value:
+            await self._on_submit(turn_context, activity.value)
+            return
+        text = _clean_text(turn_context)
+        turn = await self._turn(turn_context)
+        if not text:
+            await turn.say("errors.empty_message")
+            return
+        spec, args = self.router.match(text)
+        if spec is None:
+            await turn.say("errors.unknown_command", text=_shorten(text))
+            return
+        if not turn.caller.role.allows(spec.min_role):
+            await turn.say("errors.forbidden")
+            return
+        turn.args = args
+        logger.info("command %s %s", spec.id, activity_ids(turn_context))
+        await self.router.commands[spec.id](turn)
+
+    async def _on_submit(self, turn_context: TurnContext, value: Mapping[str, Any]) -> None:
+        """Action.Submit (the fallback of Action.Execute on older clients)."""
+        turn = await self._turn(turn_context)
+        data = {k: v for k, v in value.items() if k != "verb"}
+        result = await self._run_action(turn, str(value.get("verb", "")), data)
+        reply_to = turn_context.activity.reply_to_id
+        if isinstance(result, CardReply) and reply_to:
+            await turn_context.update_activity(
+                Activity(
+                    id=reply_to,
+                    type=ActivityTypes.message,
+                    attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=result.card)],
+                )
+            )
+        elif isinstance(result, CardReply):
+            await turn.send_card(result.card)
+        else:
+            await turn_context.send_activity(MessageFactory.text(result.text))
+
+    # ---- Action.Execute ---------------------------------------------------------------------
+
+    @override
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Work around botbuilder 4.17.1 returning HTTP 500 for Action.Execute (PLATFORM.md
+        §3.1): answer ``adaptiveCard/action`` ourselves with a msrest model body."""
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        key = _dedupe_key(turn_context.activity)
+        if key:
+            first = self.recent.claim(key)
+            if first is not None:
+                logger.info("duplicate invoke answered from cache %s", activity_ids(turn_context))
+                cached = await first
+                if isinstance(cached, InvokeResponse):
+                    return cached
+        response = await self._execute(turn_context)
+        if key:
+            self.recent.settle(key, response)
+        return response
+
+    async def _execute(self, turn_context: TurnContext) -> InvokeResponse:
+        value = turn_context.activity.value
+        action = value.get("action") if isinstance(value, Mapping) else None
+        verb = action.get("verb") if isinstance(action, Mapping) else None
+        data = action.get("data") if isinstance(action, Mapping) else None
+        turn = await self._turn(turn_context)
+        if not isinstance(verb, str) or not isinstance(data, Mapping | None):
+            result: ActionResult = MessageReply(turn.t("errors.bad_card_data"))
+        else:
+            result = await self._run_action(turn, verb, dict(data or {}))
+        if isinstance(result, CardReply):
+            body = AdaptiveCardInvokeResponse(status_code=200, type=_INVOKE_CARD, value=result.card)
+        else:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=_INVOKE_MESSAGE, value=result.text)
+        return InvokeResponse(status=200, body=body)
+
+    async def _run_action(self, turn: Turn, verb: str, data: dict[str, Any]) -> ActionResult:
+        route = self.router.action(verb)
+        if route is None:
+            return MessageReply(turn.t("errors.unknown_action"))
+        if not turn.caller.role.allows(route.min_role):
+            return MessageReply(turn.t("errors.forbidden"))
+        logger.info("action %s %s", verb, activity_ids(turn.context))
+        try:
+            return await route.handler(turn, data)
+        except DomainError as refusal:
+            return MessageReply(turn.t(refusal.key, **refusal.values))
+        except Exception:
+            logger.exception("action %s failed %s", verb, activity_ids(turn.context))
+            await self.conversation_state.load(turn.context)
+            await self.conversation_state.delete(turn.context)
+            return MessageReply(turn.t("errors.generic"))
+
+    # ---- installation and membership --------------------------------------------------------
+
+    @override
+    async def on_teams_members_added(  # type: ignore[override]
+        self,
+        teams_members_added: list[ChannelAccount],
+        team_info: Any,
+        turn_context: TurnContext,
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in teams_members_added):
+            await self._greet(turn_context)
+
+    async def _greet(self, turn_context: TurnContext) -> None:
+        turn = await self._turn(turn_context)
+        community = self.services.profile.current.short_name
+        conversation_type = turn_context.activity.conversation.conversation_type
+        if conversation_type == "personal" or conversation_type is None:
+            first_name = (turn.caller.name or "").split(" ")[0]
+            await turn.say("greeting.personal", name=first_name, community=community)
+        else:
+            await turn.say("greeting.team", community=community)
+
+
+def _dedupe_key(activity: Activity) -> str:
+    if not activity.id:
+        return ""
+    conversation = activity.conversation.id if activity.conversation else ""
+    return f"{conversation}|{activity.id}"
+
+
+def _clean_text(turn_context: TurnContext) -> str:
+    activity = turn_context.activity
+    text = activity.text or ""
+    if activity.recipient is not None:
+        try:
+            text = TurnContext.remove_recipient_mention(activity) or ""
+        except (KeyError, TypeError, AttributeError):  # a malformed mention entity
+            logger.info("malformed mention ignored %s", activity_ids(turn_context))
+    text = _MENTION_TAG.sub("", text)
+    return text.replace(_NBSP, " ").strip()
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
