@@ -7,24 +7,28 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
 from botbuilder.integration.aiohttp import CloudAdapter
 from msrest.exceptions import DeserializationError
 
-from bot import core_commands
 from bot.adapter import create_adapter
+from bot.commands import COMMANDS
 from bot.errors import make_on_turn_error
-from bot.routing import ActionRoute, Router
+from bot.features import FEATURES
+from bot.messenger import ProactiveMessenger
+from bot.routing import Router
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.state_storage import TinyDbBotStorage
 from bot.teams_bot import VeilleuseBot
-from cards.verbs import Verb
 from dialogs.turn import Services
 from storage.community import ProfileFile
+from storage.conversation_repository import TinyDbConversationRepository
 from storage.member_repository import TinyDbMemberRepository
+from storage.outbox_repository import TinyDbOutboxRepository
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -39,24 +43,11 @@ class Runtime:
     adapter: CloudAdapter
     bot: VeilleuseBot
     scheduler: Scheduler
+    messenger: ProactiveMessenger
     services: Services
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
-
-
-def build_router() -> Router:
-    return Router(
-        commands={
-            "help": core_commands.show_help,
-            "language": core_commands.choose_language,
-            "reload": core_commands.reload_profile,
-        },
-        actions={
-            Verb.show_help: ActionRoute(core_commands.show_help_action),
-            Verb.set_language: ActionRoute(core_commands.set_language_action),
-        },
-    )
 
 
 def create_app(
@@ -67,19 +58,31 @@ def create_app(
     now = clock or (lambda: datetime.now(UTC))
     store = Store(settings.data_dir)
     profile = ProfileFile(settings.data_dir)
+    adapter = create_adapter(settings)
+    scheduler = Scheduler(settings.tz, now)
+    messenger = ProactiveMessenger(
+        adapter,
+        settings.app_id,
+        TinyDbConversationRepository(store.database("conversations")),
+        TinyDbOutboxRepository(store.database("outbox")),
+        now,
+    )
     services = Services(
         profile=profile,
         members=TinyDbMemberRepository(store.database("members")),
         clock=now,
+        jobs=scheduler,
+        messenger=messenger,
+        commands=COMMANDS,
     )
     bot_storage = TinyDbBotStorage(store.database("state"))
     conversation_state = ConversationState(bot_storage)
     user_state = UserState(bot_storage)
-    adapter = create_adapter(settings)
     adapter.on_turn_error = make_on_turn_error(conversation_state)
-    bot = VeilleuseBot(services, build_router(), conversation_state, user_state)
-    scheduler = Scheduler(settings.tz, now)
-    runtime = Runtime(settings, store, adapter, bot, scheduler, services)
+    bot = VeilleuseBot(
+        services, Router(), conversation_state, user_state, on_inbound=messenger.remember
+    )
+    runtime = Runtime(settings, store, adapter, bot, scheduler, messenger, services)
 
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[RUNTIME] = runtime
@@ -92,7 +95,12 @@ def create_app(
 
 async def _on_startup(app: web.Application) -> None:
     runtime = app[RUNTIME]
+    for feature in FEATURES:
+        plan_jobs = getattr(feature, "plan_jobs", None)
+        if plan_jobs is not None:
+            await runtime.scheduler.add_planner(partial(plan_jobs, runtime.services))
     await runtime.scheduler.start()
+    await runtime.messenger.start()
     logger.info(
         "Veilleuse ready for %s (data in %s)",
         runtime.services.profile.current.short_name,
@@ -102,6 +110,7 @@ async def _on_startup(app: web.Application) -> None:
 
 async def _on_cleanup(app: web.Application) -> None:
     runtime = app[RUNTIME]
+    await runtime.messenger.stop()
     await runtime.scheduler.stop()
     runtime.store.close()
 

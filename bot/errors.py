@@ -36,7 +36,9 @@ def make_on_turn_error(
                 await context.send_activity(MessageFactory.text(t("errors.generic")))
             if context.activity.channel_id == "emulator":
                 await context.send_trace_activity(
-                    "OnTurnError Trace", type(error).__name__, "https://www.botframework.com/schemas/error"
+                    "OnTurnError Trace",
+                    type(error).__name__,
+                    "https://www.botframework.com/schemas/error",
                 )
         except Exception:  # the apology itself failed (connector down): nothing more to do
             logger.exception("could not send the apology %s", activity_ids(context))

@@ -68,5 +68,5 @@ class IdentityResolver:
 
 
 def _needs_email(profile: CommunityProfile, aad: str) -> bool:
-    """Only ask the roster when an animateur is known by e-mail alone, or the caller has no AAD id."""
+    """Ask the roster only when an animateur is known by e-mail alone, or the caller has no AAD."""
     return any(a.email and (not a.aad_object_id or not aad) for a in profile.animateurs)

@@ -8,27 +8,18 @@ passed while the bot was down runs once at start (no grace limit, coalesced).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from dialogs.feature import JobFunc, PlannedJob
+
 logger = logging.getLogger(__name__)
 
-JobFunc = Callable[[], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class PlannedJob:
-    id: str
-    run_at: datetime
-    func: JobFunc
-
-
-Planner = Callable[[datetime], Iterable[PlannedJob]]
+Planner = Callable[[datetime], Awaitable[Sequence[PlannedJob]]]
 
 
 class Scheduler:
@@ -38,25 +29,30 @@ class Scheduler:
         self._planners: list[Planner] = []
         self._aps: AsyncIOScheduler | None = None
 
-    def add_planner(self, planner: Planner) -> None:
+    async def add_planner(self, planner: Planner) -> None:
         self._planners.append(planner)
         if self._aps is not None:
-            self._plan(planner)
+            await self._plan(planner)
 
     async def start(self) -> None:
         """Call inside the running loop (aiohttp ``on_startup``)."""
         self._aps = AsyncIOScheduler(timezone=self._tz)
         self._aps.start()
         for planner in self._planners:
-            self._plan(planner)
+            await self._plan(planner)
 
     async def stop(self) -> None:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
 
-    def _plan(self, planner: Planner) -> None:
-        for job in planner(self._clock()):
+    async def replan(self) -> None:
+        """Re-plan every feature's jobs from stored state (after a bulk change)."""
+        for planner in self._planners:
+            await self._plan(planner)
+
+    async def _plan(self, planner: Planner) -> None:
+        for job in await planner(self._clock()):
             self.schedule(job)
 
     def schedule(self, job: PlannedJob) -> None:

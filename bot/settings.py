@@ -66,7 +66,9 @@ class Settings:
         if tenant and not _GUID.match(tenant):
             raise SettingsError("MicrosoftAppTenantId must be a GUID.")
         if app_type == "SingleTenant" and not tenant:
-            raise SettingsError("MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant.")
+            raise SettingsError(
+                "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant."
+            )
         if app_id and app_type != "UserAssignedMSI" and not app_password:
             raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set.")
 
@@ -93,7 +95,9 @@ class Settings:
             raise SettingsError("GRAPH_CLIENT_ID must be a GUID.")
 
         base_url = get("CDEP_PUBLIC_URL").rstrip("/")
-        if base_url and not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        if base_url and not base_url.startswith(
+            ("https://", "http://127.0.0.1", "http://localhost")
+        ):
             raise SettingsError("CDEP_PUBLIC_URL must be an https:// address.")
 
         return cls(

@@ -17,6 +17,7 @@ from botbuilder.schema import (
     ChannelAccount,
     InvokeResponse,
 )
+from msrest.serialization import Model
 from typing_extensions import override
 
 from bot.dedupe import RecentActivities
@@ -33,6 +34,23 @@ _INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
 _INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 _NBSP = "\u00a0"
 _MENTION_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+class MessageInvokeResponse(Model):  # type: ignore[misc]
+    """The invoke body for a plain message: botbuilder's AdaptiveCardInvokeResponse types
+    ``value`` as an object, so msrest refuses a string there."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "str"},
+    }
+
+    def __init__(self, *, status_code: int, type: str, value: str) -> None:  # noqa: A002
+        super().__init__()
+        self.status_code = status_code
+        self.type = type
+        self.value = value
 
 
 class VeilleuseBot(TeamsActivityHandler):
@@ -97,16 +115,19 @@ class VeilleuseBot(TeamsActivityHandler):
         if not text:
             await turn.say("errors.empty_message")
             return
-        spec, args = self.router.match(text)
-        if spec is None:
+        command, args = self.router.match(text)
+        if command is None:
             await turn.say("errors.unknown_command", text=_shorten(text))
             return
-        if not turn.caller.role.allows(spec.min_role):
+        if not turn.caller.role.allows(command.min_role):
             await turn.say("errors.forbidden")
             return
         turn.args = args
-        logger.info("command %s %s", spec.id, activity_ids(turn_context))
-        await self.router.commands[spec.id](turn)
+        logger.info("command %s %s", command.id, activity_ids(turn_context))
+        try:
+            await command.handler(turn)
+        except DomainError as refusal:
+            await turn.say(refusal.key, **refusal.values)
 
     async def _on_submit(self, turn_context: TurnContext, value: Mapping[str, Any]) -> None:
         """Action.Submit (the fallback of Action.Execute on older clients)."""
@@ -161,7 +182,7 @@ class VeilleuseBot(TeamsActivityHandler):
         if isinstance(result, CardReply):
             body = AdaptiveCardInvokeResponse(status_code=200, type=_INVOKE_CARD, value=result.card)
         else:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=_INVOKE_MESSAGE, value=result.text)
+            body = MessageInvokeResponse(status_code=200, type=_INVOKE_MESSAGE, value=result.text)
         return InvokeResponse(status=200, body=body)
 
     async def _run_action(self, turn: Turn, verb: str, data: dict[str, Any]) -> ActionResult:

@@ -1,8 +1,9 @@
-"""Message catalogs: every sentence a user sees lives in ``cards/locales/<locale>.json``.
+"""Message catalogs: every sentence a user sees lives in ``cards/locales/<locale>/<feature>.json``.
 
-Catalogs are flat JSON objects of dotted ids to ``str.format`` templates. A plural entry is an
-object ``{"one": "...", "other": "..."}`` chosen with :meth:`Translator.plural`. fr-CA is the
-default; English is available. Code and templates hold only ids.
+Catalogs are flat JSON objects (one file per feature, merged) of dotted ids to ``str.format``
+templates. A plural entry is an object ``{"one": "...", "other": "..."}`` chosen with
+:meth:`Translator.plural`. fr-CA is the default; English is available. Code and templates hold
+only ids.
 """
 
 from __future__ import annotations
@@ -47,10 +48,23 @@ def choose_locale(*candidates: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+class CatalogError(ValueError):
+    """Two catalog files of one language define the same id."""
+
+
 @cache
 def load_catalog(locale: str) -> dict[str, _CatalogValue]:
-    text = resources.files("cards").joinpath("locales", f"{locale}.json").read_text("utf-8")
-    catalog: dict[str, _CatalogValue] = json.loads(text)
+    """Every ``cards/locales/<locale>/*.json`` file (one per feature) merged into one catalog."""
+    folder = resources.files("cards").joinpath("locales", locale)
+    catalog: dict[str, _CatalogValue] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        part: dict[str, _CatalogValue] = json.loads(entry.read_text("utf-8"))
+        clash = catalog.keys() & part.keys()
+        if clash:
+            raise CatalogError(f"{locale}/{entry.name} redefines {sorted(clash)}")
+        catalog.update(part)
     return catalog
 
 

@@ -39,7 +39,9 @@ def _template_text(name: str) -> str:
 
 def template_names() -> list[str]:
     folder = resources.files("cards").joinpath("templates")
-    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+    return sorted(
+        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
+    )
 
 
 def load_template(name: str) -> Any:
@@ -102,7 +104,9 @@ def _expand(node: Any, scope: _Scope) -> list[Any]:
         body = {k: v for k, v in node.items() if k != "$data"}
         out: list[Any] = []
         for item in items:
-            item_scope = _Scope(item if isinstance(item, Mapping) else {"$item": item}, scope.t, scope)
+            item_scope = _Scope(
+                item if isinstance(item, Mapping) else {"$item": item}, scope.t, scope
+            )
             out.extend(_expand(body, item_scope))
         return out
     if "$when" in node:

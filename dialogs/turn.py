@@ -7,8 +7,8 @@ replies through it; a card-action handler also gets the card's data and returns 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,6 +20,7 @@ from cards.render import CARD_CONTENT_TYPE
 from dialogs.roles import Role
 from storage.community import CommunityProfile
 from storage.member_repository import MemberRepository
+from storage.outbox_repository import OutboxItem
 
 
 class DomainError(Exception):
@@ -54,12 +55,30 @@ class ProfileSource(Protocol):
     def reload(self) -> CommunityProfile: ...
 
 
+class JobsPort(Protocol):
+    """What features may ask of the scheduler at run time (bot/scheduler.py)."""
+
+    def schedule(self, job: Any) -> None: ...
+
+    def cancel(self, job_id: str) -> None: ...
+
+
+class MessengerPort(Protocol):
+    """Proactive sends, queued in storage and rate-limited (bot/messenger.py)."""
+
+    async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]: ...
+
+
 @dataclass
 class Services:
+    """Everything a handler may use. Each feature adds its repositories here."""
+
     profile: ProfileSource
     members: MemberRepository
     clock: Callable[[], datetime]
-    extras: dict[str, Any] = field(default_factory=dict)
+    jobs: JobsPort
+    messenger: MessengerPort
+    commands: Sequence[Any] = ()
 
 
 @dataclass

@@ -184,7 +184,10 @@ SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"name": {"type": "string", "minLength": 1}, "address": {"type": "string"}},
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "address": {"type": "string"},
+                },
                 "required": ["name"],
                 "additionalProperties": False,
             },
@@ -193,7 +196,9 @@ SCHEMA: dict[str, Any] = {
         "sponsors": {"type": "array", "items": _PERSON},
         "privacy": {
             "type": "object",
-            "properties": {"small_group_threshold": {"type": "integer", "minimum": 3, "maximum": 50}},
+            "properties": {
+                "small_group_threshold": {"type": "integer", "minimum": 3, "maximum": 50}
+            },
             "additionalProperties": False,
         },
     },
@@ -260,7 +265,9 @@ def load_profile(data_dir: Path) -> CommunityProfile:
     path = data_dir / PROFILE_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        with resources.as_file(resources.files("storage").joinpath("community.example.toml")) as src:
+        with resources.as_file(
+            resources.files("storage").joinpath("community.example.toml")
+        ) as src:
             shutil.copyfile(src, path)
     try:
         raw = tomllib.loads(path.read_text("utf-8"))

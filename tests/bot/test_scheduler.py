@@ -4,13 +4,14 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.scheduler import JobFunc, PlannedJob, Scheduler
+from bot.scheduler import Scheduler
+from dialogs.feature import JobFunc, PlannedJob
 
 TZ = ZoneInfo("America/Montreal")
 
 
-async def _until(condition, timeout: float = 2.0) -> None:
-    for _ in range(int(timeout / 0.02)):
+async def _until(condition, seconds: float = 2.0) -> None:
+    for _ in range(int(seconds / 0.02)):
         if condition():
             return
         await asyncio.sleep(0.02)
@@ -28,17 +29,20 @@ async def test_jobs_rebuilt_from_state_and_missed_ones_run_once() -> None:
 
         return run
 
-    def planner(at: datetime) -> list[PlannedJob]:
-        wanted = [("reminder:m1:-7d", at - timedelta(hours=2)), ("reminder:m1:-1d", at + timedelta(hours=5))]
+    async def planner(at: datetime) -> list[PlannedJob]:
+        wanted = [
+            ("reminder:m1:-7d", at - timedelta(hours=2)),
+            ("reminder:m1:-1d", at + timedelta(hours=5)),
+        ]
         return [PlannedJob(i, when, job(i)) for i, when in wanted if i not in done]
 
     scheduler = Scheduler(TZ, lambda: now)
-    scheduler.add_planner(planner)
+    await scheduler.add_planner(planner)
     await scheduler.start()
     try:
         await _until(lambda: bool(done))
         assert done == ["reminder:m1:-7d"]
-        scheduler.add_planner(planner)  # as after an edit: re-plan everything
+        await scheduler.replan()  # as after an edit: re-plan everything
         await asyncio.sleep(0.1)
         assert done == ["reminder:m1:-7d"]
         assert scheduler.job_ids() == ["reminder:m1:-1d"]
@@ -47,7 +51,7 @@ async def test_jobs_rebuilt_from_state_and_missed_ones_run_once() -> None:
 
     # A restart: a new scheduler over the same state plans only what is left.
     restarted = Scheduler(TZ, lambda: now)
-    restarted.add_planner(planner)
+    await restarted.add_planner(planner)
     await restarted.start()
     try:
         await asyncio.sleep(0.1)

@@ -68,8 +68,18 @@ def test_every_id_named_in_code_exists() -> None:
 
 def test_catalogs_are_valid_json_objects() -> None:
     for locale in SUPPORTED_LOCALES:
-        path = ROOT / "cards" / "locales" / f"{locale}.json"
-        assert isinstance(json.loads(path.read_text("utf-8")), dict)
+        files = sorted((ROOT / "cards" / "locales" / locale).glob("*.json"))
+        assert files
+        for path in files:
+            assert isinstance(json.loads(path.read_text("utf-8")), dict), path.name
+
+
+def test_every_feature_file_exists_in_every_language() -> None:
+    names = [
+        sorted(p.name for p in (ROOT / "cards" / "locales" / loc).glob("*.json"))
+        for loc in SUPPORTED_LOCALES
+    ]
+    assert names[0] == names[1]
 
 
 @pytest.mark.parametrize(
@@ -89,4 +99,3 @@ def test_locale_choice(candidates: tuple[str | None, ...], expected: str) -> Non
 def test_fold_ignores_case_and_accents() -> None:
     assert fold("AIDE") == fold("Aide") == "aide"
     assert fold("Présences") == "presences"
-

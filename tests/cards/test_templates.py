@@ -47,7 +47,11 @@ def test_rendered_card_is_valid_adaptive_card_1_5(locale: str, name: str) -> Non
 
 
 def test_schema_check_is_live() -> None:
-    broken = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "FactSet", "facts": [{"title": "x"}]}]}
+    broken = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "FactSet", "facts": [{"title": "x"}]}],
+    }
     assert schema_errors(broken)
     unknown = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "Blink", "text": "x"}]}
     assert schema_errors(unknown)
@@ -60,9 +64,14 @@ def _prose(node: Any, path: str = "") -> list[str]:
     found: list[str] = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in _PROSE_KEYS and isinstance(value, str) and not re.fullmatch(r"\$\{[^}]+\}", value):
-                if key != "value" or node.get("type") != "Input.Choice":
-                    found.append(f"{path}/{key}={value!r}")
+            is_prose = (
+                key in _PROSE_KEYS
+                and isinstance(value, str)
+                and not re.fullmatch(r"\$\{[^}]+\}", value)
+                and (key != "value" or node.get("type") != "Input.Choice")
+            )
+            if is_prose:
+                found.append(f"{path}/{key}={value!r}")
             found.extend(_prose(value, f"{path}/{key}"))
     elif isinstance(node, list):
         for i, item in enumerate(node):

@@ -1,23 +1,31 @@
-"""The commands every installation has: help, language, reload of the community profile."""
+"""Handlers of the commands every installation has: help, language, profile reload."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.routing import visible_commands
 from cards.help import build_help_card
 from cards.i18n import SUPPORTED_LOCALES, Translator, fold
-from dialogs.turn import CardReply, DomainError, MessageReply, Turn
+from dialogs.feature import Command
+from dialogs.roles import Role
+from dialogs.turn import CardReply, DomainError, Turn
 from storage.community import CommunityProfileError
 from storage.member_repository import Member
 
 logger = logging.getLogger(__name__)
 
 
+def visible_commands(commands: Sequence[Command], role: Role) -> tuple[list[str], list[str]]:
+    """Command ids for the help card: (everyone's, those reserved to a role ``role`` holds)."""
+    members = [c.id for c in commands if c.min_role == Role.MEMBER]
+    leads = [c.id for c in commands if c.min_role > Role.MEMBER and role.allows(c.min_role)]
+    return members, leads
+
+
 def help_card(turn: Turn) -> dict[str, Any]:
-    members, leads = visible_commands(turn.caller.role)
+    members, leads = visible_commands(turn.services.commands, turn.caller.role)
     return build_help_card(
         turn.t,
         community_name=turn.services.profile.current.short_name,
@@ -87,7 +95,3 @@ async def reload_profile(turn: Turn) -> None:
         await turn.say("reload.failed", field=exc.field, problem=exc.problem)
         return
     await turn.say("reload.done", name=profile.name, version=profile.rules.version)
-
-
-def message(turn: Turn, key: str, **values: Any) -> MessageReply:
-    return MessageReply(turn.t(key, **values))

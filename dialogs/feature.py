@@ -1,0 +1,50 @@
+"""How a feature plugs into the bot.
+
+A feature package ``dialogs/<feature>/`` has a ``routes.py`` module with ``COMMANDS`` (a tuple of
+:class:`Command`), ``ACTIONS`` (a tuple of :class:`Action`) and, if it schedules work,
+``async def plan_jobs(services, now) -> list[PlannedJob]`` (jobs still to run, rebuilt from stored
+state at every start-up). ``bot/features.py`` lists the routes modules; the routing tables, the
+help card and the manifest's command list are derived from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from dialogs.roles import Role
+from dialogs.turn import ActionHandler, CommandHandler
+
+
+@dataclass(frozen=True)
+class Command:
+    """A text command. Its words are the catalog entries ``command.<id>.word`` (every language)
+    and its help line ``command.<id>.description``. ``id`` may contain a dot for a two-word
+    command (e.g. ``report.project`` → ``bilan projet``)."""
+
+    id: str
+    handler: CommandHandler
+    min_role: Role = Role.MEMBER
+    in_manifest: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A card action (Action.Execute verb, or Action.Submit with a ``verb`` field)."""
+
+    verb: str
+    handler: ActionHandler
+    min_role: Role = Role.MEMBER
+
+
+JobFunc = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    """A one-off job with a predictable id (e.g. ``reminder:<meeting>:-7d``)."""
+
+    id: str
+    run_at: datetime
+    func: JobFunc

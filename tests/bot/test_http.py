@@ -1,0 +1,197 @@
+"""The bot's HTTP endpoint, driven as Teams drives it (activities in, connector calls out)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cards.i18n import Translator
+from storage.community import ProfileFile
+from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, card_of, texts_of
+
+FR = Translator("fr-CA")
+EN = Translator("en")
+
+pytestmark = pytest.mark.integration
+
+
+async def test_healthz(bot_http: BotHttp) -> None:
+    response = await bot_http.client.get("/healthz")
+    assert response.status == 200
+    assert (await response.json())["status"] == "ok"
+
+
+@pytest.mark.parametrize("word", ["aide", "Aide", "AIDE", "help"])
+async def test_help_card_in_french_by_default(bot_http: BotHttp, word: str) -> None:
+    status, _ = await bot_http.post(bot_http.activity(word))
+    assert status in (200, 201)
+    texts = texts_of(card_of(bot_http.replies()[-1]))
+    assert FR("help.title") in texts
+    assert FR("command.help.word") in texts
+    assert FR("command.reload.word") not in texts  # members don't see animateur commands
+
+
+async def test_help_card_in_english_for_an_english_client(bot_http: BotHttp) -> None:
+    await bot_http.post(bot_http.activity("help", locale="en-US"))
+    texts = texts_of(card_of(bot_http.replies()[-1]))
+    assert EN("help.title") in texts
+    assert EN("command.language.word") in texts
+
+
+async def test_animateur_sees_animateur_commands(bot_http: BotHttp) -> None:
+    await bot_http.post(bot_http.activity("aide", aad=ANIMATEUR_AAD))
+    texts = texts_of(card_of(bot_http.replies()[-1]))
+    assert FR("help.animateur_commands") in texts
+    assert FR("command.reload.word") in texts
+
+
+async def test_unknown_text_gets_a_hint(bot_http: BotHttp) -> None:
+    await bot_http.post(bot_http.activity("bonjour"))
+    assert bot_http.replies()[-1]["text"] == FR("errors.unknown_command", text="bonjour")
+
+
+async def test_mention_is_stripped_in_channels(bot_http: BotHttp) -> None:
+    activity = bot_http.activity(
+        "<at>Veilleuse</at> aide",
+        conversation="19:channel@thread.tacv2",
+        entities=[
+            {
+                "type": "mention",
+                "text": "<at>Veilleuse</at>",
+                "mentioned": {"id": "28:veilleuse", "name": "Veilleuse"},
+            }
+        ],
+    )
+    activity["conversation"]["conversationType"] = "channel"
+    await bot_http.post(activity)
+    texts = texts_of(card_of(bot_http.replies("19:channel@thread.tacv2")[-1]))
+    assert FR("help.title") in texts
+
+
+async def test_member_cannot_run_an_animateur_command(bot_http: BotHttp) -> None:
+    await bot_http.post(bot_http.activity("recharger"))
+    assert bot_http.replies()[-1]["text"] == FR("errors.forbidden")
+
+
+async def test_language_preference_is_kept(bot_http: BotHttp) -> None:
+    await bot_http.post(bot_http.activity("langue anglais"))
+    assert bot_http.replies()[-1]["text"] == EN("language.current")
+    await bot_http.post(bot_http.activity("aide", locale="fr-CA"))
+    assert EN("help.title") in texts_of(card_of(bot_http.replies()[-1]))
+    await bot_http.post(bot_http.activity("language xx"))
+    assert bot_http.replies()[-1]["text"] == EN("language.usage")
+
+
+async def test_action_execute_returns_200_with_the_card(bot_http: BotHttp) -> None:
+    """botbuilder 4.17.1 answers Action.Execute with HTTP 500; ours must answer 200 + card."""
+    status, body = await bot_http.post(bot_http.execute("set_language", {"locale": "en"}))
+    assert status == 200
+    assert body["statusCode"] == 200
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert EN("help.title") in texts_of(body["value"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"locale": "de"}, {"locale": ["en"]}, {}],
+)
+async def test_tampered_card_data_gets_a_message(bot_http: BotHttp, data: dict) -> None:
+    status, body = await bot_http.post(bot_http.execute("set_language", data))
+    assert status == 200
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"] == FR("errors.bad_card_data")
+
+
+async def test_unknown_verb_gets_a_message(bot_http: BotHttp) -> None:
+    status, body = await bot_http.post(bot_http.execute("drop_tables", {}))
+    assert status == 200
+    assert body["value"] == FR("errors.unknown_action")
+
+
+async def test_malformed_invoke_value(bot_http: BotHttp) -> None:
+    activity = bot_http.execute("x", {})
+    activity["value"] = {"action": "not-an-object"}
+    status, body = await bot_http.post(activity)
+    assert status == 200
+    assert body["value"] == FR("errors.bad_card_data")
+
+
+async def test_action_submit_fallback_updates_the_card(bot_http: BotHttp) -> None:
+    activity = bot_http.activity(None, value={"verb": "set_language", "locale": "en"})
+    activity["replyToId"] = "card-1"
+    await bot_http.post(activity)
+    updated = bot_http.connector.updated["card-1"][-1]
+    assert EN("help.title") in texts_of(card_of(updated))
+
+
+async def test_same_activity_delivered_twice_is_processed_once(bot_http: BotHttp) -> None:
+    activity = bot_http.activity("aide")
+    await bot_http.post(activity)
+    await bot_http.post(activity)
+    assert len(bot_http.replies()) == 1
+
+
+async def test_same_invoke_delivered_twice_answers_the_same(bot_http: BotHttp) -> None:
+    activity = bot_http.execute("set_language", {"locale": "en"})
+    first = await bot_http.post(activity)
+    second = await bot_http.post(activity)
+    assert first == second
+
+
+async def test_non_json_is_415(bot_http: BotHttp) -> None:
+    response = await bot_http.client.post(
+        "/api/messages", data=b"hello", headers={"Content-Type": "text/plain"}
+    )
+    assert response.status == 415
+
+
+async def test_invalid_json_is_400(bot_http: BotHttp) -> None:
+    response = await bot_http.client.post(
+        "/api/messages", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+
+
+async def test_activity_without_type_is_400(bot_http: BotHttp) -> None:
+    status, _ = await bot_http.post({"text": "aide"})
+    assert status == 400
+
+
+async def test_huge_body_is_413(bot_http: BotHttp) -> None:
+    activity = bot_http.activity("x" * (300 * 1024))
+    status, _ = await bot_http.post(activity)
+    assert status == 413
+    assert bot_http.replies() == []
+
+
+async def test_a_crash_gets_a_generic_apology_without_details(
+    bot_http: BotHttp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(self: ProfileFile) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(ProfileFile, "reload", explode)
+    await bot_http.post(bot_http.activity("recharger", aad=ANIMATEUR_AAD))
+    reply = bot_http.replies()[-1]["text"]
+    assert reply == FR("errors.generic")
+    assert "secret" not in reply
+
+
+async def test_reload_reports_the_bad_field(bot_http: BotHttp) -> None:
+    path = bot_http.data_dir / "community.toml"
+    path.write_text(path.read_text("utf-8").replace('short_name = "CdeP Montérégie"', 'short_name = ""'), "utf-8")
+    await bot_http.post(bot_http.activity("recharger", aad=ANIMATEUR_AAD))
+    assert "short_name" in bot_http.replies()[-1]["text"]
+    await bot_http.post(bot_http.activity("aide"))
+    assert "CdeP Montérégie" in " ".join(texts_of(card_of(bot_http.replies()[-1])))
+
+
+async def test_bot_added_to_a_personal_chat_greets(bot_http: BotHttp) -> None:
+    activity = bot_http.activity(
+        None,
+        type="conversationUpdate",
+        membersAdded=[{"id": "28:veilleuse"}],
+    )
+    await bot_http.post(activity)
+    assert bot_http.replies()[-1]["text"] == FR(
+        "greeting.personal", name="Sophie", community="CdeP Montérégie"
+    )
