@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -24,9 +24,12 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.state_storage import TinyDbBotStorage
 from bot.teams_bot import VeilleuseBot
+from cards.i18n import translator
+from dialogs.downloads import Downloads
 from dialogs.turn import Services
 from storage.community import ProfileFile
 from storage.conversation_repository import TinyDbConversationRepository
+from storage.download_repository import TinyDbDownloadRepository
 from storage.member_repository import TinyDbMemberRepository
 from storage.outbox_repository import TinyDbOutboxRepository
 from storage.store import Store
@@ -67,12 +70,20 @@ def create_app(
         TinyDbOutboxRepository(store.database("outbox")),
         now,
     )
+    downloads = Downloads(
+        TinyDbDownloadRepository(store.database("downloads"), settings.data_dir / "files"),
+        settings.base_url,
+        now,
+    )
     services = Services(
         profile=profile,
         members=TinyDbMemberRepository(store.database("members")),
         clock=now,
         jobs=scheduler,
         messenger=messenger,
+        store=store,
+        downloads=downloads,
+        timezone=settings.tz,
         commands=COMMANDS,
     )
     bot_storage = TinyDbBotStorage(store.database("state"))
@@ -88,6 +99,7 @@ def create_app(
     app[RUNTIME] = runtime
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/files/{token}", download)
     app.on_startup.append(_on_startup)
     app.on_cleanup.append(_on_cleanup)
     return app
@@ -100,6 +112,7 @@ async def _on_startup(app: web.Application) -> None:
         if plan_jobs is not None:
             await runtime.scheduler.add_planner(partial(plan_jobs, runtime.services))
     await runtime.scheduler.start()
+    runtime.scheduler.every("downloads:purge", 3600, _purge_downloads(runtime.services))
     await runtime.messenger.start()
     logger.info(
         "Veilleuse ready for %s (data in %s)",
@@ -113,6 +126,15 @@ async def _on_cleanup(app: web.Application) -> None:
     await runtime.messenger.stop()
     await runtime.scheduler.stop()
     runtime.store.close()
+
+
+def _purge_downloads(services: Services) -> Callable[[], Awaitable[None]]:
+    async def purge() -> None:
+        removed = await services.downloads.purge()
+        if removed:
+            logger.info("removed %d expired download(s)", removed)
+
+    return purge
 
 
 def _problem(status: int, code: str) -> web.Response:
@@ -136,6 +158,27 @@ async def messages(request: web.Request) -> web.StreamResponse:
         logger.info("activity refused: it does not deserialise")
         return _problem(400, "malformed_activity")
     return response or web.Response(status=200)
+
+
+async def download(request: web.Request) -> web.Response:
+    """``GET /files/{token}``: a file the bot handed out, until its link expires."""
+    runtime = request.app[RUNTIME]
+    token = request.match_info["token"]
+    found = await runtime.services.downloads.fetch(token) if len(token) >= 32 else None
+    if found is None:
+        t = translator(runtime.services.profile.current.default_locale)
+        return web.Response(status=404, text=t("errors.link_expired"), charset="utf-8")
+    entry, content = found
+    safe_name = entry.filename.replace('"', "")
+    return web.Response(
+        body=content,
+        content_type=entry.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:

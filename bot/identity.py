@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -12,7 +13,7 @@ from cards.i18n import choose_locale
 from dialogs.roles import Role
 from dialogs.turn import Caller
 from storage.community import CommunityProfile
-from storage.member_repository import MemberRepository, member_key
+from storage.member_repository import Member, MemberRepository, member_key
 
 logger = logging.getLogger(__name__)
 _MAX_CACHED = 5000
@@ -33,7 +34,7 @@ class IdentityResolver:
         aad = (getattr(sender, "aad_object_id", None) or "") if sender else ""
         name = (sender.name if sender else "") or ""
         key = member_key(user_id, aad)
-        member = await self._members.get(key)
+        member = await self._known_member(activity, key, user_id, aad, name)
         is_animateur = profile.is_animateur(aad, None)
         if not is_animateur and _needs_email(profile, aad):
             is_animateur = profile.is_animateur(None, await self._email_of(context, user_id))
@@ -48,6 +49,27 @@ class IdentityResolver:
             role=Role.ANIMATEUR if is_animateur else Role.MEMBER,
             locale=locale,
         )
+
+    async def _known_member(
+        self, activity: Activity, key: str, user_id: str, aad: str, name: str
+    ) -> Member | None:
+        """The stored member, recording where a 1:1 chat can reach them when that changed
+        (first contact, new serviceUrl). One write at most, and only on a change."""
+        member = await self._members.get(key)
+        if not user_id or activity.channel_id != "msteams":
+            return member
+        tenant = (activity.conversation.tenant_id if activity.conversation else None) or ""
+        if not tenant and isinstance(activity.channel_data, dict):
+            tenant = str((activity.channel_data.get("tenant") or {}).get("id") or "")
+        service_url = activity.service_url or ""
+        if member is None:
+            member = Member(key, user_id, aad, name, "", tenant, service_url)
+        elif (member.tenant_id, member.service_url) == (tenant, service_url):
+            return member
+        else:
+            member = replace(member, tenant_id=tenant, service_url=service_url)
+        await self._members.save(member)
+        return member
 
     async def _email_of(self, context: TurnContext, user_id: str) -> str:
         if not user_id:

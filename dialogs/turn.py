@@ -8,19 +8,24 @@ replies through it; a card-action handler also gets the card's data and returns 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, Attachment
 
 from cards.i18n import Translator
 from cards.render import CARD_CONTENT_TYPE
+from dialogs.downloads import Downloads
 from dialogs.roles import Role
 from storage.community import CommunityProfile
 from storage.member_repository import MemberRepository
 from storage.outbox_repository import OutboxItem
+from storage.store import Store
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -71,14 +76,33 @@ class MessengerPort(Protocol):
 
 @dataclass
 class Services:
-    """Everything a handler may use. Each feature adds its repositories here."""
+    """Everything a handler may use.
+
+    A feature reaches its own repositories through :meth:`component`, built once from the
+    store (``services.component("topics", lambda s: TinyDbTopicRepository(s.store.database(
+    "topics")))``); a test puts a fake in ``components`` first.
+    """
 
     profile: ProfileSource
     members: MemberRepository
     clock: Callable[[], datetime]
     jobs: JobsPort
     messenger: MessengerPort
+    store: Store
+    downloads: Downloads
+    timezone: ZoneInfo
     commands: Sequence[Any] = ()
+    components: dict[str, Any] = field(default_factory=dict)
+
+    def component(self, name: str, build: Callable[[Services], T]) -> T:
+        if name not in self.components:
+            self.components[name] = build(self)
+        found: T = self.components[name]
+        return found
+
+    def now(self) -> datetime:
+        """The current time in the community's time zone."""
+        return self.clock().astimezone(self.timezone)
 
 
 @dataclass

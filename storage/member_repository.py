@@ -23,6 +23,9 @@ class Member:
     aad_object_id: str = ""
     name: str = ""
     locale: str = ""
+    # Where a 1:1 chat can be opened with them (from the last activity or the team roster).
+    tenant_id: str = ""
+    service_url: str = ""
 
     def with_locale(self, locale: str) -> Member:
         return replace(self, locale=locale)

@@ -1,0 +1,110 @@
+"""Files the bot hands out (exports, certificates, invites) behind unguessable, expiring links.
+
+The content is written under ``<data dir>/files/`` with the same atomic replace as the store;
+the index (token → file, owner, expiry) lives in the ``downloads`` database. Expired entries and
+their files are removed by ``purge_expired``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from tinydb import Query, TinyDB
+from tinydb.queries import QueryInstance
+
+from storage.store import Database
+
+_TABLE = "downloads"
+
+
+@dataclass(frozen=True)
+class Download:
+    token: str
+    filename: str
+    content_type: str
+    owner_key: str
+    expires_at: str  # UTC ISO, fixed width (compares as text)
+    created_at: str
+
+
+class DownloadRepository(Protocol):
+    async def add(self, entry: Download, content: bytes) -> None: ...
+    async def get(self, token: str) -> tuple[Download, bytes] | None: ...
+    async def purge_expired(self, now_iso: str) -> int: ...
+    async def delete_owner(self, owner_key: str) -> int: ...
+
+
+class TinyDbDownloadRepository:
+    def __init__(self, database: Database, folder: Path) -> None:
+        self._db = database
+        self._folder = folder
+
+    def _path(self, token: str) -> Path:
+        return self._folder / f"{token}.bin"
+
+    def _write_file(self, token: str, content: bytes) -> None:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(self._path(token))
+
+    async def add(self, entry: Download, content: bytes) -> None:
+        await self._db.run(lambda _db: self._write_file(entry.token, content))
+        await self._db.run(lambda db: db.table(_TABLE).insert(asdict(entry)))
+
+    async def get(self, token: str) -> tuple[Download, bytes] | None:
+        def read(db: TinyDB) -> tuple[Download, bytes] | None:
+            row = db.table(_TABLE).get(Query().token == token)
+            path = self._path(token)
+            if not isinstance(row, dict) or not path.exists():
+                return None
+            return Download(**row), path.read_bytes()
+
+        return await self._db.run(read)
+
+    async def _remove(self, condition: QueryInstance) -> int:
+        def remove(db: TinyDB) -> int:
+            table = db.table(_TABLE)
+            rows = table.search(condition)
+            for row in rows:
+                self._path(row["token"]).unlink(missing_ok=True)
+            table.remove(condition)
+            return len(rows)
+
+        return await self._db.run(remove)
+
+    async def purge_expired(self, now_iso: str) -> int:
+        return await self._remove(Query().expires_at <= now_iso)
+
+    async def delete_owner(self, owner_key: str) -> int:
+        return await self._remove(Query().owner_key == owner_key)
+
+
+class FakeDownloadRepository:
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[Download, bytes]] = {}
+
+    async def add(self, entry: Download, content: bytes) -> None:
+        self.rows[entry.token] = (entry, content)
+
+    async def get(self, token: str) -> tuple[Download, bytes] | None:
+        return self.rows.get(token)
+
+    async def purge_expired(self, now_iso: str) -> int:
+        gone = [t for t, (d, _) in self.rows.items() if d.expires_at <= now_iso]
+        for token in gone:
+            del self.rows[token]
+        return len(gone)
+
+    async def delete_owner(self, owner_key: str) -> int:
+        gone = [t for t, (d, _) in self.rows.items() if d.owner_key == owner_key]
+        for token in gone:
+            del self.rows[token]
+        return len(gone)
