@@ -91,7 +91,12 @@ def create_app(
     user_state = UserState(bot_storage)
     adapter.on_turn_error = make_on_turn_error(conversation_state)
     bot = VeilleuseBot(
-        services, Router(), conversation_state, user_state, on_inbound=messenger.remember
+        services,
+        Router(),
+        conversation_state,
+        user_state,
+        on_inbound=messenger.remember,
+        features=FEATURES,
     )
     runtime = Runtime(settings, store, adapter, bot, scheduler, messenger, services)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
@@ -26,6 +28,7 @@ from bot.identity import IdentityResolver
 from bot.routing import Router
 from cards.i18n import Translator
 from cards.render import CARD_CONTENT_TYPE
+from dialogs.events import Person, meeting_event_from, person_from
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 
 logger = logging.getLogger(__name__)
@@ -64,6 +67,7 @@ class VeilleuseBot(TeamsActivityHandler):
         identity: IdentityResolver | None = None,
         recent: RecentActivities | None = None,
         on_inbound: Any = None,
+        features: Sequence[Any] = (),
     ) -> None:
         self.services = services
         self.router = router
@@ -74,6 +78,8 @@ class VeilleuseBot(TeamsActivityHandler):
         # Called with the TurnContext of every authenticated inbound activity (the messenger
         # stores conversation references there).
         self.on_inbound = on_inbound
+        # The ``routes`` modules of the features: their optional event hooks are called here.
+        self.features = tuple(features)
 
     # ---- turn entry -------------------------------------------------------------------------
 
@@ -211,19 +217,89 @@ class VeilleuseBot(TeamsActivityHandler):
         team_info: Any,
         turn_context: TurnContext,
     ) -> None:
-        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        if any(m.id == bot_id for m in teams_members_added):
-            await self._greet(turn_context)
+        bot_added, people = _split_bot(teams_members_added, turn_context)
+        if people:
+            turn = await self._turn(turn_context)
+            for hook in self._hooks("on_members_added"):
+                await hook(turn, people)
+        if bot_added:
+            await self._installed(turn_context)
 
-    async def _greet(self, turn_context: TurnContext) -> None:
+    @override
+    async def on_teams_members_removed(  # type: ignore[override]
+        self,
+        teams_members_removed: list[ChannelAccount],
+        team_info: Any,
+        turn_context: TurnContext,
+    ) -> None:
+        bot_removed, people = _split_bot(teams_members_removed, turn_context)
+        if bot_removed:
+            logger.info("bot removed %s", activity_ids(turn_context))
+        if people:
+            turn = await self._turn(turn_context)
+            for hook in self._hooks("on_members_removed"):
+                await hook(turn, people)
+
+    @override
+    async def on_event_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        event = meeting_event_from(
+            activity.name or "",
+            activity.value,
+            activity.channel_data,
+            activity.conversation.id if activity.conversation else "",
+            _aware(activity.timestamp) or self.services.clock(),
+        )
+        if event is None:
+            await super().on_event_activity(turn_context)
+            return
+        logger.info("meeting event %s %s", event.kind, activity_ids(turn_context))
         turn = await self._turn(turn_context)
+        for hook in self._hooks("on_meeting_event"):
+            await hook(turn, event)
+
+    def _hooks(self, name: str) -> list[Any]:
+        return [getattr(f, name) for f in self.features if hasattr(f, name)]
+
+    async def _installed(self, turn_context: TurnContext) -> None:
+        """The bot was added to a personal chat, a team or a group chat."""
+        turn = await self._turn(turn_context)
+        scope = turn_context.activity.conversation.conversation_type or "personal"
+        for hook in self._hooks("on_bot_installed"):
+            if await hook(turn, scope):
+                return
         community = self.services.profile.current.short_name
-        conversation_type = turn_context.activity.conversation.conversation_type
-        if conversation_type == "personal" or conversation_type is None:
+        if scope == "personal":
             first_name = (turn.caller.name or "").split(" ")[0]
             await turn.say("greeting.personal", name=first_name, community=community)
         else:
             await turn.say("greeting.team", community=community)
+
+
+def _split_bot(
+    accounts: list[ChannelAccount], turn_context: TurnContext
+) -> tuple[bool, list[Person]]:
+    """(was the bot among them, the people among them)."""
+    bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+    tenant = ""
+    if turn_context.activity.conversation is not None:
+        tenant = turn_context.activity.conversation.tenant_id or ""
+    people: list[Person] = []
+    bot_found = False
+    for account in accounts:
+        if account.id == bot_id:
+            bot_found = True
+            continue
+        person = person_from(account.serialize())
+        if person is not None:
+            people.append(replace(person, tenant_id=person.tenant_id or tenant))
+    return bot_found, people
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _dedupe_key(activity: Activity) -> str:

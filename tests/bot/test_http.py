@@ -195,3 +195,64 @@ async def test_bot_added_to_a_personal_chat_greets(bot_http: BotHttp) -> None:
     assert bot_http.replies()[-1]["text"] == FR(
         "greeting.personal", name="Sophie", community="CdeP Montérégie"
     )
+
+
+class _RecordingFeature:
+    """A feature module stand-in with every optional event hook."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    async def on_members_added(self, turn: object, people: list) -> None:
+        self.calls.append(("added", [p.aad_object_id for p in people]))
+
+    async def on_members_removed(self, turn: object, people: list) -> None:
+        self.calls.append(("removed", [p.aad_object_id for p in people]))
+
+    async def on_meeting_event(self, turn: object, event: object) -> None:
+        self.calls.append(("meeting", event))
+
+    async def on_bot_installed(self, turn: object, scope: str) -> bool:
+        self.calls.append(("installed", scope))
+        return True
+
+
+async def test_team_events_reach_feature_hooks(bot_http: BotHttp) -> None:
+    from bot.app import RUNTIME
+
+    recorder = _RecordingFeature()
+    bot = bot_http.client.server.app[RUNTIME].bot
+    bot.features = (*bot.features, recorder)
+    added = bot_http.activity(
+        None,
+        type="conversationUpdate",
+        conversation="19:general@thread.tacv2",
+        membersAdded=[{"id": "29:new", "aadObjectId": "aad-new", "name": "Nouvelle"}],
+        channelData={"eventType": "teamMemberAdded", "team": {"id": "19:team"}, "tenant": {"id": "t1"}},
+    )
+    added["conversation"]["conversationType"] = "channel"
+    # The SDK asks the roster about each added member; the stub does not know them, which the
+    # SDK treats as "use what the activity says" only for ConversationNotFound. Give details
+    # inline so no lookup is needed, as Teams does for new members.
+    added["membersAdded"][0]["userPrincipalName"] = "nouvelle@cdep-monteregie.example"
+    await bot_http.post(added)
+    removed = dict(added, id="act-removed", membersAdded=None)
+    removed["membersRemoved"] = [{"id": "29:old", "aadObjectId": "aad-old"}]
+    removed["channelData"] = dict(added["channelData"], eventType="teamMemberRemoved")
+    await bot_http.post(removed)
+    meeting = bot_http.activity(
+        None,
+        type="event",
+        name="application/vnd.microsoft.meetingStart",
+        value={"Id": "MCMx", "Title": "Journée"},
+        conversation="19:meeting_x@thread.v2",
+    )
+    await bot_http.post(meeting)
+    installed = bot_http.activity(None, type="conversationUpdate", membersAdded=[{"id": "28:veilleuse"}])
+    await bot_http.post(installed)
+    kinds = [kind for kind, _ in recorder.calls]
+    assert kinds == ["added", "removed", "meeting", "installed"]
+    assert recorder.calls[0][1] == ["aad-new"]
+    assert recorder.calls[1][1] == ["aad-old"]
+    assert recorder.calls[3][1] == "personal"
+    assert bot_http.replies() == []  # the hook greeted (returned True), not the default

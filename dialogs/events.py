@@ -1,0 +1,145 @@
+"""Teams events as plain values, whatever the casing of the payload (PLATFORM.md §3.6).
+
+The bot turns raw activities into these and calls the matching optional function of every
+feature's ``routes`` module:
+
+- ``async def on_members_added(turn, people: list[Person]) -> None`` (humans added to the team or
+  chat the bot is in; the bot itself is never in the list);
+- ``async def on_members_removed(turn, people: list[Person]) -> None``;
+- ``async def on_bot_installed(turn, scope: str) -> bool`` (``personal``, ``team``,
+  ``groupChat``): return True when the feature greeted, so the default greeting is skipped;
+- ``async def on_meeting_event(turn, event: MeetingEvent) -> None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class MeetingEventKind(StrEnum):
+    start = "start"
+    end = "end"
+    join = "join"
+    leave = "leave"
+
+
+EVENT_NAMES = {
+    "application/vnd.microsoft.meetingstart": MeetingEventKind.start,
+    "application/vnd.microsoft.meetingend": MeetingEventKind.end,
+    "application/vnd.microsoft.meetingparticipantjoin": MeetingEventKind.join,
+    "application/vnd.microsoft.meetingparticipantleave": MeetingEventKind.leave,
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    teams_user_id: str
+    aad_object_id: str = ""
+    name: str = ""
+    email: str = ""
+    tenant_id: str = ""
+
+
+@dataclass(frozen=True)
+class Participant:
+    person: Person
+    role: str = ""
+    in_meeting: bool | None = None
+
+
+@dataclass(frozen=True)
+class MeetingEvent:
+    kind: MeetingEventKind
+    at: datetime  # when the event happened (activity timestamp), aware
+    conversation_id: str  # the meeting chat
+    meeting_id: str = ""  # Teams meeting id (channelData.meeting.id or value.Id)
+    join_url: str = ""
+    title: str = ""
+    meeting_type: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    participants: tuple[Participant, ...] = ()
+
+
+def ci_get(data: Any, *names: str) -> Any:
+    """The first of ``names`` present in a mapping, ignoring key case."""
+    if not isinstance(data, Mapping):
+        return None
+    folded = {str(k).casefold(): v for k, v in data.items()}
+    for name in names:
+        if name.casefold() in folded:
+            return folded[name.casefold()]
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def person_from(data: Any) -> Person | None:
+    user_id = _text(ci_get(data, "id"))
+    if not user_id:
+        return None
+    return Person(
+        teams_user_id=user_id,
+        aad_object_id=_text(ci_get(data, "aadObjectId", "aad_object_id")),
+        name=_text(ci_get(data, "name")),
+        email=_text(ci_get(data, "email", "userPrincipalName", "user_principal_name")),
+        tenant_id=_text(ci_get(data, "tenantId", "tenant_id")),
+    )
+
+
+def meeting_event_from(
+    name: str,
+    value: Any,
+    channel_data: Any,
+    conversation_id: str,
+    at: datetime,
+) -> MeetingEvent | None:
+    """Parse a meeting event activity; None when it is not one or is unusable."""
+    kind = EVENT_NAMES.get((name or "").casefold())
+    if kind is None:
+        return None
+    meeting = ci_get(channel_data, "meeting")
+    meeting_id = _text(ci_get(value, "id", "meetingId")) or _text(ci_get(meeting, "id"))
+    participants: list[Participant] = []
+    members = ci_get(value, "members")
+    for member in members if isinstance(members, list) else []:
+        person = person_from(ci_get(member, "user"))
+        if person is None:
+            continue
+        details = ci_get(member, "meeting")
+        in_meeting = ci_get(details, "inMeeting")
+        participants.append(
+            Participant(
+                person,
+                role=_text(ci_get(details, "role")),
+                in_meeting=in_meeting if isinstance(in_meeting, bool) else None,
+            )
+        )
+    return MeetingEvent(
+        kind=kind,
+        at=at,
+        conversation_id=conversation_id,
+        meeting_id=meeting_id,
+        join_url=_text(ci_get(value, "joinUrl")),
+        title=_text(ci_get(value, "title")),
+        meeting_type=_text(ci_get(value, "meetingType")),
+        start_time=_time(ci_get(value, "startTime", "scheduledStartTime")),
+        end_time=_time(ci_get(value, "endTime", "scheduledEndTime")),
+        participants=tuple(participants),
+    )
