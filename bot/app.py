@@ -85,6 +85,7 @@ def create_app(
         downloads=downloads,
         timezone=settings.tz,
         commands=COMMANDS,
+        features=FEATURES,
     )
     bot_storage = TinyDbBotStorage(store.database("state"))
     conversation_state = ConversationState(bot_storage)

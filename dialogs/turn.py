@@ -92,6 +92,8 @@ class Services:
     downloads: Downloads
     timezone: ZoneInfo
     commands: Sequence[Any] = ()
+    # The features' ``routes`` modules (for cross-feature hooks such as ``member_data``).
+    features: Sequence[Any] = ()
     components: dict[str, Any] = field(default_factory=dict)
 
     def component(self, name: str, build: Callable[[Services], T]) -> T:
