@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(require_secrets=False)
         path = build_package(args.out, settings=settings, version=args.app_version)
     except (SettingsError, ValueError) as exc:
         # A user error, not a bug: the message is enough, no traceback.

@@ -49,7 +49,10 @@ class Settings:
         return self.public_base_url or f"http://{self.host}:{self.port}"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, require_secrets: bool = True
+    ) -> Settings:
+        """``require_secrets=False`` is for tools that only need ids (``make package``)."""
         env = os.environ if environ is None else environ
 
         def get(name: str, default: str = "") -> str:
@@ -69,7 +72,7 @@ class Settings:
             raise SettingsError(
                 "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant."
             )
-        if app_id and app_type != "UserAssignedMSI" and not app_password:
+        if require_secrets and app_id and app_type != "UserAssignedMSI" and not app_password:
             raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set.")
 
         port_text = get("PORT", "3978") or "3978"

@@ -57,3 +57,8 @@ def test_invalid_values_name_the_variable(env: dict[str, str], variable: str) ->
 
 def test_english_locale_accepted() -> None:
     assert Settings.from_env({"CDEP_LOCALE": "en-US"}).default_locale == "en"
+
+
+def test_packaging_needs_no_secret() -> None:
+    settings = Settings.from_env({"MicrosoftAppId": APP}, require_secrets=False)
+    assert settings.app_id == APP
