@@ -21,9 +21,10 @@ venv: $(STAMP)
 # npm tools are installed at test time into an ignored folder, never committed.
 $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION):
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && test -f package.json || (cd $(TOOLS) && echo '{"name":"veilleuse-tools","private":true}' > package.json)
+	test -f $(TOOLS)/package.json || echo '{"name":"veilleuse-tools","private":true}' > $(TOOLS)/package.json
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent \
 		@microsoft/m365agentsplayground@$(PLAYGROUND_VERSION) @microsoft/app-manifest@$(APP_MANIFEST_VERSION)
+	cd $(TOOLS) && npm rebuild --silent
 	touch $@
 
 tools: $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION)
@@ -39,7 +40,7 @@ test: $(STAMP) tools lint
 	$(BIN)/python -m pytest -q
 
 playground: $(STAMP) tools
-	$(BIN)/python -m bot.playground
+	$(BIN)/python -m tests.e2e.playground
 
 package: $(STAMP)
 	$(BIN)/python -m bot.manifest
