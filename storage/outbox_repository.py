@@ -1,0 +1,287 @@
+"""The proactive outbox: every message the bot sends on its own, kept until it is sent.
+
+The caller chooses each item's ``id`` (e.g. ``"welcome:<user key>"``) and ``enqueue`` ignores
+an id it already holds, pending, sent or failed: that is what makes a message go out at most
+once, even when a job runs twice. Sent and failed items are kept for the retention period (see
+``prune``); a caller that must never repeat a message after that keeps its own record.
+
+Times are stored as fixed-width UTC ISO strings (``iso_utc``), so they compare as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from tinydb import Query
+
+from storage.store import Database
+
+_TABLE = "outbox"
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-11-01T12:00:00.000000+00:00``: same width for every instant, so text order is
+    time order. ``moment`` must be aware."""
+    if moment.tzinfo is None:
+        raise ValueError("outbox times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class NewPersonalChat:
+    """Target of a message to a user the bot has no 1:1 chat with yet: the messenger creates
+    the chat (Teams returns the existing one if there is one) and stores its reference."""
+
+    user_id: str
+    tenant_id: str
+    service_url: str
+
+
+# A conversation key (``user:…`` / ``conv:…``, see conversation_repository) or a chat to create.
+OutboxTarget = str | NewPersonalChat
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """``activity`` is the plain dict of the activity to send (``text`` and/or ``attachments``,
+    camelCase keys as in the Bot Framework schema); with an ``id`` it replaces that message (a
+    card updated in place). ``not_before`` empty means "now"."""
+
+    id: str
+    target: OutboxTarget
+    activity: dict[str, Any]
+    batch: str = ""
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    not_before: str = ""
+    created_at: str = ""
+    done_at: str = ""
+    sent_activity_id: str = ""
+    failure: str = ""
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    sent: int
+    failed: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.pending
+
+
+class OutboxRepository(Protocol):
+    async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]:
+        """Adds the items whose id is new; returns the ids added (one write for all)."""
+        ...
+
+    async def get(self, item_id: str) -> OutboxItem | None: ...
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Pending items with ``not_before <= now``, in enqueue order."""
+        ...
+
+    async def mark_sent(
+        self, item_id: str, activity_id: str, *, at: datetime, attempts: int
+    ) -> None: ...
+
+    async def reschedule(self, item_id: str, not_before: datetime, attempts: int) -> None: ...
+
+    async def mark_failed(
+        self, item_id: str, reason_code: str, *, at: datetime, attempts: int
+    ) -> None: ...
+
+    async def progress(self, batch: str) -> BatchProgress: ...
+
+    async def count_pending(self) -> int: ...
+
+    async def prune(self, done_before: datetime) -> int:
+        """Removes sent and failed items finished before ``done_before``; returns how many."""
+        ...
+
+
+def _to_row(item: OutboxItem) -> dict[str, Any]:
+    row = asdict(item)
+    row["status"] = str(item.status)
+    return row
+
+
+def _from_row(row: Any) -> OutboxItem:
+    target = row["target"]
+    fields = {**row, "status": OutboxStatus(row["status"])}
+    fields["target"] = NewPersonalChat(**target) if isinstance(target, dict) else str(target)
+    return OutboxItem(**fields)
+
+
+def _count(items: Sequence[OutboxItem]) -> BatchProgress:
+    statuses = [item.status for item in items]
+    return BatchProgress(
+        sent=statuses.count(OutboxStatus.SENT),
+        failed=statuses.count(OutboxStatus.FAILED),
+        pending=statuses.count(OutboxStatus.PENDING),
+    )
+
+
+def _is_due(item: OutboxItem, now_iso: str) -> bool:
+    return item.status is OutboxStatus.PENDING and item.not_before <= now_iso
+
+
+def _is_prunable(item: OutboxItem, before_iso: str) -> bool:
+    return item.status is not OutboxStatus.PENDING and item.done_at < before_iso
+
+
+class TinyDbOutboxRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]:
+        rows = [_to_row(item) for item in items]
+
+        def insert_new(db: Any) -> list[str]:
+            table = db.table(_TABLE)
+            known = {row["id"] for row in table.all()}
+            fresh = []
+            for row in rows:
+                if row["id"] not in known:
+                    known.add(row["id"])
+                    fresh.append(row)
+            if fresh:
+                table.insert_multiple(fresh)
+            return [row["id"] for row in fresh]
+
+        return await self._db.run(insert_new)
+
+    async def get(self, item_id: str) -> OutboxItem | None:
+        row = await self._db.run(lambda db: db.table(_TABLE).get(Query().id == item_id))
+        return _from_row(row) if row is not None else None
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        now_iso = iso_utc(now)
+        item = Query()
+        rows = await self._db.run(
+            lambda db: db.table(_TABLE).search(
+                (item.status == str(OutboxStatus.PENDING)) & (item.not_before <= now_iso)
+            )
+        )
+        return [_from_row(row) for row in rows[:limit]]
+
+    async def mark_sent(
+        self, item_id: str, activity_id: str, *, at: datetime, attempts: int
+    ) -> None:
+        await self._update(
+            item_id,
+            status=str(OutboxStatus.SENT),
+            sent_activity_id=activity_id,
+            done_at=iso_utc(at),
+            attempts=attempts,
+        )
+
+    async def reschedule(self, item_id: str, not_before: datetime, attempts: int) -> None:
+        await self._update(item_id, not_before=iso_utc(not_before), attempts=attempts)
+
+    async def mark_failed(
+        self, item_id: str, reason_code: str, *, at: datetime, attempts: int
+    ) -> None:
+        await self._update(
+            item_id,
+            status=str(OutboxStatus.FAILED),
+            failure=reason_code,
+            done_at=iso_utc(at),
+            attempts=attempts,
+        )
+
+    async def progress(self, batch: str) -> BatchProgress:
+        rows = await self._db.run(lambda db: db.table(_TABLE).search(Query().batch == batch))
+        return _count([_from_row(row) for row in rows])
+
+    async def count_pending(self) -> int:
+        return await self._db.run(
+            lambda db: db.table(_TABLE).count(Query().status == str(OutboxStatus.PENDING))
+        )
+
+    async def prune(self, done_before: datetime) -> int:
+        before_iso = iso_utc(done_before)
+        item = Query()
+        removed = await self._db.run(
+            lambda db: db.table(_TABLE).remove(
+                (item.status != str(OutboxStatus.PENDING)) & (item.done_at < before_iso)
+            )
+        )
+        return len(removed)
+
+    async def _update(self, item_id: str, **fields: Any) -> None:
+        await self._db.run(lambda db: db.table(_TABLE).update(fields, Query().id == item_id))
+
+
+class FakeOutboxRepository:
+    def __init__(self) -> None:
+        self.rows: dict[str, OutboxItem] = {}
+
+    async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]:
+        added = []
+        for item in items:
+            if item.id not in self.rows:
+                self.rows[item.id] = item
+                added.append(item.id)
+        return added
+
+    async def get(self, item_id: str) -> OutboxItem | None:
+        return self.rows.get(item_id)
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        now_iso = iso_utc(now)
+        return [item for item in self.rows.values() if _is_due(item, now_iso)][:limit]
+
+    async def mark_sent(
+        self, item_id: str, activity_id: str, *, at: datetime, attempts: int
+    ) -> None:
+        self._update(
+            item_id,
+            status=OutboxStatus.SENT,
+            sent_activity_id=activity_id,
+            done_at=iso_utc(at),
+            attempts=attempts,
+        )
+
+    async def reschedule(self, item_id: str, not_before: datetime, attempts: int) -> None:
+        self._update(item_id, not_before=iso_utc(not_before), attempts=attempts)
+
+    async def mark_failed(
+        self, item_id: str, reason_code: str, *, at: datetime, attempts: int
+    ) -> None:
+        self._update(
+            item_id,
+            status=OutboxStatus.FAILED,
+            failure=reason_code,
+            done_at=iso_utc(at),
+            attempts=attempts,
+        )
+
+    async def progress(self, batch: str) -> BatchProgress:
+        return _count([item for item in self.rows.values() if item.batch == batch])
+
+    async def count_pending(self) -> int:
+        return sum(item.status is OutboxStatus.PENDING for item in self.rows.values())
+
+    async def prune(self, done_before: datetime) -> int:
+        before_iso = iso_utc(done_before)
+        doomed = [key for key, item in self.rows.items() if _is_prunable(item, before_iso)]
+        for key in doomed:
+            del self.rows[key]
+        return len(doomed)
+
+    def _update(self, item_id: str, **fields: Any) -> None:
+        item = self.rows.get(item_id)
+        if item is not None:
+            self.rows[item_id] = replace(item, **fields)
