@@ -34,6 +34,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs cards storage tests
+	$(BIN)/ruff format --check bot dialogs cards storage tests
 	$(BIN)/lint-imports
 
 test: $(STAMP) tools lint

@@ -54,7 +54,10 @@ class BotHttp:
         return activity
 
     def execute(self, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
-        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+        value = {
+            "action": {"type": "Action.Execute", "verb": verb, "data": data},
+            "trigger": "manual",
+        }
         return self.activity(type="invoke", name="adaptiveCard/action", value=value, **kw)
 
     async def post(self, activity: dict[str, Any]) -> tuple[int, Any]:

@@ -178,7 +178,10 @@ async def test_a_crash_gets_a_generic_apology_without_details(
 
 async def test_reload_reports_the_bad_field(bot_http: BotHttp) -> None:
     path = bot_http.data_dir / "community.toml"
-    path.write_text(path.read_text("utf-8").replace('short_name = "CdeP Montérégie"', 'short_name = ""'), "utf-8")
+    path.write_text(
+        path.read_text("utf-8").replace('short_name = "CdeP Montérégie"', 'short_name = ""'),
+        "utf-8",
+    )
     await bot_http.post(bot_http.activity("recharger", aad=ANIMATEUR_AAD))
     assert "short_name" in bot_http.replies()[-1]["text"]
     await bot_http.post(bot_http.activity("aide"))
@@ -228,7 +231,11 @@ async def test_team_events_reach_feature_hooks(bot_http: BotHttp) -> None:
         type="conversationUpdate",
         conversation="19:general@thread.tacv2",
         membersAdded=[{"id": "29:new", "aadObjectId": "aad-new", "name": "Nouvelle"}],
-        channelData={"eventType": "teamMemberAdded", "team": {"id": "19:team"}, "tenant": {"id": "t1"}},
+        channelData={
+            "eventType": "teamMemberAdded",
+            "team": {"id": "19:team"},
+            "tenant": {"id": "t1"},
+        },
     )
     added["conversation"]["conversationType"] = "channel"
     # The SDK asks the roster about each added member; the stub does not know them, which the
@@ -248,7 +255,9 @@ async def test_team_events_reach_feature_hooks(bot_http: BotHttp) -> None:
         conversation="19:meeting_x@thread.v2",
     )
     await bot_http.post(meeting)
-    installed = bot_http.activity(None, type="conversationUpdate", membersAdded=[{"id": "28:veilleuse"}])
+    installed = bot_http.activity(
+        None, type="conversationUpdate", membersAdded=[{"id": "28:veilleuse"}]
+    )
     await bot_http.post(installed)
     kinds = [kind for kind, _ in recorder.calls]
     assert kinds == ["added", "removed", "meeting", "installed"]

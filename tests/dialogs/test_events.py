@@ -70,9 +70,7 @@ def test_other_events_are_not_meeting_events(name: str) -> None:
 
 
 def test_garbage_values_do_not_crash() -> None:
-    event = meeting_event_from(
-        "application/vnd.microsoft.meetingEnd", "not a dict", None, "c", AT
-    )
+    event = meeting_event_from("application/vnd.microsoft.meetingEnd", "not a dict", None, "c", AT)
     assert event is not None
     assert event.meeting_id == ""
     assert event.participants == ()
