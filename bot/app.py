@@ -176,9 +176,12 @@ async def download(request: web.Request) -> web.Response:
         return web.Response(status=404, text=t("errors.link_expired"), charset="utf-8")
     entry, content = found
     safe_name = entry.filename.replace('"', "")
+    media_type, _, params = entry.content_type.partition(";")
+    charset = params.strip().removeprefix("charset=") or None
     return web.Response(
         body=content,
-        content_type=entry.content_type,
+        content_type=media_type.strip(),
+        charset=charset,
         headers={
             "Content-Disposition": f'attachment; filename="{safe_name}"',
             "Cache-Control": "no-store",

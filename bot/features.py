@@ -5,5 +5,6 @@ from __future__ import annotations
 from types import ModuleType
 
 from dialogs.core import routes as core
+from dialogs.onboarding import routes as onboarding
 
-FEATURES: tuple[ModuleType, ...] = (core,)
+FEATURES: tuple[ModuleType, ...] = (core, onboarding)

@@ -35,9 +35,9 @@ class IdentityResolver:
         name = (sender.name if sender else "") or ""
         key = member_key(user_id, aad)
         member = await self._known_member(activity, key, user_id, aad, name)
-        is_animateur = profile.is_animateur(aad, None)
-        if not is_animateur and _needs_email(profile, aad):
-            is_animateur = profile.is_animateur(None, await self._email_of(context, user_id))
+        role = _role(profile, aad, None)
+        if role is Role.MEMBER and _needs_email(profile, aad):
+            role = _role(profile, None, await self._email_of(context, user_id))
         locale = choose_locale(
             member.locale if member else None, activity.locale, profile.default_locale
         )
@@ -46,7 +46,7 @@ class IdentityResolver:
             aad_object_id=aad,
             name=name,
             member_key=key,
-            role=Role.ANIMATEUR if is_animateur else Role.MEMBER,
+            role=role,
             locale=locale,
         )
 
@@ -89,6 +89,16 @@ class IdentityResolver:
         return email
 
 
+def _role(profile: CommunityProfile, aad: str | None, email: str | None) -> Role:
+    if profile.is_animateur(aad, email):
+        return Role.ANIMATEUR
+    if profile.is_sponsor(aad, email):
+        return Role.SPONSOR
+    return Role.MEMBER
+
+
 def _needs_email(profile: CommunityProfile, aad: str) -> bool:
-    """Ask the roster only when an animateur is known by e-mail alone, or the caller has no AAD."""
-    return any(a.email and (not a.aad_object_id or not aad) for a in profile.animateurs)
+    """Ask the roster only when someone with a role is known by e-mail alone, or the caller has
+    no AAD id."""
+    people = (*profile.animateurs, *profile.sponsors)
+    return any(p.email and (not p.aad_object_id or not aad) for p in people)

@@ -307,6 +307,18 @@ class ProactiveMessenger:
         self._wake.set()
         return added
 
+    async def forget(self, *user_ids: str) -> int:
+        """Erasure ("mes données"): drops the user's stored 1:1 chats and every outbox item
+        addressed to them. ``user_ids``: member key, AAD object id and/or 29: id."""
+        ids = {u for u in user_ids if u}
+        removed = await self._outbox.forget_user(ids)
+        removed += await self._conversations.forget_user(ids)
+        self._remembered = {
+            k: r for k, r in self._remembered.items() if not any(r.matches_user(u) for u in ids)
+        }
+        logger.info("messenger forgot a user: %d record(s) removed", removed)
+        return removed
+
     async def start(self) -> None:
         """Starts the background worker; pending items from an earlier run go out first."""
         if self._worker is not None and not self._worker.done():

@@ -126,7 +126,9 @@ class VeilleuseBot(TeamsActivityHandler):
             await turn.say("errors.unknown_command", text=_shorten(text))
             return
         if not turn.caller.role.allows(command.min_role):
-            await turn.say("errors.forbidden")
+            # A command may explain its own refusal (``command.<id>.forbidden``).
+            specific = f"command.{command.id}.forbidden"
+            await turn.say(specific if turn.t.has(specific) else "errors.forbidden")
             return
         turn.args = args
         logger.info("command %s %s", command.id, activity_ids(turn_context))
@@ -265,9 +267,11 @@ class VeilleuseBot(TeamsActivityHandler):
         """The bot was added to a personal chat, a team or a group chat."""
         turn = await self._turn(turn_context)
         scope = turn_context.activity.conversation.conversation_type or "personal"
+        greeted = False
         for hook in self._hooks("on_bot_installed"):
-            if await hook(turn, scope):
-                return
+            greeted = bool(await hook(turn, scope)) or greeted
+        if greeted:
+            return
         community = self.services.profile.current.short_name
         if scope == "personal":
             first_name = (turn.caller.name or "").split(" ")[0]
@@ -281,16 +285,19 @@ def _split_bot(
 ) -> tuple[bool, list[Person]]:
     """(was the bot among them, the people among them)."""
     bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-    tenant = ""
-    if turn_context.activity.conversation is not None:
-        tenant = turn_context.activity.conversation.tenant_id or ""
+    activity = turn_context.activity
+    tenant = (activity.conversation.tenant_id if activity.conversation else None) or ""
+    if not tenant and isinstance(activity.channel_data, Mapping):
+        # botbuilder reads the tenant as "tenantID" and loses Teams' "tenantId".
+        tenant = str((activity.channel_data.get("tenant") or {}).get("id") or "")
     people: list[Person] = []
     bot_found = False
     for account in accounts:
         if account.id == bot_id:
             bot_found = True
             continue
-        person = person_from(account.serialize())
+        # Inline details (e.g. userPrincipalName) live in additional_properties.
+        person = person_from({**(account.additional_properties or {}), **account.serialize()})
         if person is not None:
             people.append(replace(person, tenant_id=person.tenant_id or tenant))
     return bot_found, people

@@ -7,7 +7,8 @@ from enum import IntEnum
 
 class Role(IntEnum):
     MEMBER = 1
-    ANIMATEUR = 2
+    SPONSOR = 2  # parrain: reads the vitality report (``sponsors`` in the community profile)
+    ANIMATEUR = 3
 
     def allows(self, needed: Role) -> bool:
         return self >= needed

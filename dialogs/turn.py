@@ -67,11 +67,15 @@ class JobsPort(Protocol):
 
     def cancel(self, job_id: str) -> None: ...
 
+    async def replan(self) -> None: ...
+
 
 class MessengerPort(Protocol):
     """Proactive sends, queued in storage and rate-limited (bot/messenger.py)."""
 
     async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]: ...
+
+    async def forget(self, *user_ids: str) -> int: ...
 
 
 @dataclass

@@ -99,15 +99,22 @@ class CommunityProfile:
     small_group_threshold: int
 
     def is_animateur(self, aad_object_id: str | None, email: str | None) -> bool:
-        aad = (aad_object_id or "").casefold()
-        mail = (email or "").casefold()
-        return any(
-            (aad and a.aad_object_id.casefold() == aad) or (mail and a.email.casefold() == mail)
-            for a in self.animateurs
-        )
+        return _named(self.animateurs, aad_object_id, email)
+
+    def is_sponsor(self, aad_object_id: str | None, email: str | None) -> bool:
+        return _named(self.sponsors, aad_object_id, email)
 
     def committee(self, committee_id: str) -> Committee | None:
         return next((c for c in self.committees if c.id == committee_id), None)
+
+
+def _named(people: tuple[Animateur, ...], aad_object_id: str | None, email: str | None) -> bool:
+    aad = (aad_object_id or "").casefold()
+    mail = (email or "").casefold()
+    return any(
+        (aad and p.aad_object_id.casefold() == aad) or (mail and p.email.casefold() == mail)
+        for p in people
+    )
 
 
 _TEXT: dict[str, Any] = {
@@ -152,7 +159,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "version": {"type": "integer", "minimum": 1},
                 "items": {"type": "array", "items": _TEXT, "minItems": 1},
-                "changes": {"oneOf": [{"type": "string"}, _TEXT]},
+                "changes": {"anyOf": [{"type": "string"}, _TEXT]},
             },
             "required": ["version", "items"],
             "additionalProperties": False,

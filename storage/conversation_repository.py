@@ -63,6 +63,9 @@ class ConversationRepository(Protocol):
     async def get(self, key: str) -> ConversationRecord | None: ...
     async def find_personal(self, user_aad_or_id: str) -> ConversationRecord | None: ...
     async def mark_unreachable(self, key: str) -> bool: ...
+    async def forget_user(self, user_ids: set[str]) -> int:
+        """Removes the personal chats of a user (any of their ids); returns how many."""
+        ...
 
 
 def _record(row: Any) -> ConversationRecord | None:
@@ -101,6 +104,14 @@ class TinyDbConversationRepository:
         )
         return bool(updated)
 
+    async def forget_user(self, user_ids: set[str]) -> int:
+        def gone(row: dict[str, Any]) -> bool:
+            record = ConversationRecord(**row)
+            return any(record.matches_user(user_id) for user_id in user_ids if user_id)
+
+        removed = await self._db.run(lambda db: db.table(_TABLE).remove(gone))
+        return len(removed)
+
 
 class FakeConversationRepository:
     def __init__(self) -> None:
@@ -124,3 +135,13 @@ class FakeConversationRepository:
             return False
         self.rows[key] = replace(record, unreachable=True)
         return True
+
+    async def forget_user(self, user_ids: set[str]) -> int:
+        gone = [
+            key
+            for key, record in self.rows.items()
+            if any(record.matches_user(user_id) for user_id in user_ids if user_id)
+        ]
+        for key in gone:
+            del self.rows[key]
+        return len(gone)

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from tinydb import Query
 
+from storage.conversation_repository import personal_key
 from storage.store import Database
 
 _TABLE = "outbox"
@@ -106,6 +107,11 @@ class OutboxRepository(Protocol):
 
     async def count_pending(self) -> int: ...
 
+    async def forget_user(self, user_ids: set[str]) -> int:
+        """Removes every item (pending or kept) addressed to a user's personal chat, by the
+        user's conversation key or 29: id; returns how many."""
+        ...
+
     async def prune(self, done_before: datetime) -> int:
         """Removes sent and failed items finished before ``done_before``; returns how many."""
         ...
@@ -131,6 +137,13 @@ def _count(items: Sequence[OutboxItem]) -> BatchProgress:
         failed=statuses.count(OutboxStatus.FAILED),
         pending=statuses.count(OutboxStatus.PENDING),
     )
+
+
+def _addressed_to(item: OutboxItem, user_ids: set[str]) -> bool:
+    wanted = {u.casefold() for u in user_ids if u}
+    if isinstance(item.target, NewPersonalChat):
+        return item.target.user_id.casefold() in wanted
+    return item.target in {personal_key(u) for u in wanted}
 
 
 def _is_due(item: OutboxItem, now_iso: str) -> bool:
@@ -220,6 +233,12 @@ class TinyDbOutboxRepository:
         )
         return len(removed)
 
+    async def forget_user(self, user_ids: set[str]) -> int:
+        removed = await self._db.run(
+            lambda db: db.table(_TABLE).remove(lambda row: _addressed_to(_from_row(row), user_ids))
+        )
+        return len(removed)
+
     async def _update(self, item_id: str, **fields: Any) -> None:
         await self._db.run(lambda db: db.table(_TABLE).update(fields, Query().id == item_id))
 
@@ -285,3 +304,9 @@ class FakeOutboxRepository:
         item = self.rows.get(item_id)
         if item is not None:
             self.rows[item_id] = replace(item, **fields)
+
+    async def forget_user(self, user_ids: set[str]) -> int:
+        gone = [i for i, item in self.rows.items() if _addressed_to(item, user_ids)]
+        for item_id in gone:
+            del self.rows[item_id]
+        return len(gone)

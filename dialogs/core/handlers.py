@@ -94,4 +94,5 @@ async def reload_profile(turn: Turn) -> None:
         logger.warning("community profile reload refused: field %s", exc.field)
         await turn.say("reload.failed", field=exc.field, problem=exc.problem)
         return
+    await turn.services.jobs.replan()  # e.g. members asked again when the rules version rose
     await turn.say("reload.done", name=profile.name, version=profile.rules.version)

@@ -188,7 +188,11 @@ async def test_reload_reports_the_bad_field(bot_http: BotHttp) -> None:
     assert "CdeP Montérégie" in " ".join(texts_of(card_of(bot_http.replies()[-1])))
 
 
-async def test_bot_added_to_a_personal_chat_greets(bot_http: BotHttp) -> None:
+async def test_bot_added_to_a_personal_chat_greets_when_no_feature_does(bot_http: BotHttp) -> None:
+    from bot.app import RUNTIME
+    from dialogs.core import routes as core
+
+    bot_http.client.server.app[RUNTIME].bot.features = (core,)
     activity = bot_http.activity(
         None,
         type="conversationUpdate",
@@ -225,7 +229,7 @@ async def test_team_events_reach_feature_hooks(bot_http: BotHttp) -> None:
 
     recorder = _RecordingFeature()
     bot = bot_http.client.server.app[RUNTIME].bot
-    bot.features = (*bot.features, recorder)
+    bot.features = (recorder,)
     added = bot_http.activity(
         None,
         type="conversationUpdate",

@@ -565,3 +565,32 @@ async def test_an_activity_with_an_id_updates_that_message_in_place(
     [update] = stub.updated["activity-card-7"]
     assert update["conversation_id"] == "19:poll@thread.v2"
     assert update["text"] == "closed"
+
+
+async def test_forget_removes_a_users_chats_and_messages(store: Store) -> None:
+    conversations = TinyDbConversationRepository(store.database("conversations"))
+    outbox = TinyDbOutboxRepository(store.database("outbox"))
+    record = ConversationRecord(
+        key="user:aad-x",
+        reference={},
+        tenant_id=TENANT,
+        service_url="s",
+        user_id="29:x",
+        aad_object_id="aad-x",
+    )
+    await conversations.save(record)
+    await conversations.save(
+        replace(record, key="user:aad-y", user_id="29:y", aad_object_id="aad-y")
+    )
+    await outbox.enqueue(
+        [
+            OutboxItem(id="a", target="user:aad-x", activity={"text": "a"}),
+            OutboxItem(id="b", target=NewPersonalChat("29:x", TENANT, "s"), activity={"text": "b"}),
+            OutboxItem(id="c", target="user:aad-y", activity={"text": "c"}),
+        ]
+    )
+    messenger = ProactiveMessenger(None, "", conversations, outbox, now_utc)  # type: ignore[arg-type]
+    assert await messenger.forget("aad-x", "29:x") == 3
+    assert await conversations.get("user:aad-x") is None
+    assert await conversations.get("user:aad-y") is not None
+    assert [await outbox.get(i) is None for i in "abc"] == [True, True, False]

@@ -1,0 +1,257 @@
+"""« mes données » / "my data": what every feature keeps about the caller, its JSON export, and
+its erasure (with an audit entry without personal content)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from cards.i18n import Translator
+from cards.onboarding import (
+    DataSection,
+    MyDataView,
+    build_download_card,
+    build_erase_confirm_card,
+    build_my_data_card,
+    build_notice_card,
+)
+from dialogs.onboarding import rules
+from dialogs.onboarding.common import (
+    DOWNLOAD_TTL,
+    FEATURE_NAME,
+    MAX_DATA_LINES,
+    community_of,
+    file_stem,
+    followup_job_id,
+    profile_store,
+    today_in,
+)
+from dialogs.turn import CardReply, DomainError, Services, Turn
+from storage.profile_repository import AuditEntry
+
+logger = logging.getLogger(__name__)
+
+
+# ---- « mes données » -------------------------------------------------------------------------
+
+
+def feature_name(feature: Any) -> str:
+    """``dialogs.polls.routes`` → ``polls``."""
+    parts = str(getattr(feature, "__name__", "")).split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "dialogs" else parts[-1]
+
+
+def _ordered_features(services: Services) -> list[Any]:
+    """Every feature, this one last (its erasure removes the profile others may still read)."""
+    features = list(services.features)
+    return sorted(features, key=lambda f: feature_name(f) == FEATURE_NAME)
+
+
+async def collect_member_data(
+    services: Services, key: str
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Every feature's ``member_data``: (feature name → sections, features that failed)."""
+    collected: dict[str, dict[str, Any]] = {}
+    failed: list[str] = []
+    for feature in _ordered_features(services):
+        reader = getattr(feature, "member_data", None)
+        if reader is None:
+            continue
+        name = feature_name(feature)
+        try:
+            data = await reader(services, key)
+        except Exception:  # one feature's failure must not hide the others' data
+            logger.exception("member_data of %s failed", name)
+            failed.append(name)
+            continue
+        if data:
+            collected[name] = dict(data)
+    return collected, failed
+
+
+def _path_label(path: str, t: Translator) -> str:
+    labels = []
+    for part in path.split("."):
+        word, _, index = part.partition(" [")
+        key = f"mydata.field.{word}"
+        label = t(key) if t.has(key) else word
+        labels.append(f"{label} [{index}" if index else label)
+    return " › ".join(labels)
+
+
+def _section_title(name: str, t: Translator) -> str:
+    key = f"mydata.section.{name}"
+    return t(key) if t.has(key) else name.replace("_", " ").capitalize()
+
+
+async def _my_data_card(turn: Turn) -> dict[str, Any]:
+    collected, failed = await collect_member_data(turn.services, turn.caller.member_key)
+    sections: list[DataSection] = []
+    budget = MAX_DATA_LINES
+    hidden = 0
+    for feature_sections in collected.values():
+        for name, content in feature_sections.items():
+            lines = [(_path_label(p, turn.t), v) for p, v in rules.flatten(content)]
+            shown, rest = lines[: max(budget, 0)], lines[max(budget, 0) :]
+            budget -= len(shown)
+            hidden += len(rest)
+            if shown or not rest:
+                sections.append(DataSection(_section_title(name, turn.t), shown))
+    view = MyDataView(sections=sections, hidden_lines=hidden, failed_sections=failed)
+    return build_my_data_card(view, turn.t)
+
+
+async def show_my_data(turn: Turn) -> None:
+    await turn.send_card(await _my_data_card(turn))
+
+
+async def show_my_data_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    return CardReply(await _my_data_card(turn))
+
+
+async def export_my_data(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    services = turn.services
+    collected, failed = await collect_member_data(services, turn.caller.member_key)
+    document = {
+        "exported_at": services.clock().astimezone(UTC).isoformat(timespec="seconds"),
+        "community": community_of(services).name,
+        "member_key": turn.caller.member_key,
+        "data": collected,
+        "unavailable": failed,
+    }
+    content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    filename = f"{file_stem(turn.t, 'my_data')}-{today_in(services).isoformat()}.json"
+    url = await services.downloads.publish(
+        content,
+        filename,
+        "application/json",
+        owner_key=turn.caller.member_key,
+        ttl=DOWNLOAD_TTL,
+    )
+    logger.info("member data exported for member %s", turn.caller.member_key)
+    return CardReply(
+        build_download_card(turn.t("onboarding.download.mydata_title"), filename, url, turn.t)
+    )
+
+
+async def ask_erase(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    return CardReply(build_erase_confirm_card(turn.t))
+
+
+async def erase_my_data(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    if data.get("confirm") != "yes":
+        raise DomainError("errors.bad_card_data")
+    services = turn.services
+    key = turn.caller.member_key
+    t = turn.t  # the caller's language, before their preference is erased
+    took_part: list[str] = []
+    failed: list[str] = []
+    caller = turn.caller
+    try:  # the stored 1:1 chat and any message still queued for the member
+        await services.messenger.forget(key, caller.aad_object_id, caller.teams_user_id)
+        took_part.append("messenger")
+    except Exception:
+        logger.exception("messenger forget failed")
+        failed.append("messenger")
+    for feature in _ordered_features(services):
+        forget = getattr(feature, "forget_member", None)
+        if forget is None:
+            continue
+        name = feature_name(feature)
+        try:
+            await forget(services, key)
+        except Exception:  # the others still erase; the member is told to try again
+            logger.exception("forget_member of %s failed", name)
+            failed.append(name)
+        else:
+            took_part.append(name)
+    await profile_store(services).add_audit(
+        AuditEntry(
+            at=services.clock(),
+            action="member_data_erased",
+            actor_role="member",
+            features=tuple(took_part),
+            failed=tuple(failed),
+        )
+    )
+    logger.info("member data erased (%d features, %d failed)", len(took_part), len(failed))
+    text = t("onboarding.erase.partial" if failed else "onboarding.erase.done")
+    return CardReply(build_notice_card(t("onboarding.mydata.title"), text, t))
+
+
+# ---- this feature's own data -----------------------------------------------------------------
+
+
+def _moment_text(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
+
+
+def _day_text(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+async def member_data(services: Services, key: str) -> dict[str, Any]:
+    """What onboarding keeps about the member: their Teams record, profile and journey."""
+    repo = profile_store(services)
+    member = await services.members.get(key)
+    profile = await repo.get(key)
+    data: dict[str, Any] = {}
+    if member is not None:
+        data["onboarding_account"] = {
+            "name": member.name,
+            "locale": member.locale or None,
+            "teams_user_id": member.teams_user_id,
+            "aad_object_id": member.aad_object_id or None,
+        }
+    if profile is None:
+        return data
+    data["onboarding_profile"] = {
+        "name": profile.name,
+        "email": profile.email or None,
+        "discipline": profile.discipline or None,
+        "institution": profile.institution or None,
+        "institution_kind": profile.institution_kind or None,
+        "territory": profile.territory or None,
+        "committees": list(profile.committee_ids),
+        "expertise": list(profile.expertise),
+        "in_directory": profile.in_directory,
+        "profile_saved_at": _moment_text(profile.profile_saved_at),
+    }
+    mentor = await repo.get(profile.mentor_key) if profile.mentor_key else None
+    mentees = [p.name for p in await repo.all() if p.mentor_key == key]
+    data["onboarding_journey"] = {
+        "arrived_on": _day_text(profile.arrived_on),
+        "departed_on": _day_text(profile.departed_on),
+        "returned_on": _day_text(profile.returned_on),
+        "welcomed_at": _moment_text(profile.welcomed_at),
+        "rules_version": profile.rules_version,
+        "rules_acknowledged_at": _moment_text(profile.rules_acknowledged_at),
+        "mentor": mentor.name if mentor else None,
+        "mentees": mentees,
+        "followup_due_at": _moment_text(profile.followup_due_at),
+        "followup_sent_at": _moment_text(profile.followup_sent_at),
+        "followup_answered_at": _moment_text(profile.followup_answered_at),
+        "source": profile.source,
+    }
+    return data
+
+
+async def forget_member(services: Services, key: str) -> None:
+    """Erase the profile, the member record (name, language) and the member's files; nobody
+    keeps them as mentor. Idempotent."""
+    repo = profile_store(services)
+    now = services.clock()
+    mentees = [p for p in await repo.all() if p.mentor_key == key]
+    if mentees:
+        await repo.save_many(
+            [replace(p, mentor_key="", mentor_assigned_at=None, updated_at=now) for p in mentees]
+        )
+    await repo.delete(key)
+    await services.members.delete(key)
+    await services.downloads.repository.delete_owner(key)
+    services.jobs.cancel(followup_job_id(key))
+    logger.info("onboarding data erased for member %s", key)

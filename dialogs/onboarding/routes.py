@@ -1,0 +1,79 @@
+"""Onboarding: commands, card actions, Teams event hooks, jobs and « mes données » hooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from cards.onboarding import OnboardingVerb as V
+from dialogs.feature import Action, Command, PlannedJob
+from dialogs.onboarding import directory, handlers, my_data, roster, rules
+from dialogs.onboarding.common import RULES_JOB, digest_job_id, followup_job_id, profile_store
+from dialogs.onboarding.handlers import on_bot_installed, on_members_added, on_members_removed
+from dialogs.onboarding.my_data import forget_member, member_data
+from dialogs.roles import Role
+from dialogs.turn import Services
+
+COMMANDS = (
+    Command("profile", handlers.show_profile, in_manifest=True),
+    Command("who", directory.who_can_help, in_manifest=True),
+    Command("welcome", handlers.show_welcome),
+    Command("rules", handlers.show_rules),
+    Command("my_data", my_data.show_my_data),
+    Command("members", roster.show_roster, Role.ANIMATEUR),
+    Command("mentor", roster.mentor_command, Role.ANIMATEUR),
+)
+
+ACTIONS = (
+    Action(V.show_welcome, handlers.show_welcome_action),
+    Action(V.open_profile, handlers.open_profile),
+    Action(V.review_profile, handlers.review_profile),
+    Action(V.save_profile, handlers.save_profile),
+    Action(V.show_rules, handlers.show_rules_action),
+    Action(V.ack_rules, handlers.acknowledge_rules),
+    Action(V.followup_ok, handlers.followup_ok),
+    Action(V.show_my_data, my_data.show_my_data_action),
+    Action(V.export_my_data, my_data.export_my_data),
+    Action(V.ask_erase, my_data.ask_erase),
+    Action(V.erase_my_data, my_data.erase_my_data),
+    Action(V.show_roster, roster.show_roster_action, Role.ANIMATEUR),
+    Action(V.open_mentor, roster.open_mentor, Role.ANIMATEUR),
+    Action(V.assign_mentor, roster.assign_mentor_action, Role.ANIMATEUR),
+    Action(V.export_roster, roster.export_roster, Role.ANIMATEUR),
+    Action(V.open_import, roster.open_import, Role.ANIMATEUR),
+    Action(V.import_roster, roster.import_roster, Role.ANIMATEUR),
+    Action(V.set_followup_days, roster.set_followup_days, Role.ANIMATEUR),
+)
+
+
+async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
+    """At start-up: the rules check (now), the next digest (8 h), and every follow-up still due
+    (from the stored profiles, so they survive restarts)."""
+    jobs = [PlannedJob(RULES_JOB, now, partial(handlers.run_rules_check, services))]
+    next_digest = rules.next_digest_at(now, services.timezone)
+    day = next_digest.date()
+    jobs.append(
+        PlannedJob(digest_job_id(day), next_digest, partial(roster.run_digest, services, day))
+    )
+    for profile in await profile_store(services).all():
+        if profile.is_active and profile.followup_due_at and profile.followup_sent_at is None:
+            jobs.append(
+                PlannedJob(
+                    followup_job_id(profile.key),
+                    profile.followup_due_at,
+                    partial(handlers.run_followup, services, profile.key),
+                )
+            )
+    return jobs
+
+
+__all__ = [
+    "ACTIONS",
+    "COMMANDS",
+    "forget_member",
+    "member_data",
+    "on_bot_installed",
+    "on_members_added",
+    "on_members_removed",
+    "plan_jobs",
+]
