@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import ModuleType
 
 from dialogs.core import routes as core
+from dialogs.meetings import routes as meetings
 from dialogs.onboarding import routes as onboarding
+from dialogs.topics import routes as topics
 
-FEATURES: tuple[ModuleType, ...] = (core, onboarding)
+FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics)

@@ -1,0 +1,490 @@
+"""Meeting cards: the channel card (shared and per-person views), the planning form, the
+list and year views, 1:1 notices (reminders, changes, cancellation), the agenda posted in the
+meeting chat and the offer of the satisfaction survey.
+
+The builders take plain views (no storage types: cards/ imports only the stdlib) and format
+dates and times with Babel in the card's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from babel.dates import format_date, format_time
+
+from cards.i18n import Translator, fold
+from cards.render import render
+
+
+class MeetingVerb(StrEnum):
+    save = "meetings.save"  # publish a new meeting / save an edited one (the form)
+    add_rows = "meetings.add_rows"  # the form again, with more agenda lines
+    rsvp = "meetings.rsvp"
+    view = "meetings.view"  # the per-person view (card refresh, "details" in the list)
+    edit = "meetings.edit"
+    cancel = "meetings.cancel"
+    invite = "meetings.invite"  # the .ics download link
+    year = "meetings.year"
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+
+def day_text(day: date, t: Translator) -> str:
+    """« mardi 7 mai 2024 » / "Tuesday, May 7, 2024"."""
+    return format_date(day, "full", locale=t.babel_locale)
+
+
+def clock_text(moment: time, t: Translator) -> str:
+    """« 9 h 00 » / "9:00 AM"."""
+    return format_time(moment, t("meetings.time_pattern"), locale=t.babel_locale)
+
+
+def span_text(start: time, end: time, t: Translator) -> str:
+    return t("meetings.span", start=clock_text(start, t), end=clock_text(end, t))
+
+
+def kind_label(kind: str, t: Translator) -> str:
+    return t(f"meetings.kind.{kind}") if t.has(f"meetings.kind.{kind}") else kind
+
+
+def choice_label(choice: str, t: Translator) -> str:
+    return t(f"meetings.choice.{choice}")
+
+
+def mode_label(mode: str, t: Translator) -> str:
+    return t(f"meetings.mode.{mode}")
+
+
+# ---- views ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    start: time
+    end: time
+    kind: str
+    title: str
+    presenter: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A meeting as every member may see it (times local to the community)."""
+
+    id: str
+    title: str
+    committee_names: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    status: str  # planned | cancelled | done
+    place: str = ""
+    address: str = ""
+    join_url: str = ""
+    general_objective: str = ""
+    specific_objectives: tuple[str, ...] = ()
+    agenda: tuple[AgendaLine, ...] = ()
+    choices: tuple[str, ...] = ()  # answers the mode allows
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What one person sees on top of the shared card."""
+
+    my_choice: str = ""
+    can_manage: bool = False  # animateur: names by choice, edit, cancel
+    names_by_choice: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    unanswered: int | None = None
+    invite_url: str = ""
+
+
+def agenda_text(line: AgendaLine, t: Translator) -> str:
+    label = kind_label(line.kind, t)
+    title = line.title.strip()
+    if not title or fold(title) == fold(label):
+        text = label
+    elif line.kind == "autre" or fold(label) in fold(title):
+        text = title
+    else:
+        text = t("meetings.agenda.kind_title", kind=label, title=title)
+    return (
+        t("meetings.agenda.presented_by", text=text, presenter=line.presenter)
+        if (line.presenter)
+        else text
+    )
+
+
+def _agenda_facts(view: MeetingView, t: Translator) -> list[dict[str, str]]:
+    facts = [
+        {"title": span_text(line.start, line.end, t), "value": agenda_text(line, t)}
+        for line in view.agenda
+    ]
+    if facts:
+        end = view.ends_at.timetz().replace(tzinfo=None)
+        facts.append({"title": clock_text(end, t), "value": t("meetings.agenda.end_of_day")})
+    return facts
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def _summary_facts(view: MeetingView, t: Translator) -> list[dict[str, str]]:
+    start = view.starts_at.timetz().replace(tzinfo=None)
+    end = view.ends_at.timetz().replace(tzinfo=None)
+    facts = [
+        {"title": t("meetings.card.date"), "value": day_text(view.starts_at.date(), t)},
+        {"title": t("meetings.card.time"), "value": span_text(start, end, t)},
+        {"title": t("meetings.card.mode"), "value": mode_label(view.mode, t)},
+    ]
+    if view.place:
+        place = t("meetings.card.place_address", place=view.place, address=view.address)
+        facts.append(
+            {"title": t("meetings.card.place"), "value": place if view.address else view.place}
+        )
+    return facts
+
+
+def _status_banner(view: MeetingView, t: Translator) -> str:
+    if view.status == "cancelled":
+        return t("meetings.card.cancelled_banner")
+    if view.status == "done":
+        return t("meetings.card.done_banner")
+    return ""
+
+
+def counts_text(view: MeetingView, t: Translator) -> str:
+    shown = [c for c in ("salle", "en_ligne", "absent") if c in view.choices or view.counts.get(c)]
+    return t("meetings.card.counts_separator").join(
+        t("meetings.card.count", label=choice_label(c, t), count=view.counts.get(c, 0))
+        for c in shown
+    )
+
+
+def _committees_text(view: MeetingView, t: Translator) -> str:
+    names = t("meetings.card.committee_separator").join(view.committee_names)
+    if len(view.committee_names) > 1:
+        return t("meetings.card.joint", committees=names)
+    return names
+
+
+def build_meeting_card(
+    view: MeetingView,
+    t: Translator,
+    viewer: Viewer | None = None,
+    refresh_user_ids: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The meeting card. Without ``viewer`` it is the shared card every member sees in the
+    channel (counts only); with one, the view of that person (their answer, and for an
+    animateur the names by answer and the edit/cancel actions)."""
+    me = viewer or Viewer()
+    is_open = view.status == "planned"
+    rsvp = [
+        {
+            "choice": c,
+            "label": (
+                t("meetings.rsvp.selected", label=choice_label(c, t))
+                if c == me.my_choice
+                else choice_label(c, t)
+            ),
+        }
+        for c in view.choices
+    ]
+    names = [
+        {
+            "text": t(
+                "meetings.card.names",
+                label=choice_label(c, t),
+                count=len(me.names_by_choice.get(c, ())),
+                names=t("meetings.card.name_separator").join(me.names_by_choice.get(c, ()))
+                or t("meetings.card.nobody"),
+            )
+        }
+        for c in ("salle", "en_ligne", "absent")
+        if c in view.choices or me.names_by_choice.get(c)
+    ]
+    if me.unanswered is not None:
+        names.append({"text": t("meetings.card.unanswered", count=me.unanswered)})
+    banner = _status_banner(view, t)
+    data = {
+        "meeting_id": view.id,
+        "title": view.title,
+        "committees": _committees_text(view, t),
+        "banner": banner,
+        "has_banner": bool(banner),
+        "facts": _summary_facts(view, t),
+        "has_general": bool(view.general_objective),
+        "general_objective": view.general_objective,
+        "has_specific": bool(view.specific_objectives),
+        "specific_objectives": _bullets(view.specific_objectives),
+        "agenda": _agenda_facts(view, t),
+        "has_agenda": bool(view.agenda),
+        "is_open": is_open,
+        "counts": counts_text(view, t),
+        "rsvp": rsvp,
+        "has_my_choice": bool(me.my_choice),
+        "my_choice": t("meetings.card.my_choice", label=choice_label(me.my_choice, t))
+        if me.my_choice
+        else "",
+        "show_names": me.can_manage and bool(names),
+        "names": names,
+        "has_join_url": bool(view.join_url) and is_open,
+        "join_url": view.join_url,
+        "has_invite_url": bool(me.invite_url),
+        "invite_url": me.invite_url,
+        "can_manage": me.can_manage and is_open,
+        "refresh_user_ids": list(refresh_user_ids),
+    }
+    return render("meetings_card", data, t)
+
+
+# ---- the planning form ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormRow:
+    number: int
+    start: str = ""
+    end: str = ""
+    kind: str = "autre"
+    title: str = ""
+    presenter: str = ""
+
+
+@dataclass(frozen=True)
+class FormView:
+    """The planning form, filled with what is known (strings as the inputs hold them)."""
+
+    meeting_id: str  # the id the meeting will have (new) or has (edit)
+    editing: bool
+    committees: Sequence[tuple[str, str]]  # (id, name) from the community profile
+    venues: Sequence[str]  # venue names from the community profile
+    values: Mapping[str, str]  # input id -> value
+    rows: Sequence[FormRow]
+    sources: Mapping[str, str] = field(default_factory=dict)  # row number -> "topic:<id>"
+    errors: Sequence[str] = ()  # sentences, already translated
+    notice: str = ""
+
+
+FORM_ROW_STEP = 5
+# Agenda lines the form offers at most: each line weighs about 2.6 KB with long texts, and the
+# whole form must stay under Teams' size limit.
+FORM_MAX_ROWS = 25
+
+
+def _number(text: str) -> int:
+    """Input.Number holds a number: what was typed when it is one, else 0."""
+    return int(text) if text.strip().isdigit() else 0
+
+
+def build_form_card(view: FormView, t: Translator) -> dict[str, Any]:
+    value = view.values.get
+    kinds = [
+        {"title": t(f"meetings.kind_short.{k}"), "value": k}
+        for k in (
+            "accueil",
+            "tour_de_table",
+            "affaires_diverses",
+            "supervision",
+            "repas",
+            "atelier_conference",
+            "autre",
+        )
+    ]
+    data = {
+        "meeting_id": view.meeting_id,
+        "heading": t("meetings.form.edit_title" if view.editing else "meetings.form.new_title"),
+        "submit_label": t("meetings.form.save" if view.editing else "meetings.form.publish"),
+        "has_errors": bool(view.errors),
+        "errors": [{"text": t("meetings.form.error_line", error=e)} for e in view.errors],
+        "has_notice": bool(view.notice),
+        "notice": view.notice,
+        "committee_choices": [{"title": name, "value": cid} for cid, name in view.committees],
+        "venue_choices": [{"title": v, "value": v} for v in view.venues]
+        + [{"title": t("meetings.form.other_venue"), "value": "_other"}],
+        "mode_choices": [
+            {"title": mode_label(m, t), "value": m} for m in ("presentiel", "virtuel", "hybride")
+        ],
+        "kind_choices": kinds,
+        "v_title": value("title", ""),
+        "v_committees": value("committees", ""),
+        "v_day": value("day", ""),
+        "v_start": value("start", ""),
+        "v_end": value("end", ""),
+        "v_mode": value("mode", ""),
+        "v_venue": value("venue", ""),
+        "v_place": value("place", ""),
+        "v_join_url": value("join_url", ""),
+        "v_general_objective": value("general_objective", ""),
+        "v_specific_objectives": value("specific_objectives", ""),
+        "v_remind_unanswered": _number(value("remind_unanswered", "")),
+        "v_remind_coming": _number(value("remind_coming", "")),
+        "rows": [
+            {
+                "n": row.number,
+                "row_label": t("meetings.form.row", number=row.number),
+                "start": row.start,
+                "end": row.end,
+                "kind": row.kind,
+                "row_title": row.title,
+                "presenter": row.presenter,
+            }
+            for row in view.rows
+        ],
+        "row_count": len(view.rows),
+        "more_rows": min(len(view.rows) + FORM_ROW_STEP, FORM_MAX_ROWS),
+        "can_add_rows": len(view.rows) < FORM_MAX_ROWS,
+        "add_rows_label": t(
+            "meetings.form.add_rows",
+            count=min(FORM_ROW_STEP, max(FORM_MAX_ROWS - len(view.rows), 0)),
+        ),
+        "sources": dict(view.sources),
+        "editing": view.editing,
+    }
+    return render("meetings_form", data, t)
+
+
+# ---- lists ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    view: MeetingView
+    my_choice: str = ""
+
+
+@dataclass(frozen=True)
+class CommitteeLine:
+    name: str
+    own: int
+    joint: int
+    target: int
+
+
+def build_list_card(
+    entries: Sequence[ListEntry],
+    t: Translator,
+    *,
+    heading: str,
+    year: int | None = None,
+    committees: Sequence[CommitteeLine] = (),
+    show_year_button: bool = False,
+) -> dict[str, Any]:
+    items = []
+    for entry in entries:
+        v = entry.view
+        start = v.starts_at.timetz().replace(tzinfo=None)
+        end = v.ends_at.timetz().replace(tzinfo=None)
+        banner = _status_banner(v, t)
+        items.append(
+            {
+                "meeting_id": v.id,
+                "title": v.title,
+                "line": t(
+                    "meetings.list.line",
+                    date=day_text(v.starts_at.date(), t),
+                    span=span_text(start, end, t),
+                    mode=mode_label(v.mode, t),
+                ),
+                "committees": _committees_text(v, t),
+                "place": v.place,
+                "has_place": bool(v.place),
+                "status": banner,
+                "has_status": bool(banner),
+                "answer": t("meetings.card.my_choice", label=choice_label(entry.my_choice, t))
+                if entry.my_choice
+                else t("meetings.list.no_answer"),
+                "show_answer": v.status == "planned",
+            }
+        )
+    data = {
+        "heading": heading,
+        "items": items,
+        "empty": not items,
+        "has_committees": bool(committees),
+        "committees_title": t("meetings.year.committees", year=year or 0),
+        "committee_facts": [
+            {
+                "title": line.name,
+                "value": t(
+                    "meetings.year.committee_line"
+                    if line.own >= line.target
+                    else "meetings.year.committee_missing",
+                    own=line.own,
+                    target=line.target,
+                    joint=line.joint,
+                    missing=max(0, line.target - line.own),
+                ),
+            }
+            for line in committees
+        ],
+        "show_year_button": show_year_button,
+        "year": year or 0,
+    }
+    return render("meetings_list", data, t)
+
+
+# ---- 1:1 notices and the meeting chat --------------------------------------------------------
+
+
+def build_notice_card(
+    view: MeetingView,
+    t: Translator,
+    *,
+    headline: str,
+    text: str = "",
+    with_rsvp: bool = False,
+) -> dict[str, Any]:
+    """A 1:1 message about a meeting: a reminder, a change, a cancellation, a request to
+    answer again. ``with_rsvp`` adds the answer buttons the mode allows."""
+    data = {
+        "meeting_id": view.id,
+        "headline": headline,
+        "text": text,
+        "has_text": bool(text),
+        "title": view.title,
+        "facts": _summary_facts(view, t),
+        "with_rsvp": with_rsvp and view.status == "planned",
+        "rsvp": [{"choice": c, "label": choice_label(c, t)} for c in view.choices],
+        "has_join_url": bool(view.join_url) and view.status == "planned",
+        "join_url": view.join_url,
+    }
+    return render("meetings_notice", data, t)
+
+
+def build_start_card(view: MeetingView, rules: Sequence[str], t: Translator) -> dict[str, Any]:
+    """Posted in the meeting chat when the meeting starts: the agenda and the rules of the
+    frame."""
+    data = {
+        "title": t("meetings.start.title", title=view.title),
+        "day": day_text(view.starts_at.date(), t),
+        "agenda": _agenda_facts(view, t),
+        "has_agenda": bool(view.agenda),
+        "has_general": bool(view.general_objective),
+        "general_objective": view.general_objective,
+        "rules": [{"text": f"- {rule}"} for rule in rules],
+        "has_rules": bool(rules),
+    }
+    return render("meetings_start", data, t)
+
+
+def build_survey_offer_card(
+    view: MeetingView, t: Translator, *, verb: str, template: str
+) -> dict[str, Any]:
+    """To the animateur after the meeting: post the satisfaction survey? (``verb`` is the
+    polls feature's, passed in so this card only exists when that feature does)."""
+    data = {
+        "meeting_id": view.id,
+        "text": t(
+            "meetings.survey.offer", title=view.title, date=day_text(view.starts_at.date(), t)
+        ),
+        "verb": verb,
+        "template": template,
+    }
+    return render("meetings_survey", data, t)

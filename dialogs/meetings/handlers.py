@@ -1,0 +1,516 @@
+"""Meeting commands, card actions and Teams meeting events.
+
+- ``rencontre`` / ``meeting`` (animateurs, in a channel or group chat): the planning form,
+  pre-filled from Annexe C. Publishing turns that form message into the meeting card, in place.
+- ``rencontres`` / ``meetings``: upcoming meetings; ``rencontres année`` / ``meetings year``
+  (animateurs): the year, with each committee's count against its planned number.
+- Card actions: answer (RSVP), per-person view (card refresh), .ics invite, edit, cancel.
+- Meeting chat: at the meeting-start event, the agenda and the rules of the frame; after the
+  meeting-end event, the offer of the satisfaction survey to the animateur.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from cards.i18n import SUPPORTED_LOCALES, Translator, fold
+from cards.meetings import (
+    FORM_MAX_ROWS,
+    CommitteeLine,
+    ListEntry,
+    build_form_card,
+    build_list_card,
+    build_start_card,
+)
+from dialogs.events import MeetingEvent, MeetingEventKind
+from dialogs.feature import PlannedJob
+from dialogs.meetings import form, invite, notify, queries, rules, views
+from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
+from storage.meeting_repository import Meeting, MeetingRepository, Rsvp
+
+logger = logging.getLogger(__name__)
+
+# Meetings a list card shows at most (the card must stay under Teams' size limit).
+LIST_LIMIT = 20
+YEAR_LIMIT = 30
+
+
+def _repository(services: Services) -> MeetingRepository:
+    return queries.meeting_repository(services)
+
+
+def _lock(services: Services, meeting_id: str) -> asyncio.Lock:
+    """One lock per meeting: a change and the card update that shows it happen together, so
+    two answers at the same moment cannot leave the card showing the older count."""
+    locks: defaultdict[str, asyncio.Lock] = services.component(
+        "meetings.locks", lambda _s: defaultdict(asyncio.Lock)
+    )
+    return locks[meeting_id]
+
+
+async def _meeting(services: Services, data: Mapping[str, Any]) -> Meeting:
+    meeting = await _repository(services).get(form.checked_meeting_id(data))
+    if meeting is None:
+        raise DomainError("meetings.error.not_found")
+    return meeting
+
+
+async def _reply(turn: Turn, meeting: Meeting) -> ActionResult:
+    """Execute: the caller's own view. Submit (older clients): the returned card replaces
+    the message for everyone, so on the channel card it must be the shared card."""
+    if not views.is_invoke(turn) and views.on_channel_card(turn, meeting):
+        return CardReply(await views.shared_card(turn.services, meeting))
+    return CardReply(await views.personal_card(turn, meeting))
+
+
+async def _refresh_card(turn: Turn, meeting: Meeting) -> None:
+    """Show a change on the channel card. A Submit on the card itself is applied by the bot
+    from the returned card; anything else updates the card message."""
+    if not views.is_invoke(turn) and views.on_channel_card(turn, meeting):
+        return
+    await views.update_channel_card(turn, meeting)
+
+
+# ---- planning ----------------------------------------------------------------------------
+
+
+async def plan(turn: Turn) -> None:
+    """``rencontre``: the planning form, in the conversation where the card will live."""
+    conversation = turn.context.activity.conversation
+    if conversation is None or conversation.conversation_type in (None, "personal"):
+        await turn.say("meetings.plan.use_channel")
+        return
+    profile = turn.services.profile.current
+    view = form.new_form(
+        profile, turn.t, rules.annexe_c_agenda(), profile.mandate.get(turn.t.locale)
+    )
+    await turn.send_card(build_form_card(view, turn.t))
+
+
+def _editing(data: Mapping[str, Any]) -> bool:
+    editing = data.get("editing", False)
+    if not isinstance(editing, bool):
+        raise DomainError("errors.bad_card_data")
+    return editing
+
+
+async def add_rows(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """The form again, with what was typed and five more agenda lines."""
+    meeting_id = form.checked_meeting_id(data)
+    rows = form.row_count(data)
+    if rows > FORM_MAX_ROWS:
+        raise DomainError("errors.bad_card_data")
+    view = form.typed_form(
+        turn.services.profile.current,
+        turn.t,
+        data,
+        meeting_id=meeting_id,
+        editing=_editing(data),
+        rows=rows,
+    )
+    return CardReply(build_form_card(view, turn.t))
+
+
+async def save(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """Publish a new meeting or save an edited one."""
+    services = turn.services
+    meeting_id = form.checked_meeting_id(data)
+    editing = _editing(data)
+    typed = form.plan_input(data)
+    async with _lock(services, meeting_id):
+        existing = await _repository(services).get(meeting_id)
+        if not editing and existing is not None:  # "Publier" clicked twice
+            return await _reply(turn, existing)
+        if editing and existing is None:
+            raise DomainError("meetings.error.not_found")
+        if existing is not None and not _can_change(existing, services.clock()):
+            raise DomainError("meetings.error.not_editable")
+        profile = services.profile.current
+        checked, problems = rules.check_plan(
+            typed,
+            now=services.clock(),
+            tz=services.timezone,
+            committee_ids=[c.id for c in profile.committees],
+            venue_names=[v.name for v in profile.venues],
+            current_start=existing.starts_at if existing else None,
+        )
+        if checked is None:
+            logger.info("meeting %s form refused: %s", meeting_id, [p.code for p in problems])
+            view = form.typed_form(
+                profile,
+                turn.t,
+                data,
+                meeting_id=meeting_id,
+                editing=editing,
+                rows=form.row_count(data),
+                errors=form.problem_texts(problems, turn.t),
+            )
+            return CardReply(build_form_card(view, turn.t))
+        if existing is None:
+            meeting = await _publish(turn, meeting_id, checked)
+        else:
+            meeting = await _apply_edit(turn, existing, checked)
+        return await _reply(turn, meeting)
+
+
+def _can_change(meeting: Meeting, now: datetime) -> bool:
+    return meeting.status == rules.STATUS_PLANNED and now < meeting.ends_at
+
+
+def _fields(plan_: rules.Plan) -> dict[str, Any]:
+    return {
+        "title": plan_.title,
+        "committee_ids": plan_.committee_ids,
+        "starts_at": plan_.starts_at,
+        "ends_at": plan_.ends_at,
+        "mode": plan_.mode,
+        "place": plan_.place,
+        "join_url": plan_.join_url,
+        "general_objective": plan_.general_objective,
+        "specific_objectives": plan_.specific_objectives,
+        "agenda": plan_.agenda,
+        "remind_unanswered_days": plan_.remind_unanswered_days,
+        "remind_coming_days": plan_.remind_coming_days,
+    }
+
+
+async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
+    """The form message becomes the meeting card (or, without one, the card is posted)."""
+    services = turn.services
+    activity = turn.context.activity
+    now = services.clock()
+    meeting = Meeting(
+        id=meeting_id,
+        **_fields(plan_),
+        created_by=turn.caller.member_key,
+        created_at=now,
+        updated_at=now,
+        card_conversation_id=activity.conversation.id if activity.conversation else "",
+        card_activity_id=activity.reply_to_id or "",
+    )
+    if not meeting.card_activity_id:
+        posted = await turn.send_card(await views.shared_card(services, meeting))
+        meeting = replace(meeting, card_activity_id=posted or "")
+    await _repository(services).save(meeting)
+    notify.replan_reminders(services, None, meeting)
+    if activity.reply_to_id:
+        await _refresh_card(turn, meeting)
+    logger.info("meeting %s planned by %s", meeting.id, turn.caller.member_key)
+    return meeting
+
+
+async def _apply_edit(turn: Turn, before: Meeting, plan_: rules.Plan) -> Meeting:
+    """Save the change; keep the answers the new mode still offers, ask the others again,
+    tell those coming when the date, time, mode, place or link changed."""
+    services = turn.services
+    repository = _repository(services)
+    after = replace(
+        before,
+        **_fields(plan_),
+        revision=before.revision + 1,
+        updated_at=services.clock(),
+    )
+    if after.starts_at != before.starts_at:
+        after = replace(after, reminders_sent=())
+    answers = await queries.rsvps(services, before.id)
+    invalid = rules.invalidated_choices(before.mode, after.mode)
+    asked = await repository.remove_rsvps(before.id, invalid) if invalid else []
+    await repository.save(after)
+    notify.replan_reminders(services, before, after)
+    if rules.changed_logistics(before, after):
+        told = [key for key in rules.coming(answers) if key not in asked]
+        await notify.notify_changed(services, after, told)
+    for choice in invalid:
+        keys = [key for key in asked if answers.get(key) == choice]
+        if keys:
+            await notify.ask_again(services, after, keys, choice)
+    await _refresh_card(turn, after)
+    logger.info("meeting %s edited (revision %d)", after.id, after.revision)
+    return after
+
+
+async def edit(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    services = turn.services
+    meeting = await _meeting(services, data)
+    if not _can_change(meeting, services.clock()):
+        raise DomainError("meetings.error.not_editable")
+    if not views.is_invoke(turn) and views.on_channel_card(turn, meeting):
+        # A Submit would put the form on the channel card for everyone.
+        raise DomainError("meetings.error.needs_new_client")
+    tz = services.timezone
+    start, end = meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
+    view = form.edit_form(
+        services.profile.current,
+        turn.t,
+        meeting,
+        await views.full_agenda(services, meeting),
+        start.date().isoformat(),
+        rules.hhmm(start.time()),
+        rules.hhmm(end.time()),
+    )
+    return CardReply(build_form_card(view, turn.t))
+
+
+async def cancel(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    services = turn.services
+    meeting_id = form.checked_meeting_id(data)
+    async with _lock(services, meeting_id):
+        meeting = await _meeting(services, data)
+        if meeting.status == rules.STATUS_CANCELLED:
+            return await _reply(turn, meeting)
+        if not _can_change(meeting, services.clock()):
+            raise DomainError("meetings.error.not_editable")
+        answers = await queries.rsvps(services, meeting.id)
+        cancelled = replace(
+            meeting,
+            status=rules.STATUS_CANCELLED,
+            revision=meeting.revision + 1,
+            updated_at=services.clock(),
+        )
+        await _repository(services).save(cancelled)
+        notify.replan_reminders(services, meeting, cancelled)
+        await notify.notify_cancelled(services, cancelled, rules.coming(answers))
+        await _refresh_card(turn, cancelled)
+        logger.info("meeting %s cancelled by %s", meeting.id, turn.caller.member_key)
+        return await _reply(turn, cancelled)
+
+
+# ---- answers and views -------------------------------------------------------------------
+
+
+async def rsvp(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    services = turn.services
+    choice = data.get("choice")
+    if choice not in rules.CHOICES:
+        raise DomainError("errors.bad_card_data")
+    meeting_id = form.checked_meeting_id(data)
+    async with _lock(services, meeting_id):
+        meeting = await _meeting(services, data)
+        now = services.clock()
+        if not rules.is_open_for_answers(meeting, now):
+            raise DomainError("meetings.rsvp.closed")
+        if choice not in rules.allowed_choices(meeting.mode):
+            raise DomainError("meetings.rsvp.not_offered")
+        previous = await _repository(services).set_rsvp(
+            Rsvp(meeting.id, turn.caller.member_key, str(choice), now)
+        )
+        if previous != choice:
+            logger.info("meeting %s answer recorded", meeting.id)
+            await _refresh_card(turn, meeting)
+        return await _reply(turn, meeting)
+
+
+async def view(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """The caller's own view (card refresh; "details" from the list and notices)."""
+    return await _reply(turn, await _meeting(turn.services, data))
+
+
+async def send_invite(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """A download link to the .ics invite, valid 24 hours."""
+    services = turn.services
+    meeting = await _meeting(services, data)
+    meeting_view = await views.meeting_view(services, meeting, turn.t)
+    content = invite.build_ics(
+        meeting,
+        turn.t,
+        now=services.clock(),
+        address=meeting_view.address,
+        agenda_lines=invite.agenda_lines_for_ics(meeting_view.agenda, turn.t),
+    )
+    url = await services.downloads.publish(
+        content,
+        invite.invite_filename(turn.t, meeting_view.starts_at.date().isoformat()),
+        invite.ICS_CONTENT_TYPE,
+        owner_key=turn.caller.member_key,
+    )
+    logger.info("meeting %s invite published", meeting.id)
+    if views.is_invoke(turn):
+        return CardReply(await views.personal_card(turn, meeting, invite_url=url))
+    return MessageReply(turn.t("meetings.invite.link", url=url))
+
+
+# ---- lists -------------------------------------------------------------------------------
+
+
+def _year_words() -> set[str]:
+    return {fold(Translator(loc)("meetings.list.year_word")) for loc in SUPPORTED_LOCALES}
+
+
+async def list_meetings(turn: Turn) -> None:
+    """``rencontres``: upcoming meetings; ``rencontres année`` / ``rencontres 2025``: the year
+    (animateurs)."""
+    services = turn.services
+    words = fold(turn.args)
+    now = services.now()
+    if words:
+        year = now.year if words in _year_words() else _year_of(words)
+        if year is None:
+            await turn.say("meetings.list.usage")
+            return
+        if not turn.caller.is_animateur:
+            await turn.say("errors.forbidden")
+            return
+        await turn.send_card(await _year_card(turn, year))
+        return
+    upcoming = [
+        m
+        for m in await _repository(services).all()
+        if m.status == rules.STATUS_PLANNED and m.ends_at > services.clock()
+    ]
+    mine = await queries.committees_of_member(services, turn.caller.member_key)
+    if mine and not turn.caller.is_animateur:  # a member sees their committees' meetings
+        upcoming = [m for m in upcoming if mine & set(m.committee_ids)]
+    entries = await _entries(turn, upcoming[:LIST_LIMIT])
+    card = build_list_card(
+        entries,
+        turn.t,
+        heading=turn.t("meetings.list.heading"),
+        year=now.year,
+        show_year_button=turn.caller.is_animateur,
+    )
+    await turn.send_card(card)
+
+
+def _year_of(words: str) -> int | None:
+    if words.isdigit() and len(words) == 4 and 2000 <= int(words) <= 2100:
+        return int(words)
+    return None
+
+
+async def year(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    raw = data.get("year")
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 2000 <= raw <= 2100:
+        raise DomainError("errors.bad_card_data")
+    return CardReply(await _year_card(turn, raw))
+
+
+async def _entries(turn: Turn, meetings: list[Meeting]) -> list[ListEntry]:
+    entries = []
+    for meeting in meetings:
+        answers = await queries.rsvps(turn.services, meeting.id)
+        meeting_view = await views.meeting_view(turn.services, meeting, turn.t, answers)
+        entries.append(ListEntry(meeting_view, answers.get(turn.caller.member_key, "")))
+    return entries
+
+
+async def _year_card(turn: Turn, year_: int) -> dict[str, Any]:
+    services = turn.services
+    tz = services.timezone
+    start = datetime(year_, 1, 1, tzinfo=tz)
+    end = datetime(year_ + 1, 1, 1, tzinfo=tz)
+    meetings = await _repository(services).starting_between(start, end)
+    profile = services.profile.current
+    counts = rules.committee_year(meetings, {c.id: c.meetings_per_year for c in profile.committees})
+    names = {c.id: c.name.get(turn.t.locale) for c in profile.committees}
+    lines = [CommitteeLine(names[c.committee_id], c.own, c.joint, c.planned_target) for c in counts]
+    return build_list_card(
+        await _entries(turn, meetings[:YEAR_LIMIT]),
+        turn.t,
+        heading=turn.t("meetings.year.heading", year=year_),
+        year=year_,
+        committees=lines,
+    )
+
+
+# ---- the meeting chat --------------------------------------------------------------------
+
+
+async def on_meeting_event(turn: Turn, event: MeetingEvent) -> None:
+    if event.kind == MeetingEventKind.start:
+        await _meeting_started(turn, event)
+    elif event.kind == MeetingEventKind.end:
+        await _meeting_ended(turn, event)
+
+
+async def _event_meeting(services: Services, event: MeetingEvent) -> Meeting | None:
+    """The meeting whose chat this is: already linked, else by join link, else by title on
+    the same day."""
+    repository = _repository(services)
+    linked = await repository.find_by_chat(event.conversation_id)
+    if linked is not None:
+        return linked
+    tz = services.timezone
+    day: date = (event.start_time or event.at).astimezone(tz).date()
+    return rules.match_event_meeting(await repository.all(), event.join_url, event.title, day, tz)
+
+
+async def _meeting_started(turn: Turn, event: MeetingEvent) -> None:
+    """Link the meeting chat to the meeting, then post the agenda and the rules (once)."""
+    services = turn.services
+    meeting = await _event_meeting(services, event)
+    if meeting is None:
+        logger.info("meeting start in %s matches no planned meeting", event.conversation_id)
+        return
+    if meeting.status != rules.STATUS_PLANNED:
+        return
+    first = not meeting.started_posted
+    linked = replace(
+        meeting,
+        chat_conversation_id=event.conversation_id,
+        teams_meeting_id=event.meeting_id or meeting.teams_meeting_id,
+        started_posted=True,
+    )
+    if linked != meeting:
+        await _repository(services).save(linked)
+    if not first:
+        return
+    t = views.community_translator(services)
+    meeting_view = await views.meeting_view(services, linked, t)
+    frame = [item.get(t.locale) for item in services.profile.current.rules.items]
+    await turn.send_card(build_start_card(meeting_view, frame, t))
+    logger.info("meeting %s started: agenda posted in its chat", meeting.id)
+
+
+async def _meeting_ended(turn: Turn, event: MeetingEvent) -> None:
+    services = turn.services
+    meeting = await _event_meeting(services, event)
+    if meeting is None or meeting.survey_offered or not notify.survey_available(services):
+        return
+    await _repository(services).save(replace(meeting, survey_offered=True))
+    await notify.offer_survey(services, meeting)
+    logger.info("meeting %s ended: survey offered", meeting.id)
+
+
+# ---- jobs and personal data --------------------------------------------------------------
+
+
+async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
+    """Reminders still due, rebuilt from the stored meetings at every start."""
+    jobs: list[PlannedJob] = []
+    for meeting in await _repository(services).all():
+        jobs.extend(notify.reminder_jobs(services, meeting, now))
+    return jobs
+
+
+async def member_data(services: Services, member_key: str) -> dict[str, Any]:
+    repository = _repository(services)
+    answers = []
+    for answer in await repository.rsvps_of(member_key):
+        meeting = await repository.get(answer.meeting_id)
+        answers.append(
+            {
+                "meeting_id": answer.meeting_id,
+                "meeting_title": meeting.title if meeting else "",
+                "meeting_starts_at": meeting.starts_at.isoformat() if meeting else "",
+                "meeting_answer": answer.choice,
+                "meeting_answered_at": answer.at.isoformat(),
+            }
+        )
+    planned = [m.id for m in await repository.all() if m.created_by == member_key]
+    return {"meetings_answers": answers, "meetings_planned": planned}
+
+
+async def forget_member(services: Services, member_key: str) -> None:
+    """Erase the member's answers, and their name as the planner of meetings."""
+    repository = _repository(services)
+    removed = await repository.forget_member(member_key)
+    for meeting in await repository.all():
+        if meeting.created_by == member_key:
+            await repository.save(replace(meeting, created_by=""))
+    logger.info("meetings: %d answer(s) erased for a member", removed)

@@ -1,0 +1,29 @@
+"""Meetings: commands, card actions, reminder jobs, meeting-chat events, personal data."""
+
+from __future__ import annotations
+
+from cards.meetings import MeetingVerb
+from dialogs.feature import Action, Command
+from dialogs.meetings import handlers
+from dialogs.roles import Role
+
+COMMANDS = (
+    Command("meeting", handlers.plan, Role.ANIMATEUR),
+    Command("meetings", handlers.list_meetings),
+)
+
+ACTIONS = (
+    Action(MeetingVerb.save, handlers.save, Role.ANIMATEUR),
+    Action(MeetingVerb.add_rows, handlers.add_rows, Role.ANIMATEUR),
+    Action(MeetingVerb.edit, handlers.edit, Role.ANIMATEUR),
+    Action(MeetingVerb.cancel, handlers.cancel, Role.ANIMATEUR),
+    Action(MeetingVerb.year, handlers.year, Role.ANIMATEUR),
+    Action(MeetingVerb.rsvp, handlers.rsvp),
+    Action(MeetingVerb.view, handlers.view),
+    Action(MeetingVerb.invite, handlers.send_invite),
+)
+
+plan_jobs = handlers.plan_jobs
+on_meeting_event = handlers.on_meeting_event
+member_data = handlers.member_data
+forget_member = handlers.forget_member

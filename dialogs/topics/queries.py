@@ -1,0 +1,47 @@
+"""What other features may ask the topic bank (the meetings feature builds agendas from it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialogs.topics import rules
+from dialogs.topics.repositories import case_repository, topic_repository
+from dialogs.turn import Services
+
+
+@dataclass(frozen=True)
+class ScheduledItem:
+    source: str  # "topic" | "case"
+    item_id: str
+    title: str
+    kind: str  # "formatif" | "echange" | "reflexif" | "divers"
+    presenter: str
+
+
+async def scheduled_for(services: Services, meeting_id: str) -> list[ScheduledItem]:
+    """The topics and cases an animateur put on that meeting's agenda (still scheduled, or
+    marked treated), in agenda order: échange, divers, réflexif, formatif; within a volet the
+    most supported topic first, then the cases oldest first. A topic's presenter is the one
+    proposed with it (may be empty); a case is presented by its submitter."""
+    if not meeting_id:
+        return []
+    on_agenda = (rules.SCHEDULED, rules.TREATED)
+    topics = [
+        t
+        for t in await topic_repository(services).all()
+        if t.meeting_id == meeting_id and t.status in on_agenda
+    ]
+    cases = [
+        c
+        for c in await case_repository(services).all()
+        if c.meeting_id == meeting_id and c.status in on_agenda
+    ]
+    items = [
+        ScheduledItem("topic", t.id, t.title, t.kind, t.presenter) for t in rules.ranked(topics)
+    ]
+    items += [
+        ScheduledItem("case", c.id, c.title, "reflexif", c.submitter_name)
+        for c in sorted(cases, key=lambda c: c.created_at)
+    ]
+    order = {kind: i for i, kind in enumerate(("echange", "divers", "reflexif", "formatif"))}
+    return sorted(items, key=lambda item: order.get(item.kind, len(order)))

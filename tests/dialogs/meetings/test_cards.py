@@ -1,0 +1,98 @@
+"""Meeting cards: dates in full French, times « 9 h 00 », size with a long agenda."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, time
+
+from cards.i18n import Translator
+from cards.meetings import (
+    FORM_MAX_ROWS,
+    AgendaLine,
+    CommitteeLine,
+    FormRow,
+    ListEntry,
+    Viewer,
+    agenda_text,
+    build_form_card,
+    build_list_card,
+    build_meeting_card,
+    clock_text,
+    day_text,
+)
+from cards.render import MAX_CARD_BYTES
+from dialogs.meetings.handlers import LIST_LIMIT, YEAR_LIMIT
+from tests.bot.conftest import texts_of
+from tests.cards.card_schema import schema_errors
+from tests.cards.fixtures.meetings import annexe_c_view, form_view
+
+FR = Translator("fr-CA")
+EN = Translator("en")
+
+
+def test_dates_and_times_in_each_language() -> None:
+    assert day_text(date(2024, 5, 7), FR) == "mardi 7 mai 2024"
+    assert clock_text(time(9, 0), FR) == "9 h 00"
+    assert clock_text(time(13, 15), FR) == "13 h 15"
+    assert day_text(date(2024, 5, 7), EN) == "Tuesday, May 7, 2024"
+    assert clock_text(time(13, 15), EN) == "1:15 PM"
+
+
+def test_agenda_lines_read_like_annexe_c() -> None:
+    workshop = AgendaLine(time(13, 15), time(16, 0), "atelier_conference", "Diversité", "Karine")
+    assert agenda_text(workshop, FR) == FR(
+        "meetings.agenda.presented_by",
+        text=FR(
+            "meetings.agenda.kind_title",
+            kind=FR("meetings.kind.atelier_conference"),
+            title="Diversité",
+        ),
+        presenter="Karine",
+    )
+    plain = AgendaLine(time(9, 0), time(9, 45), "tour_de_table", "tour de table")
+    assert agenda_text(plain, FR) == FR("meetings.kind.tour_de_table")
+    other = AgendaLine(time(9, 0), time(9, 45), "autre", "Pause")
+    assert agenda_text(other, FR) == "Pause"
+
+
+def test_25_agenda_items_and_many_names_stay_under_the_limit() -> None:
+    view = annexe_c_view(agenda_items=25)
+    names = {c: [f"Prénom{i} Nom-de-famille{i}" for i in range(60)] for c in view.choices}
+    viewer = Viewer(my_choice="salle", can_manage=True, names_by_choice=names, unanswered=12)
+    for t in (FR, EN):
+        card = build_meeting_card(view, t, viewer, [f"29:{i}" for i in range(60)])
+        assert schema_errors(card) == []
+        assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
+        agenda = next(
+            b for b in card["body"] if b.get("type") == "FactSet" and len(b["facts"]) > 20
+        )
+        assert len(agenda["facts"]) == 6 + 25 + 1  # template, extra lines, end of day
+
+
+def test_a_cancelled_card_offers_no_answer() -> None:
+    card = build_meeting_card(annexe_c_view(status="cancelled"), FR, Viewer(can_manage=True))
+    assert FR("meetings.card.cancelled_banner") in texts_of(card)
+    assert "meetings.rsvp" not in json.dumps(card)
+    assert "meetings.cancel" not in json.dumps(card)
+
+
+def test_the_form_with_25_lines_of_maximal_text_stays_under_the_limit() -> None:
+    for t in (FR, EN):
+        rows = [
+            FormRow(n, "09:00", "10:00", "supervision", "é" * 200, "x" * 120)
+            for n in range(1, FORM_MAX_ROWS + 1)
+        ]
+        view = replace(form_view(t), rows=rows, values={"general_objective": "o" * 600})
+        card = build_form_card(view, t)
+        assert schema_errors(card) == []
+        assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
+        assert "meetings.add_rows" not in json.dumps(card)
+
+
+def test_the_longest_lists_stay_under_the_limit() -> None:
+    entries = [ListEntry(annexe_c_view(), "salle")] * max(YEAR_LIMIT, LIST_LIMIT)
+    lines = [CommitteeLine("Comité des centres hospitaliers", 1, 2, 3)] * 4
+    for t in (FR, EN):
+        card = build_list_card(entries, t, heading="x", year=2030, committees=lines)
+        assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
