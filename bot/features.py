@@ -7,6 +7,7 @@ from types import ModuleType
 from dialogs.core import routes as core
 from dialogs.meetings import routes as meetings
 from dialogs.onboarding import routes as onboarding
+from dialogs.polls import routes as polls
 from dialogs.topics import routes as topics
 
-FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics)
+FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics, polls)

@@ -98,7 +98,8 @@ async def test_animateur_sees_the_animateur_commands(
 
 
 async def test_member_switches_to_english_with_the_card_button(client: PlaygroundClient) -> None:
-    # Nathalie, in her own personal chat, so the choice does not leak into other tests.
+    # Nathalie, in her own personal chat; her choice is kept by the bot, so the test puts it
+    # back at the end (the bot is shared by every e2e test).
     await client.send_text(FR("command.help.word"), user=NATHALIE)
     card = await client.expect_message(has_card, user=NATHALIE)
     button = find_action(card.card, verb=Verb.set_language)
@@ -111,6 +112,10 @@ async def test_member_switches_to_english_with_the_card_button(client: Playgroun
     await client.send_text(FR("command.help.word"), user=NATHALIE, locale="fr-CA")
     again = await client.expect_message(has_card, user=NATHALIE)
     assert EN("help.title") in card_texts(again.card), describe(again)
+
+    back = find_action(again.card, verb=Verb.set_language)
+    restored = await client.click_execute(again, Verb.set_language, back["data"], user=NATHALIE)
+    assert FR("help.title") in card_texts(restored["value"])
 
 
 async def test_forged_language_button_is_refused(client: PlaygroundClient) -> None:

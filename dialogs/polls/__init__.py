@@ -1,0 +1,1 @@
+"""Polls and surveys (sondages): needs analysis, satisfaction, date finding."""

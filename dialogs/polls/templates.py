@@ -1,0 +1,132 @@
+"""The ready-made surveys an animateur posts in two clicks and may adapt first.
+
+- « Analyse des besoins » (``needs``): the yearly training and clinical-support needs, themes
+  wished for, preferred meeting modes and lengths (guide, step 2: "réalisée annuellement, à
+  l'aide de certains outils comme des sondages"). Anonymous, results after closing.
+- « Satisfaction de la rencontre » (``satisfaction``): after a meeting, overall satisfaction, the
+  usefulness of each part (volet d'échange, réflexif, formatif) and a free comment (guide,
+  Annexe A step 5). Anonymous, results after closing.
+- « Disponibilités » (``availability``): candidate dates for the next meeting; the results rank
+  the dates. Named (everyone sees who can come), results live.
+- ``custom``: a blank poll.
+
+The texts are taken from the catalogs in the animateur's language when the draft is made; from
+then on they are the animateur's own text, which they may edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cards.i18n import Translator
+from cards.polls import format_day
+from dialogs.polls import rules
+from storage.poll_repository import Choice, Question
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """What a new draft starts with."""
+
+    kind: str
+    title: str
+    questions: tuple[Question, ...]
+    anonymous: bool
+    visibility: str
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    title: str
+    starts_at: datetime | None
+
+
+def _scale(qid: str, label: str, low: str, high: str) -> Question:
+    return Question(qid, "scale", label, low_label=low, high_label=high)
+
+
+def _choices(*labels: str) -> tuple[Choice, ...]:
+    return tuple(Choice(f"c{i}", label) for i, label in enumerate(labels, start=1))
+
+
+def needs(t: Translator, now: datetime) -> Blueprint:
+    p = "polls.template.needs"
+    themes = tuple(t(f"{p}.theme.{i}") for i in range(1, 9))
+    questions = (
+        Question("q1", "multiple", t(f"{p}.themes"), _choices(*themes), max_choices=3),
+        _scale("q2", t(f"{p}.support"), t(f"{p}.support_low"), t(f"{p}.support_high")),
+        Question(
+            "q3",
+            "single",
+            t(f"{p}.mode"),
+            _choices(t(f"{p}.mode.presentiel"), t(f"{p}.mode.virtuel"), t(f"{p}.mode.hybride")),
+        ),
+        Question(
+            "q4",
+            "single",
+            t(f"{p}.length"),
+            _choices(t(f"{p}.length.half"), t(f"{p}.length.full"), t(f"{p}.length.two_halves")),
+        ),
+        Question("q5", "text", t(f"{p}.other"), required=False),
+    )
+    title = t(f"{p}.title", year=now.year)
+    return Blueprint(
+        "needs", title, questions, True, "after_close", rules.default_deadline(now, 14)
+    )
+
+
+def satisfaction(t: Translator, now: datetime, meeting: MeetingInfo | None = None) -> Blueprint:
+    p = "polls.template.satisfaction"
+    low, high = t(f"{p}.useful_low"), t(f"{p}.useful_high")
+    questions = (
+        _scale("q1", t(f"{p}.overall"), t(f"{p}.overall_low"), t(f"{p}.overall_high")),
+        _scale("q2", t(f"{p}.exchange"), low, high),
+        _scale("q3", t(f"{p}.reflective"), low, high),
+        _scale("q4", t(f"{p}.training"), low, high),
+        Question("q5", "text", t(f"{p}.comment"), required=False),
+    )
+    if meeting is not None and meeting.title:
+        when = format_day(meeting.starts_at.date(), t) if meeting.starts_at else ""
+        title = (
+            t(f"{p}.title_meeting", meeting=meeting.title, date=when)
+            if when
+            else t(f"{p}.title_named", meeting=meeting.title)
+        )
+    else:
+        title = t(f"{p}.title")
+    return Blueprint(
+        "satisfaction", title, questions, True, "after_close", rules.default_deadline(now, 7)
+    )
+
+
+def availability(t: Translator, now: datetime, dates: list[date] | None = None) -> Blueprint:
+    p = "polls.template.availability"
+    days = dates or rules.candidate_dates(now.date())
+    labels = [format_day(day, t) for day in days]
+    choices = (*_choices(*labels), Choice(f"c{len(labels) + 1}", t(f"{p}.none"), exclusive=True))
+    questions = (
+        Question("q1", "multiple", t(f"{p}.dates"), choices),
+        Question("q2", "text", t(f"{p}.comment"), required=False),
+    )
+    return Blueprint(
+        "availability", t(f"{p}.title"), questions, False, "live", rules.default_deadline(now, 5)
+    )
+
+
+def custom(t: Translator, now: datetime) -> Blueprint:
+    return Blueprint("poll", "", (), False, "live", rules.default_deadline(now, 7))
+
+
+def blueprint(
+    template: str, t: Translator, now: datetime, meeting: MeetingInfo | None = None
+) -> Blueprint:
+    """``template`` is one of cards.polls.TEMPLATES (checked by the caller)."""
+    if template == "needs":
+        return needs(t, now)
+    if template == "satisfaction":
+        return satisfaction(t, now, meeting)
+    if template == "availability":
+        return availability(t, now)
+    return custom(t, now)

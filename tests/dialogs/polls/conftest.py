@@ -1,0 +1,315 @@
+"""Drive the real bot (``bot_http``) as Teams does, for poll scenarios: people, a channel, card
+clicks, an injected clock, and a recording messenger when a test wants to see what would go
+out in 1:1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.app import RUNTIME
+from cards.i18n import Translator
+from dialogs.onboarding.queries import profile_repository
+from dialogs.turn import Services
+from storage.member_repository import Member
+from storage.outbox_repository import OutboxItem
+from storage.profile_repository import MemberProfile
+from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, bot_http, texts_of  # noqa: F401
+
+FR = Translator("fr-CA")
+EN = Translator("en")
+CHANNEL = "19:cdep-general@thread.tacv2"
+_GUID = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e"
+ANIMATEUR = (ANIMATEUR_AAD, "Isabelle Gagnon")
+MEMBERS = [
+    (f"{_GUID}{n:02d}", name)
+    for n, name in enumerate(
+        [
+            "Sophie Bergeron",
+            "Jean-François Côté",
+            "Nathalie Roy",
+            "Étienne Gagné",
+            "Julie Martin",
+            "Karim Haddad",
+            "Lucie Pelletier",
+        ],
+        start=4,
+    )
+]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class RecordingMessenger:
+    items: list[OutboxItem] = field(default_factory=list)
+
+    async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]:
+        known = {i.id for i in self.items}
+        fresh = [i for i in items if i.id not in known]
+        self.items.extend(fresh)
+        return [i.id for i in fresh]
+
+    def ids(self, prefix: str = "") -> list[str]:
+        return sorted(i.id for i in self.items if i.id.startswith(prefix))
+
+
+def personal(aad: str) -> str:
+    return f"a:personal-{aad[-2:]}"
+
+
+class Driver:
+    def __init__(self, bot: BotHttp) -> None:
+        self.bot = bot
+        self.runtime = bot.client.server.app[RUNTIME]
+        self.services: Services = self.runtime.services
+        self.clock = Clock(datetime.now(UTC).replace(microsecond=0))
+        self.services.clock = self.clock
+        self._messages = 0
+
+    # ---- activities -----------------------------------------------------------------------
+
+    def activity(
+        self,
+        text: str | None,
+        who: tuple[str, str],
+        conversation: str = CHANNEL,
+        locale: str = "fr-CA",
+        **extra: Any,
+    ) -> dict[str, Any]:
+        aad, name = who
+        activity = self.bot.activity(
+            text, aad=aad, locale=locale, conversation=conversation, **extra
+        )
+        activity["from"] = {"id": f"29:{aad}", "name": name, "aadObjectId": aad}
+        if conversation.startswith("19:"):
+            activity["conversation"]["conversationType"] = "channel"
+        return activity
+
+    async def say(
+        self, text: str, who: tuple[str, str] = ANIMATEUR, conversation: str = CHANNEL, **kw: Any
+    ) -> dict[str, Any]:
+        await self.bot.post(self.activity(text, who, conversation, **kw))
+        return self.bot.replies(conversation)[-1]
+
+    async def click(
+        self,
+        verb: str,
+        data: dict[str, Any],
+        who: tuple[str, str] = ANIMATEUR,
+        conversation: str = CHANNEL,
+        reply_to: str | None = None,
+        locale: str = "fr-CA",
+    ) -> dict[str, Any]:
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}}}
+        activity = self.activity(
+            None, who, conversation, locale, type="invoke", name="adaptiveCard/action", value=value
+        )
+        if reply_to:
+            activity["replyToId"] = reply_to
+        status, body = await self.bot.post(activity)
+        assert status == 200, body
+        return body
+
+    @staticmethod
+    def card(body: dict[str, Any]) -> dict[str, Any]:
+        assert body["type"] == "application/vnd.microsoft.card.adaptive", body
+        return body["value"]
+
+    @staticmethod
+    def message(body: dict[str, Any]) -> str:
+        assert body["type"] == "application/vnd.microsoft.activity.message", body
+        return body["value"]
+
+    # ---- people -----------------------------------------------------------------------------
+
+    async def add_members(self, people: Sequence[tuple[str, str]], committee: str = "clsc") -> None:
+        """Members known to Teams (1:1 reachable) and to the onboarding profiles."""
+        profiles = profile_repository(self.services)
+        for aad, name in people:
+            key = aad.casefold()
+            await self.services.members.save(
+                Member(key, f"29:{aad}", aad, name, "fr-CA", "t1", self.bot.connector.service_url)
+            )
+            await profiles.save(
+                MemberProfile(
+                    key=key, name=name, teams_user_id=f"29:{aad}", committee_ids=(committee,)
+                )
+            )
+
+    def record_messages(self) -> RecordingMessenger:
+        recorder = RecordingMessenger()
+        self.services.messenger = recorder
+        return recorder
+
+    # ---- polls -----------------------------------------------------------------------------
+
+    def deadline_fields(self, delta: timedelta = timedelta(days=3)) -> dict[str, str]:
+        local = (self.clock.now + delta).astimezone(self.services.timezone)
+        return {"deadline_date": local.date().isoformat(), "deadline_time": local.strftime("%H:%M")}
+
+    async def new_draft(
+        self, template: str = "custom", conversation: str = CHANNEL
+    ) -> tuple[str, dict[str, Any]]:
+        card = self.card(
+            await self.click(
+                "polls.post_template", {"template": template}, conversation=conversation
+            )
+        )
+        return action_data(card, "polls.publish")["draft_id"], card
+
+    async def add_question(
+        self, draft_id: str, kind: str, conversation: str = CHANNEL, **fields: Any
+    ) -> dict[str, Any]:
+        form = await self.click(
+            "polls.add_question", {"draft_id": draft_id, "kind": kind}, conversation=conversation
+        )
+        assert action_data(self.card(form), "polls.save_question")["kind"] == kind
+        data = {"draft_id": draft_id, "kind": kind, "question_id": "", "required": "true", **fields}
+        return await self.click("polls.save_question", data, conversation=conversation)
+
+    async def publish(
+        self,
+        draft_id: str,
+        conversation: str = CHANNEL,
+        reply_to: str | None = None,
+        **settings: Any,
+    ) -> dict[str, Any]:
+        self._messages += 1
+        data = {
+            "draft_id": draft_id,
+            "title": "Sondage",
+            "anonymous": "false",
+            "visibility": "live",
+            "audience": "channel",
+            **self.deadline_fields(),
+            **settings,
+        }
+        return await self.click(
+            "polls.publish",
+            data,
+            conversation=conversation,
+            reply_to=reply_to or f"draft-{self._messages}",
+        )
+
+    async def single_choice_poll(self, conversation: str = CHANNEL, **settings: Any) -> str:
+        draft_id, _ = await self.new_draft(conversation=conversation)
+        await self.add_question(
+            draft_id,
+            "single",
+            conversation,
+            label="Mode préféré?",
+            choices="Présentiel\nVirtuel\nHybride",
+        )
+        card = self.card(await self.publish(draft_id, conversation, **settings))
+        return action_data(card, "polls.view")["poll_id"]
+
+    async def answer(
+        self, poll_id: str, who: tuple[str, str], conversation: str = CHANNEL, **answers: Any
+    ) -> dict[str, Any]:
+        return await self.click("polls.answer", {"poll_id": poll_id, **answers}, who, conversation)
+
+    def raw_store(self, name: str = "polls") -> dict[str, Any]:
+        path = self.runtime.settings.data_dir / f"{name}.json"
+        return json.loads(path.read_text("utf-8")) if path.exists() else {}
+
+
+def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
+    """The data of the first Action.Execute with ``verb`` anywhere on the card."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute" and node.get("verb") == verb:
+                found.append(node["data"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    assert found, f"no {verb} action on the card"
+    return found[0]
+
+
+def has_action(card: dict[str, Any], verb: str) -> bool:
+    try:
+        action_data(card, verb)
+    except AssertionError:
+        return False
+    return True
+
+
+def facts(card: dict[str, Any]) -> dict[str, str]:
+    """Every fact of the card, title → value (later facts win)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "FactSet":
+                for fact in node.get("facts", []):
+                    found[fact["title"]] = fact["value"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every input of the card by id."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and "id" in node:
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def joined(card: dict[str, Any]) -> str:
+    """Every text, title, value and input label of the card, one per line."""
+    labels: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("label"), str):
+                labels.append(node["label"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join([*texts_of(card), *labels])
+
+
+@pytest.fixture
+def polls(bot_http: BotHttp) -> Driver:  # noqa: F811
+    return Driver(bot_http)
