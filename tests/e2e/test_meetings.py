@@ -140,6 +140,13 @@ async def test_plan_answer_invite_start_and_cancel(client: PlaygroundClient) -> 
     # workshop (volet formatif -> atelier-conférence), with its presenter.
     topic = "Accueillir la diversité de genre"
     await propose_and_schedule(client, topic, "Karine Michel", meeting_id)
+    # Scheduling redraws the channel card at once (through the messenger), topic included.
+    shared = await client.expect_message(
+        lambda m: m.message_id == form.message_id and topic in " ".join(card_strings(m.card)),
+        conversation="channel",
+        action="updateMessage",
+        timeout=15,
+    )
 
     # Three members answer in three modes; Sophie clicks twice (each answer redraws the card).
     for person, choice in ((SOPHIE, "salle"), (JEAN_FRANCOIS, "en_ligne"), (NATHALIE, "absent")):
