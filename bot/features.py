@@ -9,5 +9,6 @@ from dialogs.meetings import routes as meetings
 from dialogs.onboarding import routes as onboarding
 from dialogs.polls import routes as polls
 from dialogs.topics import routes as topics
+from dialogs.vitality import routes as vitality
 
-FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics, polls)
+FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics, polls, vitality)

@@ -1,0 +1,232 @@
+"""Vitality report cards: the report itself (figures, charts with text fallbacks, scope buttons,
+export links) and the animateurs' list of projects.
+
+The builders take plain, already worded views (:class:`ReportView`, :class:`ProjectsView`,
+assembled by dialogs/vitality/present.py from the computed figures): no figure is computed
+here. The formatting helpers below turn a number into text in the card's language (Babel), with
+« < 5 » for a figure hidden by the small-group rule.
+
+Charts (``Chart.VerticalBar.Grouped``, ``Chart.Donut``, ``Chart.Line``) are Teams extensions that
+the official 1.5 schema does not know (PLATFORM.md §7): each carries a ``fallback`` with the
+same information as text, and ``charts=False`` renders the text version only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from cards.i18n import Translator
+from cards.render import render
+
+
+class VitalityVerb(StrEnum):
+    show = "vitality.show"  # the report for another period or scope
+    remove_project = "vitality.remove_project"
+
+
+# ---- formatting --------------------------------------------------------------------------------
+
+COUNT, PERCENT, HOURS, MEAN = "count", "percent", "hours", "mean"
+
+
+def day_text(day: date, t: Translator) -> str:
+    """« 1er septembre 2025 », « 12 mai 2026 » / "September 1, 2025"."""
+    if t.locale == "fr-CA" and day.day == 1:
+        return format_date(day, "'1er' MMMM y", locale=t.babel_locale)
+    return format_date(day, "long", locale=t.babel_locale)
+
+
+def short_day_text(day: date, t: Translator) -> str:
+    """« 12 sept. 2025 » / "Sep 12, 2025"."""
+    return format_date(day, "medium", locale=t.babel_locale)
+
+
+def number_text(value: float, t: Translator, digits: int = 0) -> str:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, pattern, locale=t.babel_locale)
+
+
+def figure_text(
+    value: float | None, suppressed: bool, kind: str, t: Translator, threshold: int
+) -> str:
+    """A figure as people read it: « 12 », « 77 % », « 31,5 h », « 4,2 / 5 », « < 5 » (hidden,
+    small group) or « — » (nothing to compute)."""
+    if suppressed:
+        return t("vitality.suppressed", threshold=threshold)
+    if value is None:
+        return t("vitality.none")
+    if kind == PERCENT:
+        return format_percent(value, locale=t.babel_locale)
+    if kind == HOURS:
+        return t("vitality.hours", hours=number_text(value, t, 1))
+    if kind == MEAN:
+        return t("vitality.mean_on_5", mean=number_text(value, t, 1))
+    return number_text(value, t)
+
+
+# ---- views -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # stable id of the figure (CSV), e.g. "members.active_start"
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    rows: tuple[Row, ...] = ()
+    note: str = ""  # shown under the rows (e.g. « aucune donnée »)
+
+
+@dataclass(frozen=True)
+class Series:
+    legend: str
+    points: tuple[tuple[str, float], ...]  # (x label, y)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A button to see another period or scope."""
+
+    label: str
+    start: str  # ISO dates
+    end: str
+    committee: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    subtitle: str
+    privacy: str
+    sections: tuple[Section, ...]  # participation, exchanges, satisfaction, training, value
+    meetings: Section  # attendance per meeting: the attendance chart's text version
+    attendance_chart: tuple[Series, ...]  # empty: no chart
+    attendance_chart_title: str
+    engagement_chart: tuple[tuple[str, float], ...]  # (legend, value); empty: no chart
+    engagement_chart_title: str
+    engagement_text: str  # the donut's text version
+    satisfaction_chart: tuple[Series, ...]
+    satisfaction_chart_title: str
+    satisfaction_text: str
+    scopes: tuple[Scope, ...]
+    csv_url: str
+    pdf_links: tuple[tuple[str, str], ...]  # (label, url)
+    details: tuple[Section, ...] = ()  # in the exports only: every meeting, poll by poll
+
+
+def _facts(rows: Sequence[Row]) -> list[dict[str, str]]:
+    return [{"title": r.label, "value": r.value} for r in rows]
+
+
+def _section(section: Section) -> dict[str, Any]:
+    return {
+        "title": section.title,
+        "facts": _facts(section.rows),
+        "has_facts": bool(section.rows),
+        "note": section.note,
+        "has_note": bool(section.note),
+    }
+
+
+def _line_data(series: Sequence[Series]) -> list[dict[str, Any]]:
+    return [{"legend": s.legend, "values": [{"x": x, "y": y} for x, y in s.points]} for s in series]
+
+
+def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -> dict[str, Any]:
+    """The report card. ``charts=False``: the text versions only (for clients and validators
+    that do not know Teams' chart elements)."""
+    by_key = {s.key: _section(s) for s in view.sections}
+    attendance_chart = charts and bool(view.attendance_chart)
+    engagement_chart = charts and bool(view.engagement_chart)
+    satisfaction_chart = charts and bool(view.satisfaction_chart)
+    return render(
+        "vitality_report",
+        {
+            "title": view.title,
+            "subtitle": view.subtitle,
+            "privacy": view.privacy,
+            "participation": by_key["participation"],
+            "exchanges": by_key["exchanges"],
+            "satisfaction": by_key["satisfaction"],
+            "training": by_key["training"],
+            "value": by_key["value"],
+            "meetings": _section(view.meetings),
+            "attendance_chart_on": attendance_chart,
+            "attendance_facts_on": not attendance_chart and bool(view.meetings.rows),
+            "attendance_chart_title": view.attendance_chart_title,
+            "attendance_chart_data": _line_data(view.attendance_chart),
+            "engagement_chart_on": engagement_chart,
+            "engagement_chart_title": view.engagement_chart_title,
+            "engagement_chart_data": [
+                {"legend": legend, "value": value} for legend, value in view.engagement_chart
+            ],
+            "engagement_text": view.engagement_text,
+            "satisfaction_chart_on": satisfaction_chart,
+            "satisfaction_chart_title": view.satisfaction_chart_title,
+            "satisfaction_chart_data": _line_data(view.satisfaction_chart),
+            "satisfaction_text": view.satisfaction_text,
+            "scopes": [
+                {
+                    "label": s.label,
+                    "start": s.start,
+                    "end": s.end,
+                    "committee": s.committee,
+                }
+                for s in view.scopes
+            ],
+            "has_scopes": bool(view.scopes),
+            "csv_url": view.csv_url,
+            "pdf_links": [{"label": label, "url": url} for label, url in view.pdf_links],
+        },
+        t,
+    )
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    id: str
+    day: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ProjectsView:
+    message: str  # what just happened (« Projet ajouté… »), or ""
+    projects: tuple[ProjectLine, ...]
+
+
+def build_projects_card(view: ProjectsView, t: Translator) -> dict[str, Any]:
+    """The animateurs' list of projects and tools, each with a button to remove it."""
+    return render(
+        "vitality_projects",
+        {
+            "message": view.message,
+            "has_message": bool(view.message),
+            "projects": [
+                {
+                    "id": p.id,
+                    "day": p.day,
+                    "title": p.title,
+                    "description": p.description,
+                    "has_description": bool(p.description),
+                }
+                for p in view.projects
+            ],
+            "has_projects": bool(view.projects),
+            "empty": not view.projects,
+        },
+        t,
+    )

@@ -1,0 +1,1 @@
+"""The vitality report (« bilan de vitalité »): how alive the community is, for the leads."""

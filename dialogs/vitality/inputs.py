@@ -1,0 +1,383 @@
+"""Gather the report's records from the other features, as the plain records of ``rules.py``.
+
+Each feature is asked through its own query module, imported lazily: a feature that is not
+installed (its module is absent) or whose query fails gives ``None`` for its records, and the
+report says « aucune donnée » for what depends on it. Only ids, dates, committee ids and counts
+are read: no name, no text written by a member (except the projects' own titles).
+
+Sources:
+
+- members: ``dialogs.onboarding.queries.roster``;
+- meetings: ``dialogs.meetings.queries.in_range`` and ``rsvps`` (who was invited is worked out
+  from the roster on the meeting's day, see ``rules.invited_keys``; without a roster, the
+  meetings feature's ``invited_member_keys``);
+- presence: ``dialogs.presence.queries.attendance_in_range`` and ``certificates_in_range``;
+- polls: ``dialogs.polls.queries.polls_in_range``;
+- topics and cases: the topic bank's and the case queue's repositories, as
+  ``dialogs.topics.repositories`` builds them (no query module was agreed for these);
+- projects: this feature's own repository.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from types import ModuleType
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from dialogs.turn import Services
+from dialogs.vitality import rules
+from dialogs.vitality.rules import (
+    Attendance,
+    CaseFacts,
+    MeetingFacts,
+    MemberSpan,
+    PollFacts,
+    ProjectFacts,
+    ReportRequest,
+    TopicFacts,
+    VitalityInputs,
+)
+from storage.vitality_repository import TinyDbVitalityRepository, VitalityRepository
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+COMPONENT = "vitality"
+
+
+def vitality_repository(services: Services) -> VitalityRepository:
+    return services.component(
+        COMPONENT, lambda s: TinyDbVitalityRepository(s.store.database("vitality"))
+    )
+
+
+def _module(name: str) -> ModuleType | None:
+    """The module, or None when its feature is not installed (or cannot be loaded)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as missing:
+        if missing.name and name.startswith(missing.name):
+            return None  # the feature is not installed
+        logger.exception("vitality: %s cannot be loaded", name)
+        return None
+    except Exception:  # a broken feature leaves its sections empty, not the whole report
+        logger.exception("vitality: %s cannot be loaded", name)
+        return None
+
+
+def _query(module: str, function: str) -> Callable[..., Awaitable[Any]] | None:
+    found = _module(module)
+    return getattr(found, function, None) if found is not None else None
+
+
+async def _safely(source: str, read: Callable[[], Awaitable[T]]) -> T | None:
+    """The records of one source, or None when its feature failed (logged, not shown)."""
+    try:
+        return await read()
+    except Exception:  # one feature's failure leaves its section empty, not the whole report
+        logger.exception("vitality: the %s source failed", source)
+        return None
+
+
+def local_day(moment: datetime | str | date | None, zone: ZoneInfo) -> date | None:
+    """A stored moment (aware datetime, or ISO text) as the community's local date."""
+    if moment is None or moment == "":
+        return None
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            return None
+        return moment.astimezone(zone).date()
+    return moment
+
+
+def bounds(request: ReportRequest, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period as aware moments: [first day 0 h, day after the last 0 h)."""
+    period = request.period
+    start = datetime.combine(period.start, time(0), tzinfo=zone)
+    end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+# ---- members --------------------------------------------------------------------------------
+
+
+async def _members(services: Services) -> tuple[MemberSpan, ...] | None:
+    roster = _query("dialogs.onboarding.queries", "roster")
+    if roster is None:
+        return None
+
+    async def read() -> tuple[MemberSpan, ...]:
+        return tuple(
+            MemberSpan(
+                key=str(e.member_key),
+                committee_ids=frozenset(e.committee_ids),
+                arrived_on=e.arrived_on,
+                departed_on=e.departed_on,
+            )
+            for e in await roster(services)
+        )
+
+    return await _safely("members", read)
+
+
+# ---- meetings -------------------------------------------------------------------------------
+
+
+async def _meetings(
+    services: Services,
+    start: datetime,
+    end: datetime,
+    members: tuple[MemberSpan, ...] | None,
+) -> tuple[MeetingFacts, ...] | None:
+    module = _module("dialogs.meetings.queries")
+    in_range = getattr(module, "in_range", None)
+    rsvps = getattr(module, "rsvps", None)
+    if module is None or in_range is None:
+        return None
+    invited_member_keys = getattr(module, "invited_member_keys", None)
+
+    async def read() -> tuple[MeetingFacts, ...]:
+        facts: list[MeetingFacts] = []
+        for ref in await in_range(services, start, end):
+            day = local_day(ref.starts_at, services.timezone)
+            if day is None:
+                continue
+            answers: Mapping[str, str] = await rsvps(services, ref.id) if rsvps else {}
+            committees = frozenset(ref.committee_ids)
+            if members is not None:
+                invited = rules.invited_keys(day, committees, members, answers)
+            elif invited_member_keys is not None:
+                invited = frozenset(await invited_member_keys(services, ref.id)) | set(answers)
+            else:
+                invited = frozenset(answers)
+            facts.append(
+                MeetingFacts(
+                    id=str(ref.id),
+                    day=day,
+                    committee_ids=committees,
+                    held=ref.status == "done",
+                    invited=frozenset(invited),
+                )
+            )
+        return tuple(facts)
+
+    return await _safely("meetings", read)
+
+
+# ---- presence -------------------------------------------------------------------------------
+
+
+async def _attendance(
+    services: Services, start: datetime, end: datetime
+) -> tuple[Attendance, ...] | None:
+    query = _query("dialogs.presence.queries", "attendance_in_range")
+    if query is None:
+        return None
+
+    async def read() -> tuple[Attendance, ...]:
+        return tuple(
+            Attendance(
+                meeting_id=str(a.meeting_id),
+                member_key=str(a.member_key),
+                mode=rules.IN_ROOM if a.mode == rules.IN_ROOM else rules.ONLINE,
+                credited_hours=float(a.credited_hours or 0),
+            )
+            for a in await query(services, start, end)
+        )
+
+    return await _safely("attendance", read)
+
+
+async def _certificates(services: Services, start: datetime, end: datetime) -> int | None:
+    query = _query("dialogs.presence.queries", "certificates_in_range")
+    if query is None:
+        return None
+
+    async def read() -> int:
+        return int(await query(services, start, end))
+
+    return await _safely("certificates", read)
+
+
+# ---- polls ----------------------------------------------------------------------------------
+
+
+def _scale_counts(raw: Any) -> tuple[int, int, int, int, int] | None:
+    """``{1: n, …, 5: n}`` (keys as ints or strings) as a 5-tuple; None when absent."""
+    if not isinstance(raw, Mapping) or not raw:
+        return None
+    counts = {str(k): v for k, v in raw.items()}
+    one, two, three, four, five = (int(counts.get(str(v), 0) or 0) for v in rules.SCALE)
+    return (one, two, three, four, five)
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    found = [float(v) for v in values]
+    return sum(found) / len(found) if found else None
+
+
+async def _polls(
+    services: Services, start: datetime, end: datetime
+) -> tuple[PollFacts, ...] | None:
+    query = _query("dialogs.polls.queries", "polls_in_range")
+    if query is None:
+        return None
+
+    async def read() -> tuple[PollFacts, ...]:
+        return tuple(
+            PollFacts(
+                id=str(p.id),
+                kind=str(p.kind),
+                closed_on=local_day(p.closed_at, services.timezone),
+                audience_size=int(p.audience_size or 0),
+                answers=int(p.answers or 0),
+                meeting_id=str(getattr(p, "meeting_id", "") or ""),
+                committee_id=str(getattr(p, "committee_id", "") or ""),
+                scale_mean=_mean((getattr(p, "scale_means", None) or {}).values()),
+                scale_counts=_scale_counts(getattr(p, "scale_counts", None)),
+            )
+            for p in await query(services, start, end)
+        )
+
+    return await _safely("polls", read)
+
+
+# ---- topics and cases -----------------------------------------------------------------------
+
+
+def _repository(services: Services, builder: str) -> Any | None:
+    """The topic bank's or the case queue's repository, as the topics feature builds it
+    (``dialogs/topics/repositories.py``); None when that feature is not installed."""
+    module = _module("dialogs.topics.repositories")
+    build = getattr(module, builder, None) if module is not None else None
+    return build(services) if build is not None else None
+
+
+class _MeetingDays:
+    """A meeting's local day and committees, from the period's meetings or, for a meeting
+    outside the period, from the meetings feature (cached)."""
+
+    def __init__(self, services: Services, meetings: tuple[MeetingFacts, ...] | None) -> None:
+        self._services = services
+        self._known: dict[str, tuple[date, frozenset[str]] | None] = {
+            m.id: (m.day, m.committee_ids) for m in meetings or ()
+        }
+
+    async def of(self, meeting_id: str) -> tuple[date, frozenset[str]] | None:
+        if not meeting_id:
+            return None
+        if meeting_id not in self._known:
+            get = _query("dialogs.meetings.queries", "get")
+            ref = await get(self._services, meeting_id) if get is not None else None
+            day = local_day(ref.starts_at, self._services.timezone) if ref else None
+            self._known[meeting_id] = (day, frozenset(ref.committee_ids)) if ref and day else None
+        return self._known[meeting_id]
+
+
+async def _treated_day(
+    status: str, meeting_id: str, updated_at: str, meetings: _MeetingDays, zone: ZoneInfo
+) -> date | None:
+    """When a topic or case was treated: its meeting's day, else when it was marked so."""
+    if status != "treated":
+        return None
+    found = await meetings.of(meeting_id)
+    return found[0] if found else local_day(updated_at, zone)
+
+
+async def _committees_of(meetings: _MeetingDays, meeting_id: str) -> frozenset[str]:
+    found = await meetings.of(meeting_id)
+    return found[1] if found else frozenset()
+
+
+async def _topics(services: Services, meetings: _MeetingDays) -> tuple[TopicFacts, ...] | None:
+    repository = _repository(services, "topic_repository")
+    if repository is None:
+        return None
+    zone = services.timezone
+
+    async def read() -> tuple[TopicFacts, ...]:
+        facts: list[TopicFacts] = []
+        for topic in await repository.all():
+            proposed = local_day(topic.created_at, zone)
+            if proposed is None or topic.status == "merged":
+                continue
+            facts.append(
+                TopicFacts(
+                    id=str(topic.id),
+                    proposed_on=proposed,
+                    supporters=len(topic.supporters),
+                    treated_on=await _treated_day(
+                        topic.status, topic.meeting_id, topic.updated_at, meetings, zone
+                    ),
+                    committee_ids=await _committees_of(meetings, topic.meeting_id),
+                )
+            )
+        return tuple(facts)
+
+    return await _safely("topics", read)
+
+
+async def _cases(services: Services, meetings: _MeetingDays) -> tuple[CaseFacts, ...] | None:
+    repository = _repository(services, "case_repository")
+    if repository is None:
+        return None
+    zone = services.timezone
+
+    async def read() -> tuple[CaseFacts, ...]:
+        facts: list[CaseFacts] = []
+        for case in await repository.all():
+            submitted = local_day(case.created_at, zone)
+            if submitted is None:
+                continue
+            facts.append(
+                CaseFacts(
+                    id=str(case.id),
+                    submitted_on=submitted,
+                    discussed_on=await _treated_day(
+                        case.status, case.meeting_id, case.updated_at, meetings, zone
+                    ),
+                    committee_ids=await _committees_of(
+                        meetings, case.meeting_id or case.desired_meeting_id
+                    ),
+                )
+            )
+        return tuple(facts)
+
+    return await _safely("cases", read)
+
+
+# ---- everything -----------------------------------------------------------------------------
+
+
+async def projects(services: Services) -> tuple[ProjectFacts, ...]:
+    return tuple(
+        ProjectFacts(p.id, p.title, p.description, p.done_on)
+        for p in await vitality_repository(services).projects()
+    )
+
+
+async def gather(services: Services, request: ReportRequest) -> VitalityInputs:
+    """The records of every available source for the request's period."""
+    start, end = bounds(request, services.timezone)
+    members = await _members(services)
+    meetings = await _meetings(services, start, end, members)
+    days = _MeetingDays(services, meetings)
+    return VitalityInputs(
+        members=members,
+        meetings=meetings,
+        attendance=await _attendance(services, start, end),
+        certificates=await _certificates(services, start, end),
+        polls=await _polls(services, start, end),
+        topics=await _topics(services, days),
+        cases=await _cases(services, days),
+        projects=await projects(services),
+    )

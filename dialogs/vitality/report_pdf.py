@@ -1,0 +1,259 @@
+"""The one-page PDF report a lead can send to a manager (fpdf2).
+
+Always exactly one A4 page: the participation figures on the left, exchanges, satisfaction and
+training on the right, the attendance chart (stacked bars, in the room / online, one bar per
+meeting) and the engagement levels below, then the projects; a list that would overflow is cut
+with « … et N autres (voir le fichier CSV) ».
+
+Fonts: the PDF standard Helvetica, in the Windows-1252 encoding, which covers French (accents,
+« », ’, œ, –, …); a character outside it is printed as « ? ». A Unicode TrueType font would lift
+that limit but none ships with the virtualenv (see the README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from fpdf import FPDF
+
+from cards.i18n import Translator
+from cards.vitality import ReportView, Row, Section, Series, day_text
+
+PDF_CONTENT_TYPE = "application/pdf"
+ENCODING = "cp1252"
+FONT = "Helvetica"
+PAGE_W, PAGE_H = 210.0, 297.0
+MARGIN = 13.0
+GAP = 6.0
+COLUMN_W = (PAGE_W - 2 * MARGIN - GAP) / 2
+VALUE_W = 33.0
+DATE_W = 24.0
+ROW_FONT = 7.6
+LINE_H = 3.5
+FOOTER_H = 9.0
+CHART_H = 52.0
+INK = (33, 37, 41)
+SUBTLE = (108, 117, 125)
+ACCENT = (46, 94, 140)
+ROOM = (46, 94, 140)
+ONLINE = (120, 170, 210)
+LEVELS = ((46, 94, 140), (120, 170, 210), (200, 210, 220))
+
+
+def printable(text: str) -> str:
+    """``text`` in the core fonts' encoding: thin spaces become no-break spaces, anything else
+    outside Windows-1252 becomes « ? »."""
+    text = text.replace("\u202f", "\u00a0").replace("\u2009", "\u00a0")
+    return text.encode(ENCODING, errors="replace").decode(ENCODING)
+
+
+class _Page:
+    def __init__(self, t: Translator, compress: bool) -> None:
+        self.t = t
+        pdf = FPDF(orientation="P", unit="mm", format="A4")
+        pdf.core_fonts_encoding = ENCODING
+        pdf.set_compression(compress)
+        pdf.set_auto_page_break(False)
+        pdf.set_margins(MARGIN, MARGIN, MARGIN)
+        pdf.add_page()
+        self.pdf = pdf
+        self.bottom = PAGE_H - MARGIN - FOOTER_H
+
+    def font(self, size: float, style: str = "", color: tuple[int, int, int] = INK) -> None:
+        self.pdf.set_font(FONT, style, size)
+        self.pdf.set_text_color(*color)
+
+    def text(self, x: float, y: float, width: float, text: str, line_h: float = LINE_H) -> float:
+        """Wrapped text at (x, y); returns the y below it."""
+        self.pdf.set_xy(x, y)
+        self.pdf.multi_cell(width, line_h, printable(text), align="L")
+        return self.pdf.get_y()
+
+    def height(self, width: float, text: str, line_h: float = LINE_H) -> float:
+        lines = self.pdf.multi_cell(width, line_h, printable(text), dry_run=True, output="LINES")
+        return len(lines) * line_h
+
+    def heading(self, x: float, y: float, width: float, title: str) -> float:
+        self.font(9.5, "B", ACCENT)
+        self.pdf.set_xy(x, y)
+        self.pdf.cell(width, 5, printable(title))
+        self.pdf.set_draw_color(*ACCENT)
+        self.pdf.set_line_width(0.3)
+        self.pdf.line(x, y + 5.2, x + width, y + 5.2)
+        return y + 6.5
+
+    def rows(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        rows: Sequence[Row],
+        bottom: float,
+        *,
+        listing: bool = False,
+    ) -> float:
+        """Label / value rows (figures: value bold on the right; ``listing``: a narrow label,
+        the value as text); stops with « … and N more » where the space ends."""
+        label_w = DATE_W if listing else width - VALUE_W
+        value_w = width - label_w
+        for index, row in enumerate(rows):
+            self.font(ROW_FONT)
+            needed = max(self.height(label_w - 1, row.label), self.height(value_w, row.value))
+            last = index == len(rows) - 1
+            # Keep room for the « … and N more » line unless this is the last row.
+            if y + needed > (bottom if last else bottom - LINE_H):
+                return self._more(x, y, width, len(rows) - index)
+            self.text(x, y, label_w - 1, row.label)
+            self.font(ROW_FONT, "" if listing else "B")
+            self.pdf.set_xy(x + label_w, y)
+            self.pdf.multi_cell(
+                value_w, LINE_H, printable(row.value), align="L" if listing else "R"
+            )
+            y += needed + 0.9
+        return y
+
+    def _more(self, x: float, y: float, width: float, count: int) -> float:
+        self.font(ROW_FONT, "I", SUBTLE)
+        return self.text(x, y, width, self.t("vitality.pdf.more", count=count))
+
+    def section(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        section: Section,
+        bottom: float,
+        *,
+        listing: bool = False,
+    ) -> float:
+        y = self.heading(x, y, width, section.title)
+        y = self.rows(x, y, width, section.rows, bottom, listing=listing)
+        if section.note and y + LINE_H <= bottom:
+            self.font(ROW_FONT, "I", SUBTLE)
+            y = self.text(x, y, width, section.note)
+        return y + 2.5
+
+
+def _attendance_chart(
+    page: _Page, x: float, y: float, w: float, h: float, view: ReportView
+) -> None:
+    pdf = page.pdf
+    y = page.heading(x, y, w, view.meetings.title)
+    series: Sequence[Series] = view.attendance_chart
+    if not series:
+        page.font(ROW_FONT, "I", SUBTLE)
+        page.text(x, y, w, view.meetings.note or view.engagement_text)
+        return
+    room, online = series[0], series[1]
+    totals = [a[1] + b[1] for a, b in zip(room.points, online.points, strict=True)]
+    top = max(max(totals), 1.0) * 1.12  # room for the totals above the bars
+    legend_h, label_h = 6.0, 7.0
+    plot_y, plot_h = y + legend_h, h - legend_h - label_h - 7
+    slot = w / len(totals)
+    bar = min(slot * 0.62, 12.0)
+    pdf.set_draw_color(*SUBTLE)
+    pdf.set_line_width(0.2)
+    pdf.line(x, plot_y + plot_h, x + w, plot_y + plot_h)
+    for i, ((label, in_room), (_, on_line)) in enumerate(
+        zip(room.points, online.points, strict=True)
+    ):
+        bx = x + i * slot + (slot - bar) / 2
+        room_h = plot_h * in_room / top
+        online_h = plot_h * on_line / top
+        pdf.set_fill_color(*ROOM)
+        pdf.rect(bx, plot_y + plot_h - room_h, bar, room_h, style="F")
+        pdf.set_fill_color(*ONLINE)
+        pdf.rect(bx, plot_y + plot_h - room_h - online_h, bar, online_h, style="F")
+        page.font(6, "B")
+        pdf.set_xy(bx - 2, plot_y + plot_h - room_h - online_h - 3.2)
+        pdf.cell(bar + 4, 3, printable(f"{int(in_room + on_line)}"), align="C")
+        page.font(5.5, "", SUBTLE)
+        pdf.set_xy(x + i * slot, plot_y + plot_h + 0.8)
+        pdf.multi_cell(slot, 2.4, printable(label), align="C")
+    _legend(page, x, y, ((room.legend, ROOM), (online.legend, ONLINE)))
+
+
+def _legend(
+    page: _Page, x: float, y: float, items: Sequence[tuple[str, tuple[int, int, int]]]
+) -> None:
+    pdf = page.pdf
+    page.font(6.5)
+    for legend, color in items:
+        pdf.set_fill_color(*color)
+        pdf.rect(x, y + 0.8, 2.6, 2.6, style="F")
+        pdf.set_xy(x + 3.4, y)
+        text = printable(legend)
+        pdf.cell(pdf.get_string_width(text) + 1, 4, text)
+        x += pdf.get_string_width(text) + 9
+
+
+def _engagement_chart(page: _Page, x: float, y: float, w: float, view: ReportView) -> None:
+    pdf = page.pdf
+    y = page.heading(x, y, w, view.engagement_chart_title)
+    if not view.engagement_chart:
+        page.font(ROW_FONT, "I", SUBTLE)
+        page.text(x, y, w, view.engagement_text)
+        return
+    total = sum(v for _, v in view.engagement_chart) or 1.0
+    bx = x
+    for (_legend_text, value), color in zip(view.engagement_chart, LEVELS, strict=False):
+        width = w * value / total
+        pdf.set_fill_color(*color)
+        pdf.rect(bx, y + 1, width, 8, style="F")
+        bx += width
+    _legend(
+        page,
+        x,
+        y + 11,
+        [
+            (page.t("vitality.fact", label=name, value=str(int(value))), color)
+            for (name, value), color in zip(view.engagement_chart, LEVELS, strict=False)
+        ],
+    )
+
+
+def report_pdf(
+    view: ReportView, t: Translator, generated_on: date, *, compress: bool = True
+) -> bytes:
+    page = _Page(t, compress)
+    pdf = page.pdf
+    width = PAGE_W - 2 * MARGIN
+    page.font(15, "B", ACCENT)
+    y = page.text(MARGIN, MARGIN, width, view.title, 6.5)
+    page.font(9.5)
+    y = page.text(MARGIN, y + 0.5, width, view.subtitle, 4.5)
+    page.font(7, "I", SUBTLE)
+    y = page.text(MARGIN, y + 0.5, width, view.privacy, 3.2) + 3
+
+    by_key = {s.key: s for s in view.sections}
+    columns_bottom = page.bottom - CHART_H - 38
+    left = page.section(MARGIN, y, COLUMN_W, by_key["participation"], columns_bottom)
+    right_x = MARGIN + COLUMN_W + GAP
+    right = y
+    for key in ("exchanges", "satisfaction", "training"):
+        right = page.section(right_x, right, COLUMN_W, by_key[key], columns_bottom)
+    y = max(left, right) + 1
+
+    _attendance_chart(page, MARGIN, y, COLUMN_W * 1.25, CHART_H, view)
+    engagement_x = MARGIN + COLUMN_W * 1.25 + GAP
+    _engagement_chart(page, engagement_x, y, PAGE_W - MARGIN - engagement_x, view)
+    y += CHART_H + 2
+
+    # Every project (the exports' version), as many as fit; the rest is in the CSV.
+    projects = next((s for s in view.details if s.key == "value"), by_key["value"])
+    page.section(MARGIN, y, width, projects, page.bottom, listing=True)
+
+    page.font(6.5, "I", SUBTLE)
+    pdf.set_draw_color(*SUBTLE)
+    pdf.line(
+        MARGIN, PAGE_H - MARGIN - FOOTER_H + 1, PAGE_W - MARGIN, PAGE_H - MARGIN - FOOTER_H + 1
+    )
+    page.text(
+        MARGIN,
+        PAGE_H - MARGIN - FOOTER_H + 2,
+        width,
+        t("vitality.pdf.footer", day=day_text(generated_on, t)),
+        3,
+    )
+    return bytes(pdf.output())

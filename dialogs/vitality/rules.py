@@ -1,0 +1,896 @@
+"""The vitality report's figures, as plain functions of plain records (no I/O, no clock, no
+wording).
+
+Every figure of the report (README, « Bilan de vitalité ») is computed here from the frozen
+input records below, which ``inputs.py`` fills from the other features' queries. A source that is
+not installed (or failed) is ``None`` in :class:`VitalityInputs`, and the figures built on it are
+``None`` too: the report then says « aucune donnée ».
+
+Small groups: a figure computed on fewer people than the community's
+``small_group_threshold`` is a :class:`Figure` with ``suppressed=True`` and no value (shown as
+« < 5 »), see :func:`guarded`. Pooled rates (participation, poll response) leave the suppressed
+meetings and polls out, so a hidden figure cannot be recovered by subtraction.
+
+Dates are local dates of the community; a period is inclusive at both ends. ``today`` is the
+date of the report: a period that is not over yet is counted up to ``today`` (``as_of``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from cards.i18n import fold
+
+# The seeds' yearly cycle: September to June.
+CYCLE_START_MONTH = 9
+CYCLE_END_MONTH = 6
+CYCLE_END_DAY = 30
+MAX_PERIOD_DAYS = 366 * 10
+
+# Engagement levels: share of the meetings a member was invited to that they attended.
+CORE, ACTIVE, PERIPHERAL = "core", "active", "peripheral"
+LEVELS = (CORE, ACTIVE, PERIPHERAL)
+# Trend of the participation rate: least-squares slope, in rate per meeting.
+RISING, STABLE, FALLING = "rising", "stable", "falling"
+TREND_SLOPE = 0.02
+TREND_MIN_MEETINGS = 3
+RETENTION_MONTHS = (3, 6)
+SCALE = (1, 2, 3, 4, 5)
+IN_ROOM, ONLINE = "salle", "en_ligne"
+
+
+# ---- periods and the command's arguments --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def as_of(self, today: date) -> date:
+        """The last day counted: the end, or today while the period is not over."""
+        return min(self.end, today)
+
+
+def cycle_starting(year: int) -> Period:
+    """The cycle from September ``year`` to June ``year + 1``."""
+    return Period(date(year, CYCLE_START_MONTH, 1), date(year + 1, CYCLE_END_MONTH, CYCLE_END_DAY))
+
+
+def cycle_of(day: date) -> Period:
+    """The current cycle on ``day``; in July and August, the cycle that just ended."""
+    return cycle_starting(day.year if day.month >= CYCLE_START_MONTH else day.year - 1)
+
+
+def previous_cycle(period: Period) -> Period:
+    return cycle_starting(cycle_of(period.start).start.year - 1)
+
+
+def next_cycle(period: Period) -> Period:
+    return cycle_starting(cycle_of(period.start).start.year + 1)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    period: Period
+    committee_id: str = ""  # "" = the whole CdeP
+
+
+class ArgsError(ValueError):
+    """The command's arguments cannot be used; ``code`` is a catalog id."""
+
+    def __init__(self, code: str, **values: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_CYCLE = re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$")
+
+
+def parse_day(text: str) -> date | None:
+    match = _DAY.match(text.strip())
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def parse_request(
+    args: str,
+    today: date,
+    committee_ids: Sequence[str],
+    committee_words: Collection[str],
+) -> ReportRequest:
+    """``bilan [AAAA-MM-JJ [AAAA-MM-JJ] | AAAA-AAAA] [[comité] <id>]``, in any order.
+
+    No date: the current cycle (:func:`cycle_of`). One date: from that date to today. Two dates:
+    that period. ``2024-2025``: the cycle from September 2024 to June 2025. A committee id, with
+    or without the word « comité » / "committee" before it, limits the report to that committee.
+    Raises :class:`ArgsError`.
+    """
+    days: list[date] = []
+    cycle: Period | None = None
+    committee = ""
+    known = {fold(c): c for c in committee_ids}
+    words = {fold(w) for w in committee_words}
+    tokens = args.split()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        folded = fold(token)
+        i += 1
+        if _DAY.match(token):
+            day = parse_day(token)
+            if day is None:
+                raise ArgsError("vitality.errors.bad_date", text=token)
+            days.append(day)
+        elif _CYCLE.match(token):
+            match = _CYCLE.match(token)
+            assert match is not None
+            first, second = int(match[1]), int(match[2])
+            if second != first + 1 or cycle is not None:
+                raise ArgsError("vitality.errors.bad_cycle", text=token)
+            cycle = cycle_starting(first)
+        elif folded in words:
+            if i >= len(tokens):
+                raise ArgsError("vitality.errors.committee_missing")
+            wanted = fold(tokens[i])
+            i += 1
+            if wanted not in known:
+                raise ArgsError("vitality.errors.unknown_committee", committee=tokens[i - 1])
+            committee = _one_committee(committee, known[wanted])
+        elif folded in known:
+            committee = _one_committee(committee, known[folded])
+        else:
+            raise ArgsError("vitality.errors.bad_args", text=token)
+    if len(days) > 2 or (days and cycle is not None):
+        raise ArgsError("vitality.errors.too_many_dates")
+    if cycle is not None:
+        period = cycle
+    elif len(days) == 2:
+        period = Period(days[0], days[1])
+    elif len(days) == 1:
+        period = Period(days[0], today)
+    else:
+        period = cycle_of(today)
+    if period.start > period.end:
+        raise ArgsError("vitality.errors.start_after_end")
+    if (period.end - period.start).days > MAX_PERIOD_DAYS:
+        raise ArgsError("vitality.errors.too_long")
+    return ReportRequest(period, committee)
+
+
+def request_from_card(data: Mapping[str, object], committee_ids: Collection[str]) -> ReportRequest:
+    """The period and scope a report card's button carries. Raises :class:`ArgsError` with
+    ``errors.bad_card_data`` on anything but two ISO dates in order and a known committee."""
+    start, end, committee = data.get("start"), data.get("end"), data.get("committee", "")
+    if not isinstance(start, str) or not isinstance(end, str) or not isinstance(committee, str):
+        raise ArgsError("errors.bad_card_data")
+    first, last = parse_day(start), parse_day(end)
+    if first is None or last is None or first > last:
+        raise ArgsError("errors.bad_card_data")
+    if (last - first).days > MAX_PERIOD_DAYS or (committee and committee not in committee_ids):
+        raise ArgsError("errors.bad_card_data")
+    return ReportRequest(Period(first, last), committee)
+
+
+def _one_committee(current: str, new: str) -> str:
+    if current and current != new:
+        raise ArgsError("vitality.errors.two_committees")
+    return new
+
+
+PROJECT_TITLE_MIN, PROJECT_TITLE_MAX = 3, 120
+PROJECT_DESCRIPTION_MAX = 500
+
+
+@dataclass(frozen=True)
+class ProjectDraft:
+    title: str
+    description: str
+    done_on: date
+
+
+def parse_project(args: str, today: date) -> ProjectDraft:
+    """``[AAAA-MM-JJ] Titre [| description]``: the day defaults to today and cannot be later.
+    Raises :class:`ArgsError`."""
+    text = args.strip()
+    done_on = today
+    first, _, rest = text.partition(" ")
+    if _DAY.match(first):
+        day = parse_day(first)
+        if day is None:
+            raise ArgsError("vitality.errors.bad_date", text=first)
+        done_on, text = day, rest
+    if done_on > today:
+        raise ArgsError("vitality.errors.project_future")
+    title, _, description = text.partition("|")
+    title, description = " ".join(title.split()), " ".join(description.split())
+    if not PROJECT_TITLE_MIN <= len(title) <= PROJECT_TITLE_MAX:
+        raise ArgsError(
+            "vitality.errors.project_title",
+            min=str(PROJECT_TITLE_MIN),
+            max=str(PROJECT_TITLE_MAX),
+        )
+    if len(description) > PROJECT_DESCRIPTION_MAX:
+        raise ArgsError("vitality.errors.project_description", max=str(PROJECT_DESCRIPTION_MAX))
+    return ProjectDraft(title, description, done_on)
+
+
+# ---- input records --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberSpan:
+    """A person of the CdeP: when they arrived and left (``None``: before Veilleuse knew /
+    still here), and their committees."""
+
+    key: str
+    committee_ids: frozenset[str] = frozenset()
+    arrived_on: date | None = None
+    departed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    """A meeting. ``held``: it took place (over, not cancelled). ``invited``: member keys
+    (see :func:`invited_keys`)."""
+
+    id: str
+    day: date
+    committee_ids: frozenset[str] = frozenset()
+    held: bool = True
+    invited: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One member's presence at one meeting."""
+
+    meeting_id: str
+    member_key: str
+    mode: str  # IN_ROOM | ONLINE
+    credited_hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class PollFacts:
+    """A poll or survey. ``audience_size``: people asked (0: unknown); ``answers``: people who
+    answered. ``scale_mean``: mean of its scale questions' means; ``scale_counts``: how many
+    answers gave 1, 2, 3, 4, 5 (all scale questions together), when known."""
+
+    id: str
+    kind: str  # poll | needs | satisfaction | availability
+    closed_on: date | None
+    audience_size: int
+    answers: int
+    meeting_id: str = ""
+    committee_id: str = ""
+    scale_mean: float | None = None
+    scale_counts: tuple[int, int, int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class TopicFacts:
+    """A topic of the bank. ``committee_ids``: those of the meeting it went to, if any."""
+
+    id: str
+    proposed_on: date
+    supporters: int = 0
+    treated_on: date | None = None
+    committee_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """A complex case. ``discussed_on``: when it was treated at a meeting."""
+
+    id: str
+    submitted_on: date
+    discussed_on: date | None = None
+    committee_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """A project or tool the community produced (kept by the animateurs)."""
+
+    id: str
+    title: str
+    description: str
+    done_on: date
+
+
+@dataclass(frozen=True)
+class VitalityInputs:
+    """Everything the report is computed from; ``None`` = that source is not available."""
+
+    members: tuple[MemberSpan, ...] | None = None
+    meetings: tuple[MeetingFacts, ...] | None = None
+    attendance: tuple[Attendance, ...] | None = None
+    certificates: int | None = None
+    polls: tuple[PollFacts, ...] | None = None
+    topics: tuple[TopicFacts, ...] | None = None
+    cases: tuple[CaseFacts, ...] | None = None
+    projects: tuple[ProjectFacts, ...] = ()
+
+
+# ---- small groups -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number of the report. ``value`` is ``None`` when there is nothing to compute (no
+    meeting, a division by zero) or when ``suppressed``. ``population``: how many people it is
+    computed on (``None``: not a figure about people)."""
+
+    value: float | None
+    population: int | None = None
+    suppressed: bool = False
+
+
+def guarded(value: float | None, population: int | None, threshold: int) -> Figure:
+    """The figure, hidden when computed on at least one person but fewer than ``threshold``."""
+    hidden = population is not None and 0 < population < threshold
+    return Figure(None if hidden else value, population, hidden)
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+# ---- membership -------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the last day of the month when it has fewer days)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def was_member_on(member: MemberSpan, day: date) -> bool:
+    """Arrived by then (or arrival unknown) and not yet left."""
+    arrived = member.arrived_on is None or member.arrived_on <= day
+    return arrived and (member.departed_on is None or member.departed_on > day)
+
+
+def was_member_during(member: MemberSpan, start: date, end: date) -> bool:
+    arrived = member.arrived_on is None or member.arrived_on <= end
+    return arrived and (member.departed_on is None or member.departed_on > start)
+
+
+def in_scope(members: Iterable[MemberSpan], committee_id: str) -> list[MemberSpan]:
+    return [m for m in members if not committee_id or committee_id in m.committee_ids]
+
+
+@dataclass(frozen=True)
+class Membership:
+    active_at_start: Figure
+    active_at_end: Figure
+    arrivals: Figure
+    departures: Figure
+    turnover: Figure  # departures / mean of the active members at the start and at the end
+    people: int  # members of the scope at some time in the period
+
+
+def membership(
+    members: Sequence[MemberSpan], period: Period, today: date, threshold: int
+) -> Membership:
+    as_of = period.as_of(today)
+    during = [m for m in members if was_member_during(m, period.start, as_of)]
+    people = len(during)
+    at_start = sum(1 for m in members if was_member_on(m, period.start))
+    at_end = sum(1 for m in members if was_member_on(m, as_of))
+    arrivals = sum(1 for m in members if m.arrived_on and period.start <= m.arrived_on <= as_of)
+    departures = sum(1 for m in members if m.departed_on and period.start <= m.departed_on <= as_of)
+    average = (at_start + at_end) / 2
+    return Membership(
+        active_at_start=guarded(at_start, at_start, threshold),
+        active_at_end=guarded(at_end, at_end, threshold),
+        arrivals=guarded(arrivals, people, threshold),
+        departures=guarded(departures, people, threshold),
+        turnover=guarded(ratio(departures, average), int(average), threshold),
+        people=people,
+    )
+
+
+def newcomer_retention(
+    members: Sequence[MemberSpan], period: Period, today: date, months: int, threshold: int
+) -> Figure:
+    """Of the members who arrived in the period at least ``months`` months before ``today``,
+    the share who had not left ``months`` months after their arrival."""
+    as_of = period.as_of(today)
+    eligible = [
+        m
+        for m in members
+        if m.arrived_on
+        and period.start <= m.arrived_on <= as_of
+        and add_months(m.arrived_on, months) <= today
+    ]
+    kept = sum(
+        1
+        for m in eligible
+        if m.arrived_on
+        and (m.departed_on is None or m.departed_on > add_months(m.arrived_on, months))
+    )
+    return guarded(ratio(kept, len(eligible)), len(eligible), threshold)
+
+
+# ---- meetings and participation ---------------------------------------------------------------
+
+
+def invited_keys(
+    day: date,
+    committee_ids: Collection[str],
+    members: Iterable[MemberSpan],
+    answered: Iterable[str],
+) -> frozenset[str]:
+    """Who was invited to a meeting: the members of its committees (everyone when it names
+    none) on its day, plus anyone who answered its invitation."""
+    wanted = set(committee_ids)
+    invited = {
+        m.key for m in members if was_member_on(m, day) and (not wanted or wanted & m.committee_ids)
+    }
+    return frozenset(invited | set(answered))
+
+
+@dataclass(frozen=True)
+class MeetingStat:
+    meeting_id: str
+    day: date
+    committee_ids: frozenset[str]
+    invited: int
+    in_room: Figure
+    online: Figure
+    present: Figure
+    rate: Figure  # present / invited
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A held meeting of the scope: who was invited and who came (keys), in scope."""
+
+    facts: MeetingFacts
+    invited: frozenset[str]
+    present: Mapping[str, Attendance]
+
+
+def _held_meetings(
+    meetings: Sequence[MeetingFacts],
+    attendance: Sequence[Attendance],
+    period: Period,
+    today: date,
+    committee_id: str,
+    people: frozenset[str] | None,
+) -> list[_Held]:
+    as_of = period.as_of(today)
+    by_meeting: dict[str, dict[str, Attendance]] = {}
+    for record in attendance:
+        if people is not None and record.member_key not in people:
+            continue
+        by_meeting.setdefault(record.meeting_id, {}).setdefault(record.member_key, record)
+    held: list[_Held] = []
+    for meeting in sorted(meetings, key=lambda m: (m.day, m.id)):
+        if not meeting.held or not period.start <= meeting.day <= as_of:
+            continue
+        if committee_id and meeting.committee_ids and committee_id not in meeting.committee_ids:
+            continue
+        present = by_meeting.get(meeting.id, {})
+        invited = meeting.invited if people is None else meeting.invited & people
+        held.append(_Held(meeting, invited | frozenset(present), present))
+    return held
+
+
+def meeting_stat(held: _Held, threshold: int) -> MeetingStat:
+    invited = len(held.invited)
+    in_room = sum(1 for a in held.present.values() if a.mode == IN_ROOM)
+    online = sum(1 for a in held.present.values() if a.mode != IN_ROOM)
+    present = in_room + online
+    return MeetingStat(
+        meeting_id=held.facts.id,
+        day=held.facts.day,
+        committee_ids=held.facts.committee_ids,
+        invited=invited,
+        in_room=guarded(in_room, invited, threshold),
+        online=guarded(online, invited, threshold),
+        present=guarded(present, invited, threshold),
+        rate=guarded(ratio(present, invited), invited, threshold),
+    )
+
+
+def pooled_rate(stats: Sequence[MeetingStat], held: Sequence[_Held], threshold: int) -> Figure:
+    """All presences / all invitations, over the meetings whose figures are shown."""
+    shown = [(s, h) for s, h in zip(stats, held, strict=True) if not s.rate.suppressed]
+    if not shown and stats:  # every meeting was too small to show
+        return Figure(None, max(s.invited for s in stats), True)
+    present = sum(int(s.present.value or 0) for s, _ in shown)
+    invited = sum(s.invited for s, _ in shown)
+    people = len(frozenset().union(*(h.invited for _, h in shown))) if shown else 0
+    return guarded(ratio(present, invited), people, threshold)
+
+
+def trend(rates: Sequence[float]) -> str | None:
+    """``rising``, ``falling`` or ``stable``: the least-squares slope of the participation rate
+    over the meetings in order, against ±TREND_SLOPE per meeting. None with too few meetings."""
+    n = len(rates)
+    if n < TREND_MIN_MEETINGS:
+        return None
+    mean_x = (n - 1) / 2
+    mean_y = sum(rates) / n
+    num = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(rates))
+    den = sum((i - mean_x) ** 2 for i in range(n))
+    slope = num / den
+    if slope > TREND_SLOPE:
+        return RISING
+    if slope < -TREND_SLOPE:
+        return FALLING
+    return STABLE
+
+
+def engagement_level(attended: int, invited: int) -> str:
+    """core: ≥ 75 % of the meetings one was invited to; active: ≥ 25 %; peripheral: less."""
+    if 4 * attended >= 3 * invited:
+        return CORE
+    if 4 * attended >= invited:
+        return ACTIVE
+    return PERIPHERAL
+
+
+@dataclass(frozen=True)
+class Engagement:
+    core: Figure
+    active: Figure
+    peripheral: Figure
+    people: int  # members invited to at least one held meeting
+
+
+def engagement(held: Sequence[_Held], threshold: int) -> Engagement:
+    invited: dict[str, int] = {}
+    attended: dict[str, int] = {}
+    for meeting in held:
+        for key in meeting.invited:
+            invited[key] = invited.get(key, 0) + 1
+        for key in meeting.present:
+            attended[key] = attended.get(key, 0) + 1
+    levels = [engagement_level(attended.get(k, 0), n) for k, n in invited.items()]
+    people = len(invited)
+    return Engagement(
+        core=guarded(levels.count(CORE), people, threshold),
+        active=guarded(levels.count(ACTIVE), people, threshold),
+        peripheral=guarded(levels.count(PERIPHERAL), people, threshold),
+        people=people,
+    )
+
+
+@dataclass(frozen=True)
+class Training:
+    hours_total: Figure
+    hours_per_person: Figure  # total / members present at least once
+    people: int
+    certificates: Figure | None  # None: not available (source absent, or a committee report)
+
+
+def training(held: Sequence[_Held], certificates: int | None, threshold: int) -> Training:
+    hours = sum(a.credited_hours for h in held for a in h.present.values())
+    people = len({k for h in held for k in h.present})
+    return Training(
+        hours_total=guarded(round(hours, 2), people, threshold),
+        hours_per_person=guarded(ratio(hours, people), people, threshold),
+        people=people,
+        certificates=None if certificates is None else guarded(certificates, people, threshold),
+    )
+
+
+# ---- exchanges --------------------------------------------------------------------------------
+
+
+def _for_committee(committee_ids: frozenset[str], committee_id: str) -> bool:
+    return not committee_id or committee_id in committee_ids
+
+
+@dataclass(frozen=True)
+class Exchanges:
+    topics_proposed: Figure | None
+    topics_supported: Figure | None  # proposed in the period and supported at least once
+    topics_treated: Figure | None
+    cases_submitted: Figure | None
+    cases_discussed: Figure | None
+
+
+def exchanges(
+    topics: Sequence[TopicFacts] | None,
+    cases: Sequence[CaseFacts] | None,
+    period: Period,
+    today: date,
+    committee_id: str,
+    people: int | None,
+    threshold: int,
+) -> Exchanges:
+    """Counts of topics and cases. In a committee's report, only those that went to one of its
+    meetings count. ``people``: members of the scope (small-group rule)."""
+    as_of = period.as_of(today)
+
+    def within(day: date | None) -> bool:
+        return day is not None and period.start <= day <= as_of
+
+    def count(n: int) -> Figure:
+        return guarded(n, people, threshold)
+
+    proposed = supported = treated = submitted = discussed = None
+    if topics is not None:
+        mine = [t for t in topics if _for_committee(t.committee_ids, committee_id)]
+        new = [t for t in mine if within(t.proposed_on)]
+        proposed = count(len(new))
+        supported = count(sum(1 for t in new if t.supporters > 0))
+        treated = count(sum(1 for t in mine if within(t.treated_on)))
+    if cases is not None:
+        mine_cases = [c for c in cases if _for_committee(c.committee_ids, committee_id)]
+        submitted = count(sum(1 for c in mine_cases if within(c.submitted_on)))
+        discussed = count(sum(1 for c in mine_cases if within(c.discussed_on)))
+    return Exchanges(proposed, supported, treated, submitted, discussed)
+
+
+# ---- polls and satisfaction -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollStat:
+    poll_id: str
+    kind: str
+    closed_on: date
+    audience: int
+    answers: int
+    rate: Figure  # answers / audience (None when the audience is unknown)
+
+
+@dataclass(frozen=True)
+class Polls:
+    count: int
+    by_kind: Mapping[str, int]
+    response_rate: Figure  # all answers / all people asked, over the polls shown
+    polls: tuple[PollStat, ...]
+
+
+def _closed_polls(
+    polls: Sequence[PollFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+) -> list[PollFacts]:
+    as_of = period.as_of(today)
+    found = [
+        p
+        for p in polls
+        if p.closed_on is not None
+        and period.start <= p.closed_on <= as_of
+        and (not committee_id or p.committee_id == committee_id or p.meeting_id in meeting_ids)
+    ]
+    return sorted(found, key=lambda p: (p.closed_on or period.start, p.id))
+
+
+def poll_summary(
+    polls: Sequence[PollFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+    threshold: int,
+) -> Polls:
+    """Polls closed in the period (a committee's: those addressed to it or tied to one of its
+    meetings)."""
+    closed = _closed_polls(polls, period, today, committee_id, meeting_ids)
+    stats = tuple(
+        PollStat(
+            poll_id=p.id,
+            kind=p.kind,
+            closed_on=p.closed_on or period.start,
+            audience=p.audience_size,
+            answers=p.answers,
+            rate=guarded(ratio(p.answers, p.audience_size), p.audience_size, threshold),
+        )
+        for p in closed
+    )
+    shown = [s for s in stats if s.audience > 0 and not s.rate.suppressed]
+    hidden = [s.audience for s in stats if s.rate.suppressed]
+    asked = sum(s.audience for s in shown)
+    answered = sum(s.answers for s in shown)
+    biggest = max((s.audience for s in shown), default=0)
+    by_kind: dict[str, int] = {}
+    for s in stats:
+        by_kind[s.kind] = by_kind.get(s.kind, 0) + 1
+    rate = guarded(ratio(answered, asked), biggest, threshold)
+    if not shown and hidden:  # every poll was too small to show
+        rate = Figure(None, max(hidden), True)
+    return Polls(count=len(stats), by_kind=by_kind, response_rate=rate, polls=stats)
+
+
+@dataclass(frozen=True)
+class SatisfactionPoint:
+    poll_id: str
+    closed_on: date
+    respondents: int
+    mean: Figure  # on 5
+    distribution: tuple[Figure, ...] | None  # share of the answers at 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    points: tuple[SatisfactionPoint, ...]
+    mean: Figure  # weighted by respondents, over the surveys shown
+    distribution: tuple[Figure, ...] | None  # over the surveys shown that have counts
+
+
+def _shares(counts: Sequence[int], population: int, threshold: int) -> tuple[Figure, ...]:
+    total = sum(counts)
+    return tuple(guarded(ratio(c, total), population, threshold) for c in counts)
+
+
+def satisfaction(
+    polls: Sequence[PollFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+    threshold: int,
+) -> Satisfaction:
+    """Satisfaction surveys closed in the period, in order."""
+    surveys = [
+        p
+        for p in _closed_polls(polls, period, today, committee_id, meeting_ids)
+        if p.kind == "satisfaction"
+    ]
+    points = tuple(
+        SatisfactionPoint(
+            poll_id=p.id,
+            closed_on=p.closed_on or period.start,
+            respondents=p.answers,
+            mean=guarded(p.scale_mean, p.answers, threshold),
+            distribution=(
+                _shares(p.scale_counts, p.answers, threshold) if p.scale_counts else None
+            ),
+        )
+        for p in surveys
+    )
+    shown = [
+        (point, survey)
+        for point, survey in zip(points, surveys, strict=True)
+        if not point.mean.suppressed and point.mean.value is not None
+    ]
+    weight = sum(point.respondents for point, _ in shown)
+    total = sum((point.mean.value or 0) * point.respondents for point, _ in shown)
+    biggest = max((point.respondents for point, _ in shown), default=0)
+    counted = [s.scale_counts for _, s in shown if s.scale_counts]
+    distribution = None
+    if counted:
+        sums = [sum(c[i] for c in counted) for i in range(len(SCALE))]
+        distribution = _shares(sums, max(s.answers for _, s in shown if s.scale_counts), threshold)
+    mean = guarded(ratio(total, weight), biggest, threshold)
+    if not shown and any(p.mean.suppressed for p in points):  # every survey was too small
+        mean = Figure(None, max(p.respondents for p in points), True)
+    return Satisfaction(points=points, mean=mean, distribution=distribution)
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VitalityReport:
+    request: ReportRequest
+    today: date
+    threshold: int
+    membership: Membership | None
+    retention: Mapping[int, Figure] | None  # months -> share of newcomers still members
+    meetings: tuple[MeetingStat, ...] | None  # None: no meeting data
+    participation_rate: Figure | None  # None: no presence data
+    trend: str | None
+    engagement: Engagement | None
+    exchanges: Exchanges
+    polls: Polls | None
+    satisfaction: Satisfaction | None
+    training: Training | None
+    projects: tuple[ProjectFacts, ...]
+    sources: frozenset[str] = field(default_factory=frozenset)  # the sources available
+
+    @property
+    def as_of(self) -> date:
+        return self.request.period.as_of(self.today)
+
+
+def compute_report(
+    inputs: VitalityInputs, request: ReportRequest, today: date, threshold: int
+) -> VitalityReport:
+    """Every figure of the report, from the records."""
+    period, committee = request.period, request.committee_id
+    members = in_scope(inputs.members, committee) if inputs.members is not None else None
+    people = frozenset(m.key for m in members) if members is not None and committee else None
+    scope_size = (
+        sum(1 for m in members if was_member_during(m, period.start, period.as_of(today)))
+        if members is not None
+        else None
+    )
+
+    member_figures = retention = None
+    if members is not None:
+        member_figures = membership(members, period, today, threshold)
+        retention = {
+            months: newcomer_retention(members, period, today, months, threshold)
+            for months in RETENTION_MONTHS
+        }
+
+    stats: tuple[MeetingStat, ...] | None = None
+    rate = eng = train = None
+    direction = None
+    meeting_ids: set[str] = set()
+    if inputs.meetings is not None:
+        attendance = inputs.attendance or ()
+        held = _held_meetings(inputs.meetings, attendance, period, today, committee, people)
+        meeting_ids = {h.facts.id for h in held}
+        stats = tuple(meeting_stat(h, threshold) for h in held)
+        if inputs.attendance is not None:
+            rate = pooled_rate(stats, held, threshold)
+            direction = trend([s.rate.value for s in stats if s.rate.value is not None])
+            eng = engagement(held, threshold)
+            certificates = inputs.certificates if not committee else None
+            train = training(held, certificates, threshold)
+    if inputs.meetings is not None:
+        meeting_ids |= {
+            m.id
+            for m in inputs.meetings
+            if committee and committee in m.committee_ids and period.contains(m.day)
+        }
+
+    polls = sat = None
+    if inputs.polls is not None:
+        polls = poll_summary(inputs.polls, period, today, committee, meeting_ids, threshold)
+        sat = satisfaction(inputs.polls, period, today, committee, meeting_ids, threshold)
+
+    sources = {
+        name
+        for name, value in (
+            ("members", inputs.members),
+            ("meetings", inputs.meetings),
+            ("attendance", inputs.attendance),
+            ("certificates", inputs.certificates),
+            ("polls", inputs.polls),
+            ("topics", inputs.topics),
+            ("cases", inputs.cases),
+        )
+        if value is not None
+    }
+    return VitalityReport(
+        request=request,
+        today=today,
+        threshold=threshold,
+        membership=member_figures,
+        retention=retention,
+        meetings=stats,
+        participation_rate=rate,
+        trend=direction,
+        engagement=eng,
+        exchanges=exchanges(
+            inputs.topics, inputs.cases, period, today, committee, scope_size, threshold
+        ),
+        polls=polls,
+        satisfaction=sat,
+        training=train,
+        projects=tuple(
+            sorted(
+                (p for p in inputs.projects if period.contains(p.done_on)),
+                key=lambda p: (p.done_on, p.title),
+            )
+        ),
+        sources=frozenset(sources),
+    )
