@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,7 @@ from bot.adapter import create_adapter
 from bot.commands import COMMANDS
 from bot.errors import make_on_turn_error
 from bot.features import FEATURES
+from bot.graph import MsGraphAttendanceSource
 from bot.messenger import ProactiveMessenger
 from bot.routing import Router
 from bot.scheduler import Scheduler
@@ -87,6 +89,10 @@ def create_app(
         commands=COMMANDS,
         features=FEATURES,
     )
+    if settings.graph_tenant_id and settings.graph_client_id and settings.graph_client_secret:
+        services.components["attendance_source"] = MsGraphAttendanceSource.from_settings(
+            settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret
+        )
     bot_storage = TinyDbBotStorage(store.database("state"))
     conversation_state = ConversationState(bot_storage)
     user_state = UserState(bot_storage)
@@ -120,6 +126,10 @@ async def _on_startup(app: web.Application) -> None:
     await runtime.scheduler.start()
     runtime.scheduler.every("downloads:purge", 3600, _purge_downloads(runtime.services))
     await runtime.messenger.start()
+    graph = runtime.services.components.get("attendance_source")
+    if isinstance(graph, MsGraphAttendanceSource):
+        # msgraph's first model parse costs ~1.5 s (PLATFORM.md §2): pay it before traffic.
+        await asyncio.to_thread(graph.warm_up)
     logger.info(
         "Veilleuse ready for %s (data in %s)",
         runtime.services.profile.current.short_name,
@@ -131,6 +141,9 @@ async def _on_cleanup(app: web.Application) -> None:
     runtime = app[RUNTIME]
     await runtime.messenger.stop()
     await runtime.scheduler.stop()
+    graph = runtime.services.components.get("attendance_source")
+    if isinstance(graph, MsGraphAttendanceSource):
+        await graph.close()
     runtime.store.close()
 
 

@@ -8,7 +8,9 @@ from dialogs.core import routes as core
 from dialogs.meetings import routes as meetings
 from dialogs.onboarding import routes as onboarding
 from dialogs.polls import routes as polls
+from dialogs.presence import routes as presence
 from dialogs.topics import routes as topics
 from dialogs.vitality import routes as vitality
 
-FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics, polls, vitality)
+# Order matters for event hooks: meetings links a meeting chat before presence reads it.
+FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics, polls, presence, vitality)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,8 @@ class CommunityProfile:
     animateurs: tuple[Animateur, ...]
     sponsors: tuple[Animateur, ...]
     small_group_threshold: int
+    # Credited-hours rule (dialogs/presence/rules.py CreditPolicy); {} = documented defaults.
+    presence: dict[str, Any] = field(default_factory=dict)
 
     def is_animateur(self, aad_object_id: str | None, email: str | None) -> bool:
         return _named(self.animateurs, aad_object_id, email)
@@ -201,6 +203,29 @@ SCHEMA: dict[str, Any] = {
         },
         "animateurs": {"type": "array", "items": _PERSON, "minItems": 1},
         "sponsors": {"type": "array", "items": _PERSON},
+        "presence": {
+            "type": "object",
+            "properties": {
+                "excluded_kinds": {
+                    "type": "array",
+                    "items": {
+                        "enum": [
+                            "accueil",
+                            "tour_de_table",
+                            "affaires_diverses",
+                            "supervision",
+                            "repas",
+                            "atelier_conference",
+                            "autre",
+                        ]
+                    },
+                },
+                "rounding_minutes": {"type": "integer", "minimum": 1, "maximum": 60},
+                "minimum_minutes": {"type": "integer", "minimum": 0, "maximum": 600},
+                "checkin_grace_minutes": {"type": "integer", "minimum": 0, "maximum": 120},
+            },
+            "additionalProperties": False,
+        },
         "privacy": {
             "type": "object",
             "properties": {
@@ -260,6 +285,7 @@ def parse_profile(raw: dict[str, Any]) -> CommunityProfile:
         animateurs=tuple(person(p) for p in raw["animateurs"]),
         sponsors=tuple(person(p) for p in raw.get("sponsors", [])),
         small_group_threshold=raw.get("privacy", {}).get("small_group_threshold", 5),
+        presence=dict(raw.get("presence", {})),
     )
 
 

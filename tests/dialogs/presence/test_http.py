@@ -1,0 +1,550 @@
+"""Presence through the bot's HTTP endpoint, as Teams drives it: the hybrid meeting of
+``scenario.py`` (live events, in-room check-ins with the code, the Graph import after a 404 and
+a 429, hand-computed minutes and hours, certificates offered and downloaded as PDF), then
+re-import, corrections, roles, privacy and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from azure.core.credentials import AccessToken
+
+from bot.app import RUNTIME, Runtime
+from bot.graph import MsGraphAttendanceSource
+from cards.i18n import Translator
+from cards.presence import PresenceVerb
+from dialogs.downloads import Downloads
+from dialogs.meetings.queries import get as get_meeting
+from dialogs.meetings.queries import meeting_repository
+from dialogs.onboarding.queries import profile_repository
+from dialogs.presence import handlers, queries
+from dialogs.turn import Services
+from tests.bot.conftest import BotHttp, card_of, texts_of
+from tests.dialogs.presence import scenario
+from tests.dialogs.presence.pdf_text import extract_text
+from tests.dialogs.presence.scenario import (
+    ETIENNE,
+    EXPECTED,
+    ISABELLE,
+    JEAN_FRANCOIS,
+    MARC_ANDRE,
+    MEETING_ID,
+    NATHALIE,
+    SOPHIE,
+    local,
+)
+from tests.fakes.graph_server import FIXED_TOKEN, FakeGraphServer
+
+pytestmark = pytest.mark.integration
+
+FR = Translator("fr-CA")
+EN = Translator("en")
+CHAT = "19:meeting_MGQ4MDQyNTEtNTQ2NS00YjQx@thread.v2"
+PERSONAL = "a:personal-1"
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class FixedTokenCredential:
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(FIXED_TOKEN, int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass
+class Scene:
+    http: BotHttp
+    services: Services
+    clock: Clock
+    graph: FakeGraphServer
+    slept: list[float] = field(default_factory=list)
+
+    def activity(
+        self, text: str | None, aad: str, conversation: str = PERSONAL, **extra: Any
+    ) -> dict[str, Any]:
+        activity = self.http.activity(text, aad=aad, conversation=conversation, **extra)
+        activity["from"]["name"] = EXPECTED[aad].name if aad in EXPECTED else "Isabelle Gagnon"
+        if conversation != PERSONAL and not conversation.startswith("a:"):
+            activity["conversation"]["conversationType"] = "groupChat"
+        return activity
+
+    async def say(self, text: str, aad: str, conversation: str = PERSONAL) -> None:
+        await self.http.post(self.activity(text, aad, conversation))
+
+    async def execute(
+        self, verb: str, data: dict[str, Any], aad: str, conversation: str = PERSONAL
+    ) -> Any:
+        activity = self.http.execute(
+            verb, {"verb": verb, **data}, aad=aad, conversation=conversation
+        )
+        activity["from"]["name"] = EXPECTED[aad].name if aad in EXPECTED else "Isabelle Gagnon"
+        if conversation == CHAT:
+            activity["conversation"]["conversationType"] = "groupChat"
+        status, body = await self.http.post(activity)
+        assert status == 200
+        return body
+
+    async def event(self, name: str, at: datetime, value: dict[str, Any] | None = None) -> None:
+        activity = self.http.activity(
+            None,
+            conversation=CHAT,
+            type="event",
+            name=name,
+            value=value or {"Id": "MCMx", "JoinUrl": scenario.JOIN_URL, "Title": scenario.TITLE},
+            timestamp=at.isoformat(),
+        )
+        activity["conversation"]["conversationType"] = "groupChat"
+        activity["channelData"] = {"tenant": {"id": "t1"}, "meeting": {"id": "MCMx"}}
+        status, _ = await self.http.post(activity)
+        assert status in (200, 201)
+
+
+def runtime_of(http: BotHttp) -> Runtime:
+    return http.client.server.app[RUNTIME]
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:  # noqa: ASYNC109
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await check()
+        if found:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still {found!r} after {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def scene(bot_http: BotHttp) -> AsyncIterator[Scene]:
+    runtime = runtime_of(bot_http)
+    services = runtime.services
+    clock = Clock(local(8, 55))
+    services.clock = clock
+    services.downloads = Downloads(services.downloads.repository, runtime.settings.base_url, clock)
+    await meeting_repository(services).save(scenario.meeting(CHAT))
+    await profile_repository(services).save_many(scenario.profiles())
+    graph = FakeGraphServer(
+        [scenario.graph_meeting()], reports_missing=1, throttle=["/attendanceRecords"]
+    )
+    await graph.start()
+    made = Scene(bot_http, services, clock, graph)
+
+    async def sleep(seconds: float) -> None:
+        made.slept.append(seconds)
+
+    source = MsGraphAttendanceSource.connect(
+        FixedTokenCredential(), base_url=graph.base_url, sleep=sleep
+    )
+    services.components["attendance_source"] = source
+    try:
+        yield made
+    finally:
+        await source.close()
+        await graph.close()
+
+
+async def _import_state(scene: Scene) -> Any:
+    return await queries.presence_repository(scene.services).get_import(MEETING_ID)
+
+
+async def _code(scene: Scene) -> str:
+    body = await scene.execute(PresenceVerb.reveal_code, {"meeting_id": MEETING_ID}, ISABELLE, CHAT)
+    assert body["type"] == "application/vnd.microsoft.card.adaptive", body
+    line = next(t for t in texts_of(body["value"]) if re.fullmatch(r"Code : \d{4}", t))
+    return line.split(": ")[1]
+
+
+async def _run_meeting(scene: Scene) -> None:
+    """Start, live events, check-ins, end — everything up to the import."""
+    # Nathalie talked to Veilleuse before (with her guest account), so a 1:1 chat can reach her.
+    await scene.say("aide", NATHALIE)
+    await scene.event("application/vnd.microsoft.meetingStart", local(8, 58))
+    checkin_card = card_of(scene.http.replies(CHAT)[-1])
+    assert FR("presence.checkin.title") in texts_of(checkin_card)
+    for key, name, events in scenario.LIVE_EVENTS:
+        for kind, at in events:
+            event = scenario.participant_event(kind, key, name, at)
+            await scene.event(event["name"], at, event["value"])
+    code = await _code(scene)
+    for key, at in scenario.CHECKINS.items():
+        scene.clock.now = at
+        body = await scene.execute(
+            PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": code}, key, CHAT
+        )
+        first = EXPECTED[key].name.split(" ")[0]
+        assert FR("presence.checkin.done", name=first) in texts_of(body["value"])
+    scene.clock.now = local(16, 2)
+    await scene.event("application/vnd.microsoft.meetingEnd", local(16))
+
+
+async def _end_and_import(scene: Scene) -> Any:
+    """The meeting runs and ends; the import meets a 404, waits for its retry (run here as
+    the scheduler would, 5 minutes later), meets a 429 and completes."""
+    await _run_meeting(scene)
+    state = await eventually(lambda: _attempted(scene))
+    assert (state.status, state.attempt, state.result) == ("pending", 1, "not_ready")
+    assert state.next_at == local(16, 7)
+    scene.clock.now = state.next_at
+    await handlers.run_import(scene.services, MEETING_ID, 1)
+    return await _done(scene)
+
+
+async def _attempted(scene: Scene) -> Any:
+    state = await _import_state(scene)
+    return state if state and state.attempt >= 1 else None
+
+
+async def test_hybrid_meeting_end_to_end(scene: Scene) -> None:
+    state = await _end_and_import(scene)
+    assert state.result == "ok"
+    # One 404 (no report yet), then the retry; one 429 on the records, waited as told.
+    reports = [st for _, p, _, st in scene.graph.requests if p.endswith("/attendanceReports")]
+    assert reports == [404, 200]
+    assert scene.graph.statuses("/attendanceRecords").count(429) == 1
+    assert scene.slept == [1.0]
+    assert any(
+        "$skiptoken=2" in q
+        for _, p, q, _ in scene.graph.requests
+        if p.endswith("/attendanceRecords")
+    )
+
+    meeting = await get_meeting(scene.services, MEETING_ID)
+    attendance = await queries.meeting_attendance(scene.services, meeting)
+    present = {line.member_key: line for line in attendance.lines if line.present}
+    assert set(present) == set(EXPECTED)
+    for key, expected in EXPECTED.items():
+        line = present[key]
+        assert (line.minutes, line.credited_minutes, line.mode) == (
+            expected.minutes,
+            expected.credited_minutes,
+            expected.mode,
+        ), key
+    assert [(u.name, u.minutes) for u in attendance.unmatched] == [("Invité externe", 60)]
+    assert attendance.training_minutes == 360
+
+    # Certificates are offered 1:1 to the five present members, not to the absent organizer.
+    offered = await eventually(lambda: _offers(scene), timeout=10)
+    assert set(offered) == set(EXPECTED)
+
+    # Jean-François downloads his certificate: a PDF with his name, the French date, the hours.
+    body = await scene.execute(PresenceVerb.certificates, {}, JEAN_FRANCOIS)
+    card = body["value"]
+    urls = _urls(card)
+    assert len(urls) == 2  # the meeting certificate and the yearly summary
+    text = extract_text(await _download(scene, urls[0]))
+    assert "Jean-François Côté" in text
+    assert scenario.DAY_TEXT_FR in text
+    assert FR("presence.pdf.hours_value", hours="4,25") in text
+    assert "Travailleuse sociale / travailleur social, CLSC Samuel-de-Champlain" in text
+    assert "Isabelle Gagnon" in text  # the responsable
+    summary = extract_text(await _download(scene, urls[1]))
+    assert FR("presence.pdf.year_title", year=2024) in summary
+    assert "4,25" in summary
+
+    # Importing again changes nothing: same Graph rows, same certificates, no new offers.
+    repository = queries.presence_repository(scene.services)
+    before = (
+        await repository.graph_attendees(MEETING_ID),
+        await repository.certificates_of(JEAN_FRANCOIS),
+    )
+    await scene.say(FR("command.presence.import.word"), ISABELLE)
+    assert scene.http.replies()[-1]["text"] == FR("presence.import.started", title=scenario.TITLE)
+    await eventually(lambda: _done(scene, runs=2))
+    after = (
+        await repository.graph_attendees(MEETING_ID),
+        await repository.certificates_of(JEAN_FRANCOIS),
+    )
+    assert after == before
+    unchanged = FR("presence.import.unchanged", title=scenario.TITLE, present=5, unmatched=1)
+    await eventually(lambda: _texts_to(scene, ISABELLE, unchanged))
+    assert set(await _offers(scene)) == set(EXPECTED)
+    assert all(count == 1 for count in (await _offer_counts(scene)).values())
+
+
+async def _done(scene: Scene, runs: int = 1) -> Any:
+    state = await _import_state(scene)
+    return state if state and state.status != "pending" and state.runs >= runs else None
+
+
+def _sent(scene: Scene, aad: str) -> list[dict[str, Any]]:
+    return [
+        activity
+        for activities in list(scene.http.connector.received.values())
+        for activity in activities
+        if (activity.get("recipient") or {}).get("id") == f"29:{aad}"
+    ]
+
+
+async def _offer_counts(scene: Scene) -> dict[str, int]:
+    title = FR("presence.offer.title")
+    counts = {}
+    for aad in [*EXPECTED, ISABELLE]:
+        found = [
+            a for a in _sent(scene, aad) if a.get("attachments") and title in texts_of(card_of(a))
+        ]
+        if found:
+            counts[aad] = len(found)
+    return counts
+
+
+async def _offers(scene: Scene) -> list[str] | None:
+    counts = await _offer_counts(scene)
+    return sorted(counts) if len(counts) >= len(EXPECTED) else None
+
+
+async def _texts_to(scene: Scene, aad: str, text: str) -> bool:
+    return any(a.get("text") == text for a in _sent(scene, aad))
+
+
+def _urls(card: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.OpenUrl":
+                found.append(node["url"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def _download(scene: Scene, url: str) -> bytes:
+    path = "/files/" + url.rsplit("/files/", 1)[1]
+    response = await scene.http.client.get(path)
+    assert response.status == 200
+    assert response.content_type == "application/pdf"
+    return await response.read()
+
+
+async def test_links_expire_and_members_see_only_their_own(scene: Scene) -> None:
+    await _end_and_import(scene)
+
+    await scene.say(FR("command.presence.word"), JEAN_FRANCOIS)
+    mine = texts_of(card_of(scene.http.replies()[-1]))
+    assert FR("presence.mine.total", year=2024, hours="4,25") in mine
+    assert not any("Sophie" in text or "Étienne" in text for text in mine)
+    # A member cannot open a meeting's list.
+    body = await scene.execute(PresenceVerb.meeting, {"meeting_id": MEETING_ID}, JEAN_FRANCOIS)
+    assert body["value"] == FR("errors.forbidden")
+
+    body = await scene.execute(PresenceVerb.certificates, {}, SOPHIE)
+    url = _urls(body["value"])[0]
+    assert "Sophie Bouchard" in extract_text(await _download(scene, url))
+    scene.clock.now += timedelta(hours=1, minutes=1)
+    response = await scene.http.client.get("/files/" + url.rsplit("/files/", 1)[1])
+    assert response.status == 404
+    # Isabelle (absent) has no certificate.
+    body = await scene.execute(PresenceVerb.certificates, {}, ISABELLE)
+    assert FR("presence.certs.none") in texts_of(body["value"])
+
+
+async def test_animateur_list_corrections_and_assignment(scene: Scene) -> None:
+    await _end_and_import(scene)
+    body = await scene.execute(PresenceVerb.meeting, {"meeting_id": MEETING_ID}, ISABELLE)
+    texts = texts_of(body["value"])
+    for expected in EXPECTED.values():
+        assert expected.name in texts
+    assert FR("presence.list.unmatched_title") in texts
+    assert any(text.startswith("Invité externe (invite@exterieur.example)") for text in texts)
+
+    # Without a reason, or with impossible minutes, nothing is saved.
+    base = {
+        "meeting_id": MEETING_ID,
+        "correct_member": SOPHIE,
+        "kind": "adjust",
+        "mode": "en_ligne",
+    }
+    body = await scene.execute(
+        PresenceVerb.correct, {**base, "minutes": "200", "reason": ""}, ISABELLE
+    )
+    assert body["value"] == FR("presence.errors.reason_required")
+    body = await scene.execute(
+        PresenceVerb.correct, {**base, "minutes": "9999", "reason": "x"}, ISABELLE
+    )
+    assert body["value"] == FR("presence.errors.bad_minutes", max=420)
+    body = await scene.execute(
+        PresenceVerb.correct, {**base, "kind": "drop", "minutes": "1", "reason": "x"}, ISABELLE
+    )
+    assert body["value"] == FR("errors.bad_card_data")
+    repository = queries.presence_repository(scene.services)
+    assert await repository.corrections(MEETING_ID) == []
+
+    body = await scene.execute(
+        PresenceVerb.correct, {**base, "minutes": "200", "reason": "Partie en retard"}, ISABELLE
+    )
+    assert FR("presence.correct.done", name="Sophie Bouchard") in texts_of(body["value"])
+    [correction] = await repository.corrections(MEETING_ID)
+    assert (correction.member_key, correction.kind, correction.minutes, correction.by) == (
+        SOPHIE,
+        "adjust",
+        200,
+        ISABELLE,
+    )
+    assert correction.reason == "Partie en retard"
+    meeting = await get_meeting(scene.services, MEETING_ID)
+    line = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert line is not None
+    assert (line.minutes, line.credited_minutes, line.corrected) == (200, 195, True)
+
+    # The unknown guest is given to Isabelle (she was there after all).
+    body = await scene.execute(
+        PresenceVerb.assign,
+        {"meeting_id": MEETING_ID, "attendee": "aad:nobody", "member": ISABELLE},
+        ISABELLE,
+    )
+    assert body["value"] == FR("presence.errors.bad_assignment")
+    attendee = f"aad:{scenario.GUEST_ID}"
+    body = await scene.execute(
+        PresenceVerb.assign,
+        {"meeting_id": MEETING_ID, "attendee": attendee, "member": ISABELLE},
+        ISABELLE,
+    )
+    assert FR("presence.assign.done", name="Isabelle Gagnon") in texts_of(body["value"])
+    attendance = await queries.meeting_attendance(scene.services, meeting)
+    assert attendance.unmatched == ()
+    isabelle = attendance.line(ISABELLE)
+    assert isabelle is not None
+    assert (isabelle.minutes, isabelle.credited_minutes) == (60, 60)
+
+    # CSV export of the meeting: UTF-8 with BOM, one row per present member.
+    body = await scene.execute(PresenceVerb.export, {"meeting_id": MEETING_ID}, ISABELLE)
+    url = _urls(body["value"])[0]
+    response = await scene.http.client.get("/files/" + url.rsplit("/files/", 1)[1])
+    content = await response.read()
+    assert content.startswith("\ufeff".encode())
+    rows = content.decode("utf-8-sig").splitlines()
+    assert rows[0].split(";")[:3] == [
+        FR("presence.csv.date"),
+        FR("presence.csv.meeting"),
+        FR("presence.csv.name"),
+    ]
+    assert len(rows) == 1 + 6
+    assert any(
+        r.startswith("2024-05-07;") and "Marc-André Tremblay" in r and ";5,25;" in r for r in rows
+    )
+
+    # A certificate verification code tells what it certifies.
+    [certificate] = [c for c in await repository.certificates_of(ETIENNE) if c.kind == "meeting"]
+    await scene.say(f"{FR('command.certificate.verify.word')} {certificate.code}", ISABELLE)
+    assert scene.http.replies()[-1]["text"].startswith(
+        f"Attestation {certificate.code} authentique : Étienne Pelletier"
+    )
+    await scene.say(f"{FR('command.certificate.verify.word')} ZZZZ-0000", ISABELLE)
+    assert scene.http.replies()[-1]["text"] == FR("presence.verify.unknown", code="ZZZZ-0000")
+
+
+async def test_checkin_bad_input(scene: Scene) -> None:
+    await scene.event("application/vnd.microsoft.meetingStart", local(8, 58))
+    code = await _code(scene)
+    wrong = "0000" if code != "0000" else "1111"
+    scene.clock.now = local(9, 10)
+    for left in range(4, 0, -1):
+        body = await scene.execute(
+            PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": wrong}, SOPHIE, CHAT
+        )
+        assert FR.plural("presence.checkin.wrong_code", left) in texts_of(body["value"])
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": wrong}, SOPHIE, CHAT
+    )
+    assert FR("presence.checkin.locked") in texts_of(body["value"])
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": code}, SOPHIE, CHAT
+    )
+    assert FR("presence.checkin.locked") in texts_of(body["value"])
+    assert await queries.presence_repository(scene.services).checkins(MEETING_ID) == []
+
+    # Members cannot see the code; a tampered meeting id is refused; checking in twice is fine.
+    body = await scene.execute(PresenceVerb.reveal_code, {"meeting_id": MEETING_ID}, ETIENNE, CHAT)
+    assert body["value"] == FR("errors.forbidden")
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": "nope", "code": code}, ETIENNE, CHAT
+    )
+    assert body["value"] == FR("presence.errors.no_meeting")
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": ["x"], "code": code}, ETIENNE, CHAT
+    )
+    assert body["value"] == FR("errors.bad_card_data")
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": code}, ETIENNE, CHAT
+    )
+    assert FR("presence.checkin.done", name="Étienne") in texts_of(body["value"])
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": code}, ETIENNE, CHAT
+    )
+    assert FR("presence.checkin.already") in texts_of(body["value"])
+    # After the meeting, check-in is closed.
+    scene.clock.now = local(16, 5)
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": MEETING_ID, "code": code}, MARC_ANDRE, CHAT
+    )
+    assert body["value"] == FR("presence.checkin.closed")
+
+
+async def test_privacy_and_english(scene: Scene) -> None:
+    # Lists and codes are never posted in a group chat.
+    await scene.say(FR("command.presence.word"), JEAN_FRANCOIS, CHAT)
+    assert scene.http.replies(CHAT)[-1]["text"] == FR("presence.errors.private_only")
+    await scene.say(FR("command.presence.code.word"), ISABELLE, CHAT)
+    assert scene.http.replies(CHAT)[-1]["text"] == FR("presence.errors.private_only")
+    # Members cannot run animateur commands.
+    await scene.say(FR("command.presence.import.word"), JEAN_FRANCOIS)
+    assert scene.http.replies()[-1]["text"] == FR("errors.forbidden")
+    # Bad arguments get a usage line.
+    await scene.say(f"{FR('command.presence.word')} demain", JEAN_FRANCOIS)
+    assert scene.http.replies()[-1]["text"] == FR("presence.usage")
+    await scene.say(f"{FR('command.presence.export.word')} hier", ISABELLE)
+    assert scene.http.replies()[-1]["text"] == FR("presence.export.usage")
+    # English words, English answers.
+    activity = scene.activity(EN("command.certificate.word"), SOPHIE, locale="en-US")
+    await scene.http.post(activity)
+    assert EN("presence.certs.none") in texts_of(card_of(scene.http.replies()[-1]))
+    # The animateur's code for today's in-room meeting, in a personal chat.
+    scene.clock.now = local(8, 50)
+    await scene.say(FR("command.presence.code.word"), ISABELLE)
+    texts = texts_of(card_of(scene.http.replies()[-1]))
+    assert any(re.fullmatch(r"Code : \d{4}", t) for t in texts)
+
+
+async def test_member_data_and_forget(scene: Scene) -> None:
+    await _end_and_import(scene)
+    body = await scene.execute(PresenceVerb.certificates, {}, ETIENNE)
+    from dialogs.presence import routes
+
+    assert FR("presence.certs.none") not in texts_of(body["value"])
+
+    data = await routes.member_data(scene.services, ETIENNE)
+    assert data["presence_checkins"]
+    assert data["presence_certificates"]
+    await routes.forget_member(scene.services, ETIENNE)
+    data = await routes.member_data(scene.services, ETIENNE)
+    assert all(rows == [] for rows in data.values())
+    repository = queries.presence_repository(scene.services)
+    kept = [
+        c
+        for c in repository_certificates(await repository.certificates_issued(local(0), local(23)))
+    ]
+    assert any(c.member_key == "" and c.member_name == "" for c in kept)
+
+
+def repository_certificates(items: list[Any]) -> list[Any]:
+    return list(items)
