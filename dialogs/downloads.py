@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from storage.download_repository import Download, DownloadRepository
+from storage.times import utc_iso
 
 DEFAULT_TTL = timedelta(hours=24)
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+iso = utc_iso
 
 
 class Downloads:

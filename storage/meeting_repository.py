@@ -12,25 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from tinydb import Query, TinyDB
 
 from storage.store import Database
+from storage.times import parse_utc, utc_iso
 
 _MEETINGS = "meetings"
 _RSVPS = "rsvps"
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("meeting times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+_iso = utc_iso
+_parse = parse_utc
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,13 @@ import bisect
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from tinydb import Query, TinyDB
 
 from storage.store import Database
+from storage.times import parse_utc, utc_iso
 
 _POLLS = "polls"
 _BALLOTS = "ballots"
@@ -41,14 +42,11 @@ AnswerValue = str | int | list[str]
 Answers = Mapping[str, AnswerValue]
 
 
-def iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("poll times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+iso = utc_iso
 
 
 def parse_iso(text: str) -> datetime | None:
-    return datetime.fromisoformat(text).astimezone(UTC) if text else None
+    return parse_utc(text) if text else None
 
 
 @dataclass(frozen=True)

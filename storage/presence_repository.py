@@ -18,12 +18,13 @@ Times are stored as UTC ISO strings and come back as aware datetimes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from tinydb import Query, TinyDB
 
 from storage.store import Database
+from storage.times import parse_utc, utc_iso
 
 _LIVE = "live"
 _CHECKINS = "checkins"
@@ -37,14 +38,8 @@ _ONCE = "once"
 FORGOTTEN = "(effacé)"
 
 
-def iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("presence times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+iso = utc_iso
+parse = parse_utc
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from tinydb import Query, TinyDB
 
 from storage.store import Database
+from storage.times import utc_iso
 
 _PROFILES = "profiles"
 _SETTINGS = "settings"
@@ -90,9 +91,7 @@ _KNOWN = {f.name for f in fields(MemberProfile)}
 def _moment_text(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        raise ValueError("profile times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return utc_iso(moment)
 
 
 def _moment(text: Any) -> datetime | None:

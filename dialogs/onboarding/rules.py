@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cards.i18n import fold
+from cards.onboarding import EXPORT_COLUMNS
 from storage.profile_repository import MemberProfile, imported_key
 
 # ---- what a profile holds ----------------------------------------------------------------
@@ -503,19 +504,8 @@ def mentioned_people(entities: Iterable[Mapping[str, Any]], bot_id: str) -> list
 
 # ---- the roster import ------------------------------------------------------------------
 
-ROSTER_FIELDS = (
-    "name",
-    "email",
-    "discipline",
-    "institution",
-    "institution_kind",
-    "territory",
-    "committees",
-    "status",
-    "onboarding",
-    "arrived_on",
-    "departed_on",
-)
+# The roster CSV columns: what the export writes is what the import reads back.
+ROSTER_FIELDS = EXPORT_COLUMNS
 IMPORTED_FIELDS = (
     "name",
     "email",

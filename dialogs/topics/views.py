@@ -16,11 +16,10 @@ from dialogs.topics import meetings, rules
 from dialogs.topics.rules import MeetingLike
 from dialogs.turn import Services
 from storage.case_repository import Case
+from storage.times import utc_iso
 from storage.topic_repository import Topic
 
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+iso = utc_iso
 
 
 def _moment(value: str | datetime) -> datetime | None:
