@@ -9,7 +9,7 @@ from dialogs.roles import Role
 
 COMMANDS = (
     Command("help", handlers.show_help, in_manifest=True),
-    Command("language", handlers.choose_language, in_manifest=True),
+    Command("language", handlers.choose_language),
     Command("reload", handlers.reload_profile, Role.ANIMATEUR),
 )
 

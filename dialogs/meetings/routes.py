@@ -9,7 +9,7 @@ from dialogs.roles import Role
 
 COMMANDS = (
     Command("meeting", handlers.plan, Role.ANIMATEUR),
-    Command("meetings", handlers.list_meetings),
+    Command("meetings", handlers.list_meetings, in_manifest=True),
 )
 
 ACTIONS = (

@@ -19,7 +19,7 @@ COMMANDS = (
     Command("who", directory.who_can_help, in_manifest=True),
     Command("welcome", handlers.show_welcome),
     Command("rules", handlers.show_rules),
-    Command("my_data", my_data.show_my_data),
+    Command("my_data", my_data.show_my_data, in_manifest=True),
     Command("members", roster.show_roster, Role.ANIMATEUR),
     Command("mentor", roster.mentor_command, Role.ANIMATEUR),
 )

@@ -25,6 +25,29 @@ class PollSummary:
     # Scale question label → mean (1–5), only when there are at least as many answers as the
     # small-group threshold (and the question itself was answered by that many).
     scale_means: dict[str, float] = field(default_factory=dict)
+    # The committee the poll was addressed to; "" for a poll to the channel or to all members.
+    committee_id: str = ""
+    # Value (1–5) → how many answers gave it, over all the scale questions together; empty
+    # under the same condition as ``scale_means`` (results that may not be shown).
+    scale_counts: dict[int, int] = field(default_factory=dict)
+
+
+def scale_counts(results: rules.Results) -> dict[int, int]:
+    """Answers at 1, 2, 3, 4 and 5 over the scale questions whose results may be shown (the
+    questions :func:`rules.scale_means` keeps); empty when none may be."""
+    if results.answers < results.threshold or results.hidden:
+        return {}
+    scales = [
+        r
+        for r in results.questions
+        if r.question.kind == "scale" and r.mean is not None and not r.hidden
+    ]
+    if not scales:
+        return {}
+    return {
+        value: sum(c.count for r in scales for c in r.counts if c.choice.id == str(value))
+        for value in rules.SCALE
+    }
 
 
 async def polls_in_range(services: Services, start: datetime, end: datetime) -> list[PollSummary]:
@@ -46,6 +69,8 @@ async def polls_in_range(services: Services, start: datetime, end: datetime) -> 
                 closed_at=parse_iso(poll.closed_at),
                 meeting_id=poll.meeting_id,
                 scale_means=rules.scale_means(results),
+                committee_id=poll.committee_id if poll.audience == "committee" else "",
+                scale_counts=scale_counts(results),
             )
         )
     return found

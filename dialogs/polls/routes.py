@@ -11,7 +11,7 @@ from dialogs.roles import Role
 
 COMMANDS = (
     Command("poll", handlers.create, Role.ANIMATEUR),
-    Command("polls", handlers.list_polls),
+    Command("polls", handlers.list_polls, in_manifest=True),
 )
 
 _A = Role.ANIMATEUR

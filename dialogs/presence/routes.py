@@ -8,11 +8,11 @@ from dialogs.presence import handlers
 from dialogs.roles import Role
 
 COMMANDS = (
-    Command("presence", handlers.show_attendance),
+    Command("presence", handlers.show_attendance, in_manifest=True),
     Command("presence.import", handlers.import_command, Role.ANIMATEUR),
     Command("presence.code", handlers.show_code, Role.ANIMATEUR),
     Command("presence.export", handlers.export_year, Role.ANIMATEUR),
-    Command("certificate", handlers.show_certificates),
+    Command("certificate", handlers.show_certificates, in_manifest=True),
     Command("certificate.verify", handlers.verify_certificate, Role.ANIMATEUR),
 )
 

@@ -347,8 +347,27 @@ async def test_polls_in_range_for_the_vitality_report(polls: Driver) -> None:
         4,
         5,
     )
-    assert summary.scale_means == {}  # 4 answers: under the threshold
+    assert summary.committee_id == ""  # posted to the channel
+    # 4 answers: under the threshold, neither means nor counts.
+    assert (summary.scale_means, summary.scale_counts) == ({}, {})
     await polls.answer(poll_id, JULIE, q1="5", q2="4", q3="4", q4="4")
     [summary] = await polls_in_range(polls.services, start, end)
     assert summary.scale_means[FR("polls.template.satisfaction.overall")] == 4.6
+    # Four scale questions, five people: q1 gave 4, 5, 4, 5, 5 and q2-q4 gave 4 each (15 x 4),
+    # so 17 x 4 and 3 x 5; the free comment is no scale.
+    assert summary.scale_counts == {1: 0, 2: 0, 3: 0, 4: 17, 5: 3}
     assert await polls_in_range(polls.services, end, end + timedelta(days=1)) == []
+
+
+async def test_polls_in_range_tells_the_committee_a_poll_was_addressed_to(polls: Driver) -> None:
+    await polls.add_members([SOPHIE, JF], committee="clsc")
+    await polls.add_members([NATHALIE], committee="ch")
+    me = personal(ANIMATEUR[0])
+    to_clsc = await polls.single_choice_poll(me, audience="committee:clsc")
+    to_all = await polls.single_choice_poll(me, audience="members")
+    start, end = polls.clock.now - timedelta(days=1), polls.clock.now + timedelta(days=1)
+    found = {s.id: s for s in await polls_in_range(polls.services, start, end)}
+    assert (found[to_clsc].committee_id, found[to_clsc].audience_size) == ("clsc", 2)
+    assert (found[to_all].committee_id, found[to_all].audience_size) == ("", 3)
+    # No scale question: nothing to count.
+    assert found[to_clsc].scale_counts == found[to_all].scale_counts == {}
