@@ -12,7 +12,8 @@ Sources:
   from the roster on the meeting's day, see ``rules.invited_keys``; without a roster, the
   meetings feature's ``invited_member_keys``);
 - presence: ``dialogs.presence.queries.attendance_in_range`` and ``certificates_in_range``;
-- polls: ``dialogs.polls.queries.polls_in_range``;
+- polls: ``dialogs.polls.queries.polls_in_range`` (with the committee a poll was addressed to,
+  and the answers at 1–5 of its scale questions when its results may be shown);
 - topics and cases: the topic bank's and the case queue's repositories, as
   ``dialogs.topics.repositories`` builds them (no query module was agreed for these);
 - projects: this feature's own repository.
@@ -211,12 +212,12 @@ async def _certificates(services: Services, start: datetime, end: datetime) -> i
 # ---- polls ----------------------------------------------------------------------------------
 
 
-def _scale_counts(raw: Any) -> tuple[int, int, int, int, int] | None:
-    """``{1: n, …, 5: n}`` (keys as ints or strings) as a 5-tuple; None when absent."""
-    if not isinstance(raw, Mapping) or not raw:
+def _scale_counts(counts: Mapping[int, int]) -> tuple[int, int, int, int, int] | None:
+    """``{1: n, …, 5: n}`` as a 5-tuple; None when the polls feature gives none (no scale
+    question, or results that may not be shown)."""
+    if not counts:
         return None
-    counts = {str(k): v for k, v in raw.items()}
-    one, two, three, four, five = (int(counts.get(str(v), 0) or 0) for v in rules.SCALE)
+    one, two, three, four, five = (int(counts.get(value, 0)) for value in rules.SCALE)
     return (one, two, three, four, five)
 
 
@@ -240,10 +241,10 @@ async def _polls(
                 closed_on=local_day(p.closed_at, services.timezone),
                 audience_size=int(p.audience_size or 0),
                 answers=int(p.answers or 0),
-                meeting_id=str(getattr(p, "meeting_id", "") or ""),
-                committee_id=str(getattr(p, "committee_id", "") or ""),
-                scale_mean=_mean((getattr(p, "scale_means", None) or {}).values()),
-                scale_counts=_scale_counts(getattr(p, "scale_counts", None)),
+                meeting_id=str(p.meeting_id),
+                committee_id=str(p.committee_id),
+                scale_mean=_mean(p.scale_means.values()),
+                scale_counts=_scale_counts(p.scale_counts),
             )
             for p in await query(services, start, end)
         )
