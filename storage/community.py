@@ -7,6 +7,7 @@ error that names the field.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass, field
@@ -305,7 +306,10 @@ def load_profile(data_dir: Path) -> CommunityProfile:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise CommunityProfileError("(syntax)", f"not valid TOML: {exc}") from exc
+        where = re.search(r"line \d+", str(exc))
+        raise CommunityProfileError(
+            "(syntax)", f"TOML, {where.group(0)}" if where else "TOML"
+        ) from exc
     return parse_profile(raw)
 
 
