@@ -21,23 +21,14 @@ from typing import Any
 from urllib.parse import quote
 
 from cards.i18n import fold
-from cards.onboarding import EXPORT_COLUMNS
+from cards.onboarding import DISCIPLINE_CODES, EXPORT_COLUMNS, KIND_CODES
 from storage.profile_repository import MemberProfile, imported_key
 
 # ---- what a profile holds ----------------------------------------------------------------
 
-DISCIPLINES = (
-    "social_worker",
-    "psychologist",
-    "nurse",
-    "sexologist",
-    "human_relations_officer",
-    "social_service_technician",
-    "physician",
-    "spiritual_care",
-    "other",
-)
-INSTITUTION_KINDS = ("ch", "clsc", "palliative_home", "community_org", "other")
+# The codes the profile form offers (labels: catalog onboarding.discipline.* / kind.*).
+DISCIPLINES = DISCIPLINE_CODES
+INSTITUTION_KINDS = KIND_CODES
 # Abbreviations seen in Québec rosters, for the import (folded).
 DISCIPLINE_ALIASES = {
     "ts": "social_worker",
