@@ -143,14 +143,15 @@ def _execute_data(verb: str, **values: Any) -> dict[str, Any]:
 # ---- choosing what to post ------------------------------------------------------------------
 
 
-def build_new_card(t: Translator) -> dict[str, Any]:
+def build_new_card(t: Translator, templates: Sequence[str] = TEMPLATES) -> dict[str, Any]:
+    """The choice of a blank poll or a ready-made survey, among ``templates``."""
     options = [
         {
             "template": name,
             "name": t(f"polls.new.{name}.name"),
             "description": t(f"polls.new.{name}.description"),
         }
-        for name in TEMPLATES
+        for name in templates
     ]
     return render("polls_new", {"options": options}, t)
 
@@ -521,14 +522,14 @@ class ListedPoll:
     deadline: datetime
     closed_at: datetime | None
     answered: bool
-    answers: int | None = None  # shown to animateurs
+    answers: int | None = None  # shown to those who manage the poll
 
 
 def build_list_card(
     polls: Sequence[ListedPoll],
     drafts: Sequence[tuple[str, str]],
     *,
-    is_animateur: bool,
+    can_create: bool,
     tz: tzinfo,
     t: Translator,
 ) -> dict[str, Any]:
@@ -552,7 +553,7 @@ def build_list_card(
             {"draft_id": i, "title": title or t("polls.list.untitled")} for i, title in drafts
         ],
         "has_drafts": bool(drafts),
-        "is_animateur": is_animateur,
+        "can_create": can_create,
     }
     return render("polls_list", data, t)
 

@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dialogs.roles import Role
-from dialogs.turn import ActionHandler, CommandHandler
+from dialogs.turn import ActionHandler, CommandHandler, Services
 
 
 @dataclass(frozen=True)
 class Command:
     """A text command. Its words are the catalog entries ``command.<id>.word`` (every language)
     and its help line ``command.<id>.description``. ``id`` may contain a dot for a two-word
-    command (e.g. ``report.project`` → ``bilan projet``)."""
+    command (e.g. ``report.project`` → ``bilan projet``). ``help_role``, when set, says in which
+    part of the help card the command is listed for this community (default: ``min_role``), for
+    a command whose handler lets more people in when the community profile allows it."""
 
     id: str
     handler: CommandHandler
     min_role: Role = Role.MEMBER
     in_manifest: bool = False
+    help_role: Callable[[Services], Role] | None = None
 
 
 @dataclass(frozen=True)

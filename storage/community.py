@@ -100,6 +100,8 @@ class CommunityProfile:
     small_group_threshold: int
     # Credited-hours rule (dialogs/presence/rules.py CreditPolicy); {} = documented defaults.
     presence: dict[str, Any] = field(default_factory=dict)
+    # Members (not only animateurs) may create polls: ``[polls] members_can_create``.
+    members_can_create_polls: bool = False
 
     def is_animateur(self, aad_object_id: str | None, email: str | None) -> bool:
         return _named(self.animateurs, aad_object_id, email)
@@ -227,6 +229,11 @@ SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        "polls": {
+            "type": "object",
+            "properties": {"members_can_create": {"type": "boolean"}},
+            "additionalProperties": False,
+        },
         "privacy": {
             "type": "object",
             "properties": {
@@ -287,6 +294,7 @@ def parse_profile(raw: dict[str, Any]) -> CommunityProfile:
         sponsors=tuple(person(p) for p in raw.get("sponsors", [])),
         small_group_threshold=raw.get("privacy", {}).get("small_group_threshold", 5),
         presence=dict(raw.get("presence", {})),
+        members_can_create_polls=raw.get("polls", {}).get("members_can_create", False),
     )
 
 

@@ -10,22 +10,29 @@ from cards.help import build_help_card
 from cards.i18n import SUPPORTED_LOCALES, Translator, fold
 from dialogs.feature import Command
 from dialogs.roles import Role
-from dialogs.turn import CardReply, DomainError, Turn
+from dialogs.turn import CardReply, DomainError, Services, Turn
 from storage.community import CommunityProfileError
 from storage.member_repository import Member
 
 logger = logging.getLogger(__name__)
 
 
-def visible_commands(commands: Sequence[Command], role: Role) -> tuple[list[str], list[str]]:
-    """Command ids for the help card: (everyone's, those reserved to a role ``role`` holds)."""
-    members = [c.id for c in commands if c.min_role == Role.MEMBER]
-    leads = [c.id for c in commands if c.min_role > Role.MEMBER and role.allows(c.min_role)]
+def visible_commands(
+    commands: Sequence[Command], role: Role, services: Services | None = None
+) -> tuple[list[str], list[str]]:
+    """Command ids for the help card: (everyone's, those reserved to a role ``role`` holds).
+    With ``services``, a command's ``help_role`` (if any) places it for this community."""
+
+    def listed(c: Command) -> Role:
+        return c.help_role(services) if c.help_role and services else c.min_role
+
+    members = [c.id for c in commands if listed(c) == Role.MEMBER]
+    leads = [c.id for c in commands if listed(c) > Role.MEMBER and role.allows(listed(c))]
     return members, leads
 
 
 def help_card(turn: Turn) -> dict[str, Any]:
-    members, leads = visible_commands(turn.services.commands, turn.caller.role)
+    members, leads = visible_commands(turn.services.commands, turn.caller.role, turn.services)
     return build_help_card(
         turn.t,
         community_name=turn.services.profile.current.short_name,

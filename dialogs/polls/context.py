@@ -88,6 +88,11 @@ async def audience_members(
     return list(found)
 
 
+def members_may_create(services: Services) -> bool:
+    """Whether the community profile lets members (not only animateurs) create polls."""
+    return services.profile.current.members_can_create_polls
+
+
 def committee_name(services: Services, committee_id: str, locale: str) -> str:
     committee = services.profile.current.committee(committee_id)
     return committee.name.get(locale) if committee else committee_id

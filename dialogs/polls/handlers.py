@@ -1,10 +1,13 @@
 """Commands and card actions of polls and surveys (sondages).
 
-Creating (animateurs): ``sondage`` shows the choice of a blank poll or a ready-made survey (or
-``sondage besoins|satisfaction|disponibilites`` goes straight to one); the draft card holds the
-settings, each question is added or edited in a form of its own, and « Publier » validates
-everything on the server and posts the poll where the draft card is (the draft card becomes
-the poll). For a committee or every active member, each member also gets the poll in 1:1.
+Creating (animateurs; members too when the community profile says ``[polls]
+members_can_create = true``, each on their own drafts and polls, the satisfaction survey of a
+meeting staying with the animateurs): ``sondage`` shows the choice of a blank poll or a
+ready-made survey (or ``sondage besoins|satisfaction|disponibilites`` goes straight to one); the
+draft card holds the settings, each question is added or edited in a form of its own, and
+« Publier » validates everything on the server and posts the poll where the draft card is (the
+draft card becomes the poll). For a committee or every active member, each member also gets the
+poll in 1:1. The creator of a poll and the animateurs may close, reopen, extend and export it.
 
 Answering (members): Action.Execute on the poll card; the answer card comes back to that person
 only. Card data is untrusted and checked by ``rules.parse_ballot``; free text goes through the
@@ -45,6 +48,7 @@ from dialogs.polls.context import (
     audience_members,
     committee_ids,
     in_poll_conversation,
+    members_may_create,
     new_id,
     place_of,
     poll_repository,
@@ -54,6 +58,7 @@ from dialogs.polls.context import (
 from dialogs.polls.jobs import cancel_jobs, post_results, schedule_jobs, shared_card_update
 from dialogs.polls.templates import MeetingInfo, blueprint
 from dialogs.polls.views import Viewer, draft_card, fits_in_a_card, poll_card, results_of
+from dialogs.roles import Role
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.outbox_repository import OutboxItem
 from storage.poll_repository import Choice, Poll, Question, iso, parse_iso
@@ -87,7 +92,7 @@ def _viewer(turn: Turn, poll: Poll | None = None) -> Viewer:
     return Viewer(
         caller.member_key,
         caller.teams_user_id,
-        caller.is_animateur,
+        _manages(turn, poll) if poll else caller.is_animateur,
         in_conversation=in_poll_conversation(turn, poll) if poll else False,
     )
 
@@ -120,6 +125,63 @@ def _reply_to(turn: Turn) -> str:
     return turn.context.activity.reply_to_id or ""
 
 
+# ---- who may do what -------------------------------------------------------------------------
+# Animateurs create and manage every poll. When the community profile allows it, a member may
+# create polls too, and then works only on their own drafts. Whoever created a poll may close,
+# reopen, extend and export it (even if the profile no longer lets members create).
+
+FORBIDDEN = "command.poll.forbidden"
+NOT_YOURS = "polls.errors.not_yours"
+ANIMATEURS_ONLY_TEMPLATES = ("satisfaction",)  # the meeting satisfaction survey
+
+
+def _may_create(turn: Turn) -> bool:
+    return turn.caller.is_animateur or members_may_create(turn.services)
+
+
+def _require_may_create(turn: Turn) -> None:
+    if not _may_create(turn):
+        logger.info("poll creation refused to %s", turn.caller.member_key)
+        raise DomainError(FORBIDDEN)
+
+
+def help_role(services: Services) -> Role:
+    """Where the help card lists ``sondage``: for everyone when members may create polls."""
+    return Role.MEMBER if members_may_create(services) else Role.ANIMATEUR
+
+
+def _templates_for(turn: Turn) -> tuple[str, ...]:
+    if turn.caller.is_animateur:
+        return TEMPLATES
+    return tuple(name for name in TEMPLATES if name not in ANIMATEURS_ONLY_TEMPLATES)
+
+
+def _manages(turn: Turn, poll: Poll) -> bool:
+    return turn.caller.is_animateur or poll.created_by == turn.caller.member_key
+
+
+async def _own_draft(turn: Turn, data: Mapping[str, Any]) -> Poll:
+    """The draft named by the card, if this person may work on it."""
+    _require_may_create(turn)
+    draft = await _draft(turn, data)
+    if not _manages(turn, draft):
+        logger.info("poll draft %s refused to %s", draft.id, turn.caller.member_key)
+        raise DomainError(NOT_YOURS)
+    return draft
+
+
+async def _managed_poll(turn: Turn, data: Mapping[str, Any]) -> Poll:
+    """The poll named by the card, if this person may close, reopen, extend or export it."""
+    poll = await _poll(turn, data)
+    if not _manages(turn, poll):
+        logger.info("poll %s management refused to %s", poll.id, turn.caller.member_key)
+        raise DomainError(NOT_YOURS)
+    return poll
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+
 async def _poll(turn: Turn, data: Mapping[str, Any]) -> Poll:
     poll_id = _text(data, "poll_id")
     poll = await poll_repository(turn.services).get(poll_id) if poll_id else None
@@ -149,14 +211,17 @@ def _template_named(words: str) -> str | None:
 
 async def create(turn: Turn) -> None:
     """``sondage`` [besoins|satisfaction|disponibilites|nouveau]."""
+    _require_may_create(turn)
     words = fold(turn.args)
     if not words:
-        await turn.send_card(build_new_card(turn.t))
+        await turn.send_card(build_new_card(turn.t, _templates_for(turn)))
         return
     template = _template_named(words)
     if template is None:
         await turn.say("polls.usage")
         return
+    if template not in _templates_for(turn):
+        raise DomainError("polls.errors.template_animateurs")
     draft = await _start_draft(turn, template)
     await turn.send_card(_draft_card(turn, draft, notice=_ready_notice(turn.t, template)))
 
@@ -174,16 +239,16 @@ async def _list_card(turn: Turn) -> dict[str, Any]:
     repo = poll_repository(services)
     now = services.clock()
     key = turn.caller.member_key
-    is_animateur = turn.caller.is_animateur
     polls = await repo.all()
     answered = {b.poll_id for b in await repo.ballots_of(key)}
     answered |= set(await repo.participations_of(key))
-    counts = await repo.answer_counts() if is_animateur else {}
+    manages_any = any(_manages(turn, p) for p in polls)
+    counts = await repo.answer_counts() if manages_any else {}
 
     def visible(poll: Poll) -> bool:
         if poll.status == "draft":
             return False
-        return is_animateur or rules.in_audience(poll, key, poll.audience == "channel")
+        return _manages(turn, poll) or rules.in_audience(poll, key, poll.audience == "channel")
 
     shown = [p for p in polls if visible(p)]
     opened = sorted((p for p in shown if rules.is_open(p, now)), key=lambda p: p.deadline)
@@ -201,17 +266,18 @@ async def _list_card(turn: Turn) -> dict[str, Any]:
             deadline=p.deadline_at,
             closed_at=parse_iso(p.closed_at),
             answered=p.id in answered,
-            answers=counts.get(p.id, 0) if is_animateur else None,
+            answers=counts.get(p.id, 0) if _manages(turn, p) else None,
         )
         for p in [*opened, *closed][:MAX_LISTED]
     ]
-    drafts = [(p.id, p.title) for p in polls if p.status == "draft"] if is_animateur else []
-    return build_list_card(
-        listed, drafts, is_animateur=is_animateur, tz=services.timezone, t=turn.t
-    )
+    may_create = _may_create(turn)
+    drafts = [
+        (p.id, p.title) for p in polls if p.status == "draft" and may_create and _manages(turn, p)
+    ]
+    return build_list_card(listed, drafts, can_create=may_create, tz=services.timezone, t=turn.t)
 
 
-# ---- drafts (animateurs) ---------------------------------------------------------------------
+# ---- drafts (animateurs; members on their own, when allowed) ---------------------------------
 
 
 def _ready_notice(t: Translator, template: str) -> str:
@@ -317,27 +383,31 @@ async def _apply_settings(turn: Turn, draft: Poll, data: Mapping[str, Any]) -> P
 
 
 async def new(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    return CardReply(build_new_card(turn.t))
+    _require_may_create(turn)
+    return CardReply(build_new_card(turn.t, _templates_for(turn)))
 
 
 async def post_template(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     """A blank poll or a ready-made survey, ready to post. The meetings feature sends
-    ``{"template": "satisfaction", "meeting_id": …}`` after a meeting."""
+    ``{"template": "satisfaction", "meeting_id": …}`` after a meeting (animateurs only)."""
+    _require_may_create(turn)
     template = _text(data, "template")
     meeting_id = _text(data, "meeting_id").strip()
     if template not in TEMPLATES or len(meeting_id) > 200:
         raise DomainError(BAD_DATA)
+    if not turn.caller.is_animateur and (template not in _templates_for(turn) or meeting_id):
+        raise DomainError("polls.errors.template_animateurs")
     meeting, committees = await _meeting(turn.services, meeting_id) if meeting_id else (None, ())
     draft = await _start_draft(turn, template, meeting_id, meeting, committees)
     return CardReply(_draft_card(turn, draft, notice=_ready_notice(turn.t, template)))
 
 
 async def open_draft(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    return CardReply(_draft_card(turn, await _draft(turn, data)))
+    return CardReply(_draft_card(turn, await _own_draft(turn, data)))
 
 
 async def add_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    draft = await _apply_settings(turn, await _draft(turn, data), data)
+    draft = await _apply_settings(turn, await _own_draft(turn, data), data)
     kind = _text(data, "kind")
     if kind not in rules.QUESTION_KINDS:
         raise DomainError(BAD_DATA)
@@ -363,7 +433,7 @@ def _question_form(draft: Poll, question: Question) -> QuestionFormView:
 
 
 async def edit_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    draft = await _apply_settings(turn, await _draft(turn, data), data)
+    draft = await _apply_settings(turn, await _own_draft(turn, data), data)
     question = draft.question(_text(data, "question_id"))
     if question is None:
         raise DomainError(BAD_DATA)
@@ -390,7 +460,7 @@ def _with_question(draft: Poll, question: Question, before: Question | None) -> 
 
 
 async def save_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    draft = await _draft(turn, data)
+    draft = await _own_draft(turn, data)
     kind = _text(data, "kind")
     question_id = _text(data, "question_id")
     before = draft.question(question_id) if question_id else None
@@ -441,7 +511,7 @@ async def save_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
 
 
 async def remove_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    draft = await _apply_settings(turn, await _draft(turn, data), data)
+    draft = await _apply_settings(turn, await _own_draft(turn, data), data)
     question_id = _text(data, "question_id")
     if draft.question(question_id) is None:
         raise DomainError(BAD_DATA)
@@ -451,7 +521,7 @@ async def remove_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
 
 
 async def discard(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    draft = await _draft(turn, data)
+    draft = await _own_draft(turn, data)
     await poll_repository(turn.services).delete(draft.id)
     logger.info("poll draft %s discarded by %s", draft.id, turn.caller.member_key)
     card = build_message_card(turn.t, turn.t("polls.draft.discarded"))
@@ -463,7 +533,7 @@ async def discard(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
 async def publish(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     services = turn.services
     repo = poll_repository(services)
-    draft = await _apply_settings(turn, await _draft(turn, data), data)
+    draft = await _apply_settings(turn, await _own_draft(turn, data), data)
     place = place_of(turn)
     now = services.clock()
     problems = rules.publish_problems(draft, now, committee_ids(services), place.shared)
@@ -528,7 +598,7 @@ async def _send_privately(services: Services, poll: Poll, audience: list[Any], *
         if member.key == skip or not member.teams_user_id:
             continue
         t = translator(member.locale or poll.locale)
-        viewer = Viewer(member.key, member.teams_user_id, is_animateur=False)
+        viewer = Viewer(member.key, member.teams_user_id, is_manager=False)
         card = await poll_card(services, poll, t, viewer)
         activity = card_activity(card, summary=t("polls.new_poll_summary", title=poll.title))
         items.append(
@@ -651,11 +721,11 @@ async def show_list(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     return CardReply(await _list_card(turn))
 
 
-# ---- managing (animateurs) -------------------------------------------------------------------
+# ---- managing (animateurs, and the poll's creator) --------------------------------------------
 
 
 async def _update_in_place(turn: Turn, poll: Poll) -> bool:
-    """When the animateur acts from the poll's own card, everyone's card changes too."""
+    """When a manager acts from the poll's own card, everyone's card changes too."""
     reply_to = _reply_to(turn)
     if not reply_to or reply_to != poll.message_id or not in_poll_conversation(turn, poll):
         return False
@@ -677,7 +747,7 @@ async def _manager_reply(turn: Turn, poll: Poll, notice: str, **extra: Any) -> A
 
 async def close(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     services = turn.services
-    poll = await _poll(turn, data)
+    poll = await _managed_poll(turn, data)
     if poll.status != "open":
         raise DomainError("polls.errors.already_closed")
     closed = replace(poll, status="closed", closed_at=iso(services.clock()))
@@ -718,14 +788,14 @@ async def _new_deadline(
 
 
 async def extend(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    poll = await _poll(turn, data)
+    poll = await _managed_poll(turn, data)
     if poll.status != "open":
         raise DomainError("polls.errors.already_closed")
     return await _new_deadline(turn, poll, data, reopen=False)
 
 
 async def reopen(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    poll = await _poll(turn, data)
+    poll = await _managed_poll(turn, data)
     if poll.status != "closed":
         raise DomainError("polls.errors.still_open")
     return await _new_deadline(turn, poll, data, reopen=True)
@@ -734,7 +804,7 @@ async def reopen(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
 async def export(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     """CSV: one line per person for a named poll, counts only for an anonymous one."""
     services = turn.services
-    poll = await _poll(turn, data)
+    poll = await _managed_poll(turn, data)
     t = turn.t
     if poll.anonymous:
         results = await results_of(services, poll)

@@ -105,7 +105,7 @@ async def send_reminders(
         if member is None or not member.teams_user_id:
             continue
         t = translator(member.locale or poll.locale)
-        viewer = Viewer(key, member.teams_user_id, is_animateur=False)
+        viewer = Viewer(key, member.teams_user_id, is_manager=False)
         deadline = format_moment(poll.deadline_at, t, services.timezone)
         notice = t("polls.reminder.notice", deadline=deadline)
         card = await poll_card(services, poll, t, viewer, notice=notice)
@@ -166,7 +166,7 @@ async def post_results(services: Services, poll: Poll) -> None:
         creator = await services.members.get(poll.created_by) if poll.created_by else None
         if creator is not None and creator.teams_user_id:
             ct = translator(creator.locale or poll.locale)
-            viewer = Viewer(creator.key, creator.teams_user_id, is_animateur=True)
+            viewer = Viewer(creator.key, creator.teams_user_id, is_manager=True)
             card = await poll_card(
                 services, poll, ct, viewer, notice=ct("polls.results.posted", title=poll.title)
             )

@@ -7,28 +7,28 @@ from dialogs.feature import Action, Command
 from dialogs.polls import handlers
 from dialogs.polls.jobs import plan_jobs
 from dialogs.polls.member_data import forget_member, member_data
-from dialogs.roles import Role
 
+# Who may create and manage is decided by the handlers (animateurs; members when the
+# community profile allows it, on their own polls): the router lets every member through.
 COMMANDS = (
-    Command("poll", handlers.create, Role.ANIMATEUR),
+    Command("poll", handlers.create, help_role=handlers.help_role),
     Command("polls", handlers.list_polls, in_manifest=True),
 )
 
-_A = Role.ANIMATEUR
 ACTIONS = (
-    Action(PollVerb.new, handlers.new, _A),
-    Action(PollVerb.post_template, handlers.post_template, _A),
-    Action(PollVerb.open_draft, handlers.open_draft, _A),
-    Action(PollVerb.add_question, handlers.add_question, _A),
-    Action(PollVerb.edit_question, handlers.edit_question, _A),
-    Action(PollVerb.save_question, handlers.save_question, _A),
-    Action(PollVerb.remove_question, handlers.remove_question, _A),
-    Action(PollVerb.publish, handlers.publish, _A),
-    Action(PollVerb.discard, handlers.discard, _A),
-    Action(PollVerb.close, handlers.close, _A),
-    Action(PollVerb.reopen, handlers.reopen, _A),
-    Action(PollVerb.extend, handlers.extend, _A),
-    Action(PollVerb.export, handlers.export, _A),
+    Action(PollVerb.new, handlers.new),
+    Action(PollVerb.post_template, handlers.post_template),
+    Action(PollVerb.open_draft, handlers.open_draft),
+    Action(PollVerb.add_question, handlers.add_question),
+    Action(PollVerb.edit_question, handlers.edit_question),
+    Action(PollVerb.save_question, handlers.save_question),
+    Action(PollVerb.remove_question, handlers.remove_question),
+    Action(PollVerb.publish, handlers.publish),
+    Action(PollVerb.discard, handlers.discard),
+    Action(PollVerb.close, handlers.close),
+    Action(PollVerb.reopen, handlers.reopen),
+    Action(PollVerb.extend, handlers.extend),
+    Action(PollVerb.export, handlers.export),
     Action(PollVerb.answer, handlers.answer),
     Action(PollVerb.change_answer, handlers.change_answer),
     Action(PollVerb.view, handlers.view),

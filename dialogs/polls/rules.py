@@ -429,9 +429,10 @@ def best_choices(result: QuestionResult) -> list[ChoiceCount]:
     return [c for c in listed if c.count == listed[0].count]
 
 
-def results_visible(poll: Poll, *, is_animateur: bool, answered: bool, now: datetime) -> bool:
-    """Whether this person may see the results now (the anonymity threshold applies after)."""
-    if is_animateur:
+def results_visible(poll: Poll, *, is_manager: bool, answered: bool, now: datetime) -> bool:
+    """Whether this person may see the results now (the anonymity threshold applies after).
+    A manager is an animateur or the member who created the poll."""
+    if is_manager:
         return True
     closed = not is_open(poll, now)
     if poll.visibility == "live":

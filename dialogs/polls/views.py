@@ -26,7 +26,8 @@ from storage.poll_repository import AnswerValue, Poll, parse_iso
 class Viewer:
     member_key: str
     teams_user_id: str
-    is_animateur: bool
+    # An animateur, or the member who created this poll: sees the results and manages it.
+    is_manager: bool
     # Seen in the poll's own conversation (a channel poll takes answers from its channel).
     in_conversation: bool = False
 
@@ -96,9 +97,9 @@ async def poll_card(
     )
     if show_form is None:
         show_form = is_open and may_answer and not answered
-    is_animateur = viewer.is_animateur if viewer else False
+    is_manager = viewer.is_manager if viewer else False
     results = None
-    if rules.results_visible(poll, is_animateur=is_animateur, answered=answered, now=now):
+    if rules.results_visible(poll, is_manager=is_manager, answered=answered, now=now):
         results = await results_of(services, poll)
     rankings, best = _rankings(poll, results)
     if form_values is None:
@@ -123,7 +124,7 @@ async def poll_card(
         results=results,
         rankings=rankings,
         best=best,
-        is_manager=is_animateur,
+        is_manager=is_manager,
         notice=notice,
         notice_style=notice_style,
         problems=problems,

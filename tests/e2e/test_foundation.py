@@ -35,8 +35,12 @@ from tests.e2e.playground import (
 FR = Translator("fr-CA")
 EN = Translator("en")
 
-MEMBER_COMMANDS = [c for c in COMMANDS if c.min_role == Role.MEMBER]
-ANIMATEUR_COMMANDS = [c for c in COMMANDS if c.min_role == Role.ANIMATEUR]
+# A command with a ``help_role`` is placed by the community profile; with the example profile
+# the bot runs here (e.g. ``[polls] members_can_create = false``) it stays with the animateurs.
+MEMBER_COMMANDS = [c for c in COMMANDS if c.min_role == Role.MEMBER and c.help_role is None]
+ANIMATEUR_COMMANDS = [
+    c for c in COMMANDS if c.min_role == Role.ANIMATEUR or c.help_role is not None
+]
 
 
 def has_card(message: BotMessage) -> bool:

@@ -13,11 +13,13 @@ have: they are covered through the HTTP endpoint (tests/dialogs/polls/test_http_
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
+from storage.community import parse_profile
 from tests.e2e.client import BotMessage, PlaygroundClient, card_strings, card_texts, find_action
 from tests.e2e.playground import (
     ETIENNE,
@@ -195,7 +197,7 @@ async def test_a_member_cannot_create_and_forged_answers_are_refused(
 ) -> None:
     await client.send_text("sondage", user=JEAN_FRANCOIS, conversation="channel")
     refusal = await client.expect_message(lambda m: m.card is None, conversation="channel")
-    assert refusal.text == FR("errors.forbidden")
+    assert refusal.text == FR("command.poll.forbidden")
 
     poll, poll_id = await post_poll(
         client, MARC_ANDRE, title="Sondage à falsifier", anonymous=False
@@ -207,3 +209,41 @@ async def test_a_member_cannot_create_and_forged_answers_are_refused(
         poll, "polls.view", {"verb": "polls.view", "poll_id": poll_id}, user=MARC_ANDRE
     )
     assert says_answers(results["value"], 0)
+
+
+async def _members_may_create(
+    client: PlaygroundClient, bot_server: BotProcess, allowed: bool
+) -> None:
+    """Set ``[polls] members_can_create`` in the bot's community profile; an animateur types
+    « recharger »."""
+    path = bot_server.data_dir / "community.toml"
+    before, after = ("false", "true") if allowed else ("true", "false")
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(f"members_can_create = {before}", f"members_can_create = {after}"), "utf-8"
+    )
+    await client.send_text(FR("command.reload.word"), user=ISABELLE)
+    profile = parse_profile(tomllib.loads(path.read_text("utf-8")))
+    assert profile.members_can_create_polls is allowed
+    done = FR("reload.done", name=profile.name, version=profile.rules.version)
+    await client.expect_message(lambda m: m.text == done, user=ISABELLE)
+
+
+async def test_a_member_runs_their_own_poll_when_the_profile_allows_it(
+    client: PlaygroundClient, bot_server: BotProcess
+) -> None:
+    await _members_may_create(client, bot_server, True)
+    try:
+        poll, poll_id = await post_poll(
+            client, JEAN_FRANCOIS, title="Idées de lieux", anonymous=False
+        )
+        await vote(client, poll, poll_id, SOPHIE, "c2")
+        close = {"verb": "polls.close", "poll_id": poll_id}
+        refused = await client.click_execute(poll, "polls.close", close, user=SOPHIE)
+        assert (refused["type"], refused["value"]) == (MESSAGE, FR("polls.errors.not_yours"))
+        closed = await client.click_execute(poll, "polls.close", close, user=JEAN_FRANCOIS)
+        assert closed["type"] == CARD, closed
+        assert FR("polls.manage.closed") in card_texts(closed["value"])
+        assert count_of(closed["value"], "Virtuel") == 1
+    finally:
+        await _members_may_create(client, bot_server, False)

@@ -87,3 +87,43 @@ def test_failed_reload_keeps_the_previous_profile(tmp_path: Path) -> None:
     with pytest.raises(CommunityProfileError):
         holder.reload()
     assert holder.current.rules.version == 2
+
+
+@pytest.mark.parametrize(
+    ("polls", "expected"),
+    [
+        (None, False),
+        ({}, False),
+        ({"members_can_create": False}, False),
+        ({"members_can_create": True}, True),
+    ],
+)
+def test_members_may_create_polls_only_when_the_profile_says_so(
+    polls: dict[str, object] | None, expected: bool
+) -> None:
+    raw = tomllib.loads(example_text())
+    raw.pop("polls", None)
+    if polls is not None:
+        raw["polls"] = polls
+    assert parse_profile(raw).members_can_create_polls is expected
+
+
+def test_the_example_keeps_poll_creation_to_animateurs() -> None:
+    raw = tomllib.loads(example_text())
+    assert raw["polls"] == {"members_can_create": False}
+    assert parse_profile(raw).members_can_create_polls is False
+
+
+@pytest.mark.parametrize(
+    ("polls", "field"),
+    [
+        ({"members_can_create": "oui"}, "polls.members_can_create"),
+        ({"members_can_create": 1}, "polls.members_can_create"),
+        ({"members_can_vote": True}, "polls"),
+        ("true", "polls"),
+    ],
+)
+def test_bad_polls_section_names_the_field(polls: object, field: str) -> None:
+    with pytest.raises(CommunityProfileError) as caught:
+        parse_profile(_broken(polls=polls))
+    assert caught.value.field == field

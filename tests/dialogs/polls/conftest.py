@@ -16,6 +16,7 @@ from bot.app import RUNTIME
 from cards.i18n import Translator
 from dialogs.onboarding.queries import profile_repository
 from dialogs.turn import Services
+from storage.community import example_text
 from storage.member_repository import Member
 from storage.outbox_repository import OutboxItem
 from storage.profile_repository import MemberProfile
@@ -163,30 +164,40 @@ class Driver:
         return {"deadline_date": local.date().isoformat(), "deadline_time": local.strftime("%H:%M")}
 
     async def new_draft(
-        self, template: str = "custom", conversation: str = CHANNEL
+        self,
+        template: str = "custom",
+        conversation: str = CHANNEL,
+        *,
+        who: tuple[str, str] = ANIMATEUR,
     ) -> tuple[str, dict[str, Any]]:
         card = self.card(
-            await self.click(
-                "polls.post_template", {"template": template}, conversation=conversation
-            )
+            await self.click("polls.post_template", {"template": template}, who, conversation)
         )
         return action_data(card, "polls.publish")["draft_id"], card
 
     async def add_question(
-        self, draft_id: str, kind: str, conversation: str = CHANNEL, **fields: Any
+        self,
+        draft_id: str,
+        kind: str,
+        conversation: str = CHANNEL,
+        *,
+        who: tuple[str, str] = ANIMATEUR,
+        **fields: Any,
     ) -> dict[str, Any]:
         form = await self.click(
-            "polls.add_question", {"draft_id": draft_id, "kind": kind}, conversation=conversation
+            "polls.add_question", {"draft_id": draft_id, "kind": kind}, who, conversation
         )
         assert action_data(self.card(form), "polls.save_question")["kind"] == kind
         data = {"draft_id": draft_id, "kind": kind, "question_id": "", "required": "true", **fields}
-        return await self.click("polls.save_question", data, conversation=conversation)
+        return await self.click("polls.save_question", data, who, conversation)
 
     async def publish(
         self,
         draft_id: str,
         conversation: str = CHANNEL,
         reply_to: str | None = None,
+        *,
+        who: tuple[str, str] = ANIMATEUR,
         **settings: Any,
     ) -> dict[str, Any]:
         self._messages += 1
@@ -202,26 +213,40 @@ class Driver:
         return await self.click(
             "polls.publish",
             data,
+            who,
             conversation=conversation,
             reply_to=reply_to or f"draft-{self._messages}",
         )
 
-    async def single_choice_poll(self, conversation: str = CHANNEL, **settings: Any) -> str:
-        draft_id, _ = await self.new_draft(conversation=conversation)
+    async def single_choice_poll(
+        self, conversation: str = CHANNEL, *, who: tuple[str, str] = ANIMATEUR, **settings: Any
+    ) -> str:
+        draft_id, _ = await self.new_draft(conversation=conversation, who=who)
         await self.add_question(
             draft_id,
             "single",
             conversation,
+            who=who,
             label="Mode préféré?",
             choices="Présentiel\nVirtuel\nHybride",
         )
-        card = self.card(await self.publish(draft_id, conversation, **settings))
+        card = self.card(await self.publish(draft_id, conversation, who=who, **settings))
         return action_data(card, "polls.view")["poll_id"]
 
     async def answer(
         self, poll_id: str, who: tuple[str, str], conversation: str = CHANNEL, **answers: Any
     ) -> dict[str, Any]:
         return await self.click("polls.answer", {"poll_id": poll_id, **answers}, who, conversation)
+
+    async def members_may_create(self, allowed: bool) -> None:
+        """Set ``[polls] members_can_create`` in the community profile, then « recharger »."""
+        value = "true" if allowed else "false"
+        text = example_text().replace("members_can_create = false", f"members_can_create = {value}")
+        (self.runtime.settings.data_dir / "community.toml").write_text(text, "utf-8")
+        reply = await self.say(FR("command.reload.word"), conversation=personal(ANIMATEUR[0]))
+        profile = self.services.profile.current
+        assert reply["text"] == FR("reload.done", name=profile.name, version=profile.rules.version)
+        assert profile.members_can_create_polls is allowed
 
     def raw_store(self, name: str = "polls") -> dict[str, Any]:
         path = self.runtime.settings.data_dir / f"{name}.json"

@@ -306,7 +306,7 @@ async def test_satisfaction_after_a_meeting_from_the_meetings_card(polls: Driver
     )
     assert inputs(unknown)["title"]["value"] == FR("polls.template.satisfaction.title")
     member = await polls.click("polls.post_template", data, SOPHIE, personal(SOPHIE[0]))
-    assert polls.message(member) == FR("errors.forbidden")
+    assert polls.message(member) == FR("command.poll.forbidden")
     bad = await polls.click("polls.post_template", {"template": "quiz"}, conversation=ME)
     assert polls.message(bad) == FR("errors.bad_card_data")
 

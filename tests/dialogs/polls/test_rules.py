@@ -358,7 +358,7 @@ def test_dates_ranked_best_first_without_none_of_these() -> None:
 
 
 @pytest.mark.parametrize(
-    ("visibility", "is_animateur", "answered", "closed", "expected"),
+    ("visibility", "is_manager", "answered", "closed", "expected"),
     [
         ("live", False, False, False, False),
         ("live", False, True, False, True),
@@ -371,12 +371,11 @@ def test_dates_ranked_best_first_without_none_of_these() -> None:
     ],
 )
 def test_results_visible(
-    visibility: str, is_animateur: bool, answered: bool, closed: bool, expected: bool
+    visibility: str, is_manager: bool, answered: bool, closed: bool, expected: bool
 ) -> None:
     poll = make_poll(visibility=visibility, status="closed" if closed else "open")
     assert (
-        rules.results_visible(poll, is_animateur=is_animateur, answered=answered, now=NOW)
-        is expected
+        rules.results_visible(poll, is_manager=is_manager, answered=answered, now=NOW) is expected
     )
 
 
