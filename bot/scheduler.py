@@ -28,6 +28,7 @@ class Scheduler:
         self._clock = clock
         self._planners: list[Planner] = []
         self._aps: AsyncIOScheduler | None = None
+        self._from_planners: set[str] = set()
 
     async def add_planner(self, planner: Planner) -> None:
         self._planners.append(planner)
@@ -47,13 +48,23 @@ class Scheduler:
             self._aps = None
 
     async def replan(self) -> None:
-        """Re-plan every feature's jobs from stored state (after a bulk change)."""
+        """Re-plan every feature's jobs from stored state (after a change such as a meeting
+        edited or cancelled). A job a planner returned before and no longer returns is removed;
+        jobs scheduled directly with ``schedule`` are left alone."""
+        planned: set[str] = set()
         for planner in self._planners:
-            await self._plan(planner)
+            planned |= await self._plan(planner)
+        for job_id in self._from_planners - planned:
+            self.cancel(job_id)
+        self._from_planners = planned
 
-    async def _plan(self, planner: Planner) -> None:
+    async def _plan(self, planner: Planner) -> set[str]:
+        ids: set[str] = set()
         for job in await planner(self._clock()):
             self.schedule(job)
+            ids.add(job.id)
+        self._from_planners |= ids
+        return ids
 
     def schedule(self, job: PlannedJob) -> None:
         if self._aps is None:

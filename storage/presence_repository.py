@@ -10,7 +10,9 @@ One data set, ``presence``, with one table per kind of record:
   whole at each import (so importing twice changes nothing);
 - ``corrections``: the audit trail of manual corrections (who, when, what, why), append-only;
 - ``imports``: the state of each meeting's import (attempt, next try, result, fingerprint);
-- ``certificates``: certificates issued, with their verification codes.
+- ``certificates``: certificates issued, with their verification codes (a certificate whose
+  hours a correction brought to 0 is kept, marked revoked, so its code still answers);
+- ``once``: things done at most once (e.g. the check-in card of a meeting posted).
 
 Times are stored as UTC ISO strings and come back as aware datetimes.
 """
@@ -80,8 +82,10 @@ class GraphAttendee:
 
 @dataclass(frozen=True)
 class Correction:
-    """One manual correction. ``kind``: add | adjust | remove | assign. For ``assign``,
-    ``attendee_key`` names the unmatched Graph attendee given to ``member_key``."""
+    """One entry of the audit trail. ``kind``: add | adjust | remove | assign (corrections
+    of presence) or revoke (a certificate revoked because a correction left no credited hours;
+    ``certificate_code`` names it). For ``assign``, ``attendee_key`` names the unmatched Graph
+    attendee given to ``member_key``."""
 
     id: str
     meeting_id: str
@@ -93,6 +97,7 @@ class Correction:
     by: str
     at: datetime
     attendee_key: str = ""
+    certificate_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,10 @@ class ImportState:
 @dataclass(frozen=True)
 class Certificate:
     """A certificate issued. ``kind``: meeting | year. A newer one for the same subject (after
-    a correction changed the hours) supersedes it. ``member_key`` and ``member_name`` become
-    empty when the member asked to be forgotten; the rest stays so the code can be verified."""
+    a correction changed the hours) supersedes it; one whose hours a correction brought to 0 is
+    revoked (``revoked_at``): it is no longer current, and its code says so. ``member_key`` and
+    ``member_name`` become empty when the member asked to be forgotten; the rest stays so the
+    code can be verified."""
 
     code: str
     kind: str
@@ -128,6 +135,15 @@ class Certificate:
     credited_minutes: int
     issued_at: datetime
     superseded: bool = False
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def current(self) -> bool:
+        return not self.superseded and self.revoked_at is None
 
 
 _TIMES: dict[type, tuple[str, ...]] = {
@@ -136,7 +152,7 @@ _TIMES: dict[type, tuple[str, ...]] = {
     CheckinCode: ("created_at",),
     Correction: ("at",),
     ImportState: ("ended_at", "anchor_at", "next_at", "imported_at"),
-    Certificate: ("issued_at",),
+    Certificate: ("issued_at", "revoked_at"),
 }
 
 
@@ -194,7 +210,7 @@ class PresenceRepository(Protocol):
     async def add_correction(self, correction: Correction) -> None: ...
 
     async def corrections(self, meeting_id: str) -> list[Correction]:
-        """Oldest first."""
+        """Oldest first; at the same instant, in the order they were added."""
         ...
 
     async def get_import(self, meeting_id: str) -> ImportState | None: ...
@@ -214,15 +230,28 @@ class PresenceRepository(Protocol):
     async def certificate(self, code: str) -> Certificate | None: ...
 
     async def certificates_of(self, member_key: str) -> list[Certificate]:
-        """The member's current (not superseded) certificates, newest first."""
+        """The member's current (neither superseded nor revoked) certificates, newest first."""
+        ...
+
+    async def certificates_for(self, kind: str, subject: str) -> list[Certificate]:
+        """The current certificates of a subject (a meeting id, a year), by code."""
+        ...
+
+    async def revoke_certificate(self, code: str, at: datetime) -> Certificate | None:
+        """Mark a current certificate revoked; returns it, or None when the code is unknown or
+        the certificate is no longer current (superseded or already revoked)."""
         ...
 
     async def certificates_issued(self, start: datetime, end: datetime) -> list[Certificate]:
-        """Current meeting certificates issued in ``[start, end)``."""
+        """Current meeting certificates issued in ``[start, end)`` (revoked ones left out)."""
         ...
 
     async def claim_once(self, key: str) -> bool:
         """True the first time ``key`` is claimed (e.g. a card posted once), False after."""
+        ...
+
+    async def claimed(self, key: str) -> bool:
+        """Whether ``key`` was claimed (without claiming it)."""
         ...
 
     async def member_records(self, member_key: str) -> dict[str, list[dict[str, Any]]]: ...
@@ -342,7 +371,7 @@ class TinyDbPresenceRepository:
 
     async def corrections(self, meeting_id: str) -> list[Correction]:
         found = await self._rows(_CORRECTIONS, Correction, Query().meeting_id == meeting_id)
-        return sorted(found, key=lambda c: (c.at, c.id))
+        return sorted(found, key=lambda c: c.at)
 
     async def get_import(self, meeting_id: str) -> ImportState | None:
         row = await self._db.run(
@@ -388,6 +417,7 @@ class TinyDbPresenceRepository:
             & (q.subject == subject)
             & (q.superseded == False),  # noqa: E712
         )
+        found = [c for c in found if c.current]
         return found[0] if found and member_key else None
 
     async def certificate(self, code: str) -> Certificate | None:
@@ -403,18 +433,43 @@ class TinyDbPresenceRepository:
             Certificate,
             (q.member_key == member_key) & (q.superseded == False),  # noqa: E712
         )
+        found = [c for c in found if c.current]
         return sorted(found, key=lambda c: (c.held_on, c.issued_at), reverse=True)
+
+    async def certificates_for(self, kind: str, subject: str) -> list[Certificate]:
+        q = Query()
+        found = await self._rows(
+            _CERTIFICATES,
+            Certificate,
+            (q.kind == kind) & (q.subject == subject) & (q.superseded == False),  # noqa: E712
+        )
+        return sorted((c for c in found if c.current), key=lambda c: c.code)
+
+    async def revoke_certificate(self, code: str, at: datetime) -> Certificate | None:
+        same = Query().code == code
+
+        def write(db: TinyDB) -> Any:
+            table = db.table(_CERTIFICATES)
+            row = table.get(same)
+            if not isinstance(row, dict) or row.get("superseded") or row.get("revoked_at"):
+                return None
+            table.update({"revoked_at": iso(at)}, same)
+            return {**row, "revoked_at": iso(at)}
+
+        row = await self._db.run(write)
+        return _record(Certificate, row) if row is not None else None
 
     async def certificates_issued(self, start: datetime, end: datetime) -> list[Certificate]:
         low, high = iso(start), iso(end)
         q = Query()
-        return await self._rows(
+        found = await self._rows(
             _CERTIFICATES,
             Certificate,
             (q.kind == "meeting")
             & (q.superseded == False)  # noqa: E712
             & q.issued_at.test(lambda v: low <= v < high),
         )
+        return [c for c in found if c.current]
 
     async def claim_once(self, key: str) -> bool:
         def write(db: TinyDB) -> bool:
@@ -425,6 +480,9 @@ class TinyDbPresenceRepository:
             return True
 
         return await self._db.run(write)
+
+    async def claimed(self, key: str) -> bool:
+        return bool(await self._db.run(lambda db: db.table(_ONCE).contains(Query().key == key)))
 
     async def member_records(self, member_key: str) -> dict[str, list[dict[str, Any]]]:
         def read(db: TinyDB) -> dict[str, list[dict[str, Any]]]:
@@ -483,13 +541,16 @@ class FakePresenceRepository:
         self.correction_rows: list[Correction] = []
         self.import_rows: dict[str, ImportState] = {}
         self.certificate_rows: list[Certificate] = []
-        self.claimed: set[str] = set()
+        self.claimed_keys: set[str] = set()
 
     async def claim_once(self, key: str) -> bool:
-        if key in self.claimed:
+        if key in self.claimed_keys:
             return False
-        self.claimed.add(key)
+        self.claimed_keys.add(key)
         return True
+
+    async def claimed(self, key: str) -> bool:
+        return key in self.claimed_keys
 
     async def add_live_event(self, event: LiveEvent) -> bool:
         same = [
@@ -550,7 +611,7 @@ class FakePresenceRepository:
 
     async def corrections(self, meeting_id: str) -> list[Correction]:
         found = [c for c in self.correction_rows if c.meeting_id == meeting_id]
-        return sorted(found, key=lambda c: (c.at, c.id))
+        return sorted(found, key=lambda c: c.at)
 
     async def get_import(self, meeting_id: str) -> ImportState | None:
         return self.import_rows.get(meeting_id)
@@ -577,12 +638,7 @@ class FakePresenceRepository:
         if not member_key:
             return None
         for c in self.certificate_rows:
-            if (c.member_key, c.kind, c.subject, c.superseded) == (
-                member_key,
-                kind,
-                subject,
-                False,
-            ):
+            if (c.member_key, c.kind, c.subject) == (member_key, kind, subject) and c.current:
                 return c
         return None
 
@@ -593,15 +649,31 @@ class FakePresenceRepository:
         found = [
             c
             for c in self.certificate_rows
-            if member_key and c.member_key == member_key and not c.superseded
+            if member_key and c.member_key == member_key and c.current
         ]
         return sorted(found, key=lambda c: (c.held_on, c.issued_at), reverse=True)
+
+    async def certificates_for(self, kind: str, subject: str) -> list[Certificate]:
+        found = [
+            c for c in self.certificate_rows if (c.kind, c.subject) == (kind, subject) and c.current
+        ]
+        return sorted(found, key=lambda c: c.code)
+
+    async def revoke_certificate(self, code: str, at: datetime) -> Certificate | None:
+        for index, c in enumerate(self.certificate_rows):
+            if c.code == code:
+                if not c.current:
+                    return None
+                revoked = replace(c, revoked_at=at)
+                self.certificate_rows[index] = revoked
+                return revoked
+        return None
 
     async def certificates_issued(self, start: datetime, end: datetime) -> list[Certificate]:
         return [
             c
             for c in self.certificate_rows
-            if c.kind == "meeting" and not c.superseded and start <= c.issued_at < end
+            if c.kind == "meeting" and c.current and start <= c.issued_at < end
         ]
 
     async def member_records(self, member_key: str) -> dict[str, list[dict[str, Any]]]:

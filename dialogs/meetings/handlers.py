@@ -199,6 +199,7 @@ async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
         meeting = replace(meeting, card_activity_id=posted or "")
     await _repository(services).save(meeting)
     notify.replan_reminders(services, None, meeting)
+    await services.jobs.replan()  # other features plan from meetings (check-in, ...)
     if activity.reply_to_id:
         await _refresh_card(turn, meeting)
     logger.info("meeting %s planned by %s", meeting.id, turn.caller.member_key)
@@ -223,6 +224,7 @@ async def _apply_edit(turn: Turn, before: Meeting, plan_: rules.Plan) -> Meeting
     asked = await repository.remove_rsvps(before.id, invalid) if invalid else []
     await repository.save(after)
     notify.replan_reminders(services, before, after)
+    await services.jobs.replan()  # other features plan from meetings (check-in, ...)
     if rules.changed_logistics(before, after):
         told = [key for key in rules.coming(answers) if key not in asked]
         await notify.notify_changed(services, after, told)
@@ -275,6 +277,7 @@ async def cancel(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
         )
         await _repository(services).save(cancelled)
         notify.replan_reminders(services, meeting, cancelled)
+        await services.jobs.replan()  # other features plan from meetings (check-in, ...)
         await notify.notify_cancelled(services, cancelled, rules.coming(answers))
         await _refresh_card(turn, cancelled)
         logger.info("meeting %s cancelled by %s", meeting.id, turn.caller.member_key)

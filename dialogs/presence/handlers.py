@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
+from botbuilder.schema import ActivityTypes
 
 from cards.dates import long_date, short_time
 from cards.i18n import Translator, translator
@@ -50,8 +51,10 @@ from dialogs.presence.ports import (
     attendance_source,
 )
 from dialogs.presence.queries import (
+    CANCELLED,
     MeetingAttendance,
     Person,
+    card_conversation_id,
     credit_policy,
     get_meeting,
     meeting_attendance,
@@ -59,9 +62,12 @@ from dialogs.presence.queries import (
     meetings_queries,
     person,
     presence_repository,
+    upcoming_meetings,
 )
 from dialogs.turn import CardReply, DomainError, MessageReply, Services, Turn
+from storage.conversation_repository import conversation_key
 from storage.member_repository import Member, member_key
+from storage.outbox_repository import OutboxItem
 from storage.presence_repository import (
     FORGOTTEN,
     Certificate,
@@ -236,16 +242,11 @@ async def on_meeting_event(turn: Turn, event: MeetingEvent) -> None:
     if event.kind in (MeetingEventKind.join, MeetingEventKind.leave):
         await _record_participants(turn, meeting, event)
     elif event.kind == MeetingEventKind.start:
-        if meeting.mode in _ROOM_MODES and await presence_repository(services).claim_once(
-            f"checkin-card:{meeting.id}"
-        ):
-            t = translator(services.profile.current.default_locale)
-            await turn.send_card(
-                build_checkin_card(
-                    t, meeting_id=meeting.id, meeting_line=meeting_line(meeting, services, t)
-                )
-            )
-            logger.info("presence: check-in card posted for meeting %s", meeting.id)
+        if meeting.mode in _ROOM_MODES:
+            if await presence_repository(services).claim_once(checkin_card_key(meeting.id)):
+                await turn.send_card(_room_checkin_card(services, meeting))
+                logger.info("presence: check-in card posted for meeting %s", meeting.id)
+            await _plan_closing(services, meeting)
     elif event.kind == MeetingEventKind.end:
         state = await presence_repository(services).get_import(meeting.id)
         waiting = (
@@ -362,12 +363,80 @@ async def _plan_closing(services: Services, meeting: Any) -> None:
     services.jobs.schedule(import_job(services, meeting.id, 0, due))
 
 
+def checkin_card_key(meeting_id: str) -> str:
+    """Claimed once the check-in card of the meeting is posted (meeting chat or channel)."""
+    return f"checkin-card:{meeting_id}"
+
+
+def checkin_job_id(meeting_id: str) -> str:
+    """The job at the meeting's start, and the outbox item of the card it posts."""
+    return f"presence:checkin:{meeting_id}"
+
+
+def checkin_job(services: Services, meeting_id: str, run_at: datetime) -> PlannedJob:
+    async def run() -> None:
+        await run_checkin(services, meeting_id, run_at)
+
+    return PlannedJob(checkin_job_id(meeting_id), run_at, run)
+
+
+def _room_checkin_card(services: Services, meeting: Any) -> dict[str, Any]:
+    t = translator(services.profile.current.default_locale)
+    return build_checkin_card(
+        t, meeting_id=meeting.id, meeting_line=meeting_line(meeting, services, t)
+    )
+
+
+async def run_checkin(
+    services: Services, meeting_id: str, planned_at: datetime | None = None
+) -> bool:
+    """At the scheduled start of an in-person or hybrid meeting: plan its closing (an in-room
+    meeting may have no Teams meeting, so no end event) and post the check-in card in the
+    channel where the meeting card was posted, unless the meeting-start event already posted
+    it in the meeting chat. True when the card was queued."""
+    meeting = await get_meeting(services, meeting_id)
+    if meeting is None or meeting.status == CANCELLED or meeting.mode not in _ROOM_MODES:
+        return False
+    now = services.clock()
+    if now < meeting.starts_at - timedelta(seconds=1):
+        if planned_at != meeting.starts_at:  # the meeting was moved later: follow it
+            services.jobs.schedule(checkin_job(services, meeting.id, meeting.starts_at))
+        return False
+    await _plan_closing(services, meeting)
+    if now >= meeting.ends_at:
+        return False
+    conversation = await card_conversation_id(services, meeting.id)
+    if not conversation:
+        logger.info("presence: meeting %s has no channel card for the check-in", meeting.id)
+        return False
+    if not await presence_repository(services).claim_once(checkin_card_key(meeting.id)):
+        return False  # the meeting-start event posted it in the meeting chat
+    t = translator(services.profile.current.default_locale)
+    item = OutboxItem(
+        id=checkin_job_id(meeting.id),
+        target=conversation_key(conversation),
+        activity=card_activity(
+            _room_checkin_card(services, meeting), summary=t("presence.checkin.title")
+        ),
+    )
+    await services.messenger.enqueue([item])
+    logger.info("presence: check-in card queued for the channel of meeting %s", meeting.id)
+    return True
+
+
 async def reveal_code(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     """Animateurs: the check-in card with the code, shown to the one who clicked only."""
     services = turn.services
     meeting = await _meeting(services, data)
     if meeting.mode not in _ROOM_MODES:
         raise DomainError("presence.checkin.not_in_room")
+    conversation = turn.context.activity.conversation
+    kind = (conversation.conversation_type if conversation else None) or "personal"
+    if kind != "personal" and turn.context.activity.type != ActivityTypes.invoke:
+        # The Action.Submit fallback would put the code on the shared card, for everyone.
+        raise DomainError(
+            "presence.errors.code_private", command=turn.t("command.presence.code.word")
+        )
     code = await checkin_code(services, meeting.id)
     return CardReply(
         build_checkin_card(
@@ -416,13 +485,21 @@ def import_job(services: Services, meeting_id: str, attempt: int, run_at: dateti
 
 
 async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
-    """Imports still to try, rebuilt from the stored import states at every start."""
-    del now
-    return [
+    """Rebuilt from stored state at every start: the imports still to try (stored import
+    states), and the check-in card of every in-person or hybrid meeting not yet over whose card
+    is not posted yet (at its scheduled start, or now if it already started)."""
+    repository = presence_repository(services)
+    jobs = [
         import_job(services, state.meeting_id, state.attempt, state.next_at)
-        for state in await presence_repository(services).imports()
+        for state in await repository.imports()
         if state.status == "pending" and state.next_at is not None
     ]
+    for meeting in await upcoming_meetings(services, now):
+        if meeting.mode in _ROOM_MODES and not await repository.claimed(
+            checkin_card_key(meeting.id)
+        ):
+            jobs.append(checkin_job(services, meeting.id, max(meeting.starts_at, now)))
+    return jobs
 
 
 async def start_import_cycle(
@@ -859,6 +936,17 @@ async def verify_certificate(turn: Turn) -> None:
         await turn.say("presence.verify.unknown", code=code[:20])
         return
     t = turn.t
+    if found.revoked_at is not None:
+        key = "presence.verify.year_revoked" if found.kind == "year" else "presence.verify.revoked"
+        await turn.say(
+            key,
+            code=found.code,
+            name=found.member_name or t("presence.verify.forgotten"),
+            title=found.title,
+            date=found.held_on,
+            revoked=long_date(found.revoked_at.astimezone(turn.services.timezone), t),
+        )
+        return
     key = "presence.verify.year" if found.kind == "year" else "presence.verify.meeting"
     text = t(
         key,
@@ -1032,7 +1120,11 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
             "presence.audit.line",
             at=long_date(c.at.astimezone(services.timezone), t),
             by=(await person(services, c.by)).name if c.by != FORGOTTEN else FORGOTTEN,
-            what=t(f"presence.audit.{c.kind}", minutes=c.minutes if c.minutes is not None else 0),
+            what=t(
+                f"presence.audit.{c.kind}",
+                minutes=c.minutes if c.minutes is not None else 0,
+                code=c.certificate_code,
+            ),
             who=display_name(await person(services, c.member_key), t)
             if c.member_key != FORGOTTEN
             else FORGOTTEN,
@@ -1107,9 +1199,11 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
         )
     )
     logger.info("presence: correction %s on meeting %s", kind, meeting.id)
+    revoked = await revoke_uncredited(services, meeting, turn.caller.member_key, reason)
     who = display_name(await person(services, target), turn.t)
+    notice = turn.t("presence.correct.done", name=who)
     return CardReply(
-        await meeting_card(turn, meeting, notice=turn.t("presence.correct.done", name=who))
+        await meeting_card(turn, meeting, notice=await _with_revoked(turn, notice, revoked))
     )
 
 
@@ -1138,9 +1232,68 @@ async def assign(turn: Turn, data: Mapping[str, Any]) -> CardReply:
         )
     )
     logger.info("presence: attendee assigned on meeting %s", meeting.id)
+    revoked = await revoke_uncredited(
+        services, meeting, turn.caller.member_key, turn.t("presence.assign.reason")
+    )
     who = display_name(await person(services, target), turn.t)
     notice = turn.t("presence.assign.done", name=who)
-    return CardReply(await meeting_card(turn, meeting, notice=notice))
+    return CardReply(
+        await meeting_card(turn, meeting, notice=await _with_revoked(turn, notice, revoked))
+    )
+
+
+async def revoke_uncredited(
+    services: Services, meeting: Any, by: str, reason: str
+) -> list[Certificate]:
+    """After a correction: revoke the certificate of every member of the meeting left with no
+    credited hours, and their yearly summary that counted it (a new one is issued when they
+    ask for it). Each revocation is an entry of the audit trail. Certificates of members who
+    asked to be forgotten stay as they are. Returns the meeting certificates revoked."""
+    repository = presence_repository(services)
+    issued = [c for c in await repository.certificates_for("meeting", meeting.id) if c.member_key]
+    if not issued:
+        return []
+    attendance = await meeting_attendance(services, meeting)
+    now = services.clock()
+    revoked: list[Certificate] = []
+    for certificate in issued:
+        line = attendance.line(certificate.member_key)
+        if line is not None and line.credited_minutes > 0:
+            continue
+        done = await repository.revoke_certificate(certificate.code, now)
+        if done is None:
+            continue
+        revoked.append(done)
+        year = await repository.current_certificate(
+            certificate.member_key, "year", certificate.held_on[:4]
+        )
+        summary = await repository.revoke_certificate(year.code, now) if year else None
+        for kind, code in (("revoke", done.code), ("revoke_year", summary.code if summary else "")):
+            if code:
+                await repository.add_correction(
+                    Correction(
+                        id=uuid.uuid4().hex,
+                        meeting_id=meeting.id,
+                        member_key=certificate.member_key,
+                        kind=kind,
+                        minutes=None,
+                        mode="",
+                        reason=reason,
+                        by=by,
+                        at=now,
+                        certificate_code=code,
+                    )
+                )
+        logger.info("presence: a certificate of meeting %s revoked (no credited hours)", meeting.id)
+    return revoked
+
+
+async def _with_revoked(turn: Turn, notice: str, revoked: list[Certificate]) -> str:
+    parts = [notice]
+    for certificate in revoked:
+        who = display_name(await person(turn.services, certificate.member_key), turn.t)
+        parts.append(turn.t("presence.correct.revoked", name=who, code=certificate.code))
+    return " ".join(parts)
 
 
 async def send_certificates(turn: Turn, data: Mapping[str, Any]) -> MessageReply:

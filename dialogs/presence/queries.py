@@ -74,6 +74,26 @@ async def meetings_between(services: Services, start: datetime, end: datetime) -
     return [m for m in await meetings.in_range(services, start, end) if m.status != CANCELLED]
 
 
+async def upcoming_meetings(services: Services, now: datetime) -> list[Any]:
+    """Planned meetings not yet over at ``now`` (cancelled ones left out)."""
+    meetings = meetings_queries()
+    if meetings is None:
+        return []
+    return [m for m in await meetings.upcoming(services, now) if m.status != CANCELLED]
+
+
+async def card_conversation_id(services: Services, meeting_id: str) -> str:
+    """The conversation (the channel) where the meeting card was posted, without the thread
+    suffix Teams adds to a channel reply; empty when unknown."""
+    meetings = meetings_queries()
+    repository = getattr(meetings, "meeting_repository", None) if meetings else None
+    if repository is None or not meeting_id:
+        return ""
+    stored = await repository(services).get(meeting_id)
+    found = str(getattr(stored, "card_conversation_id", "") or "")
+    return found.split(";messageid=")[0]
+
+
 # ---- who is who ---------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Presence: commands, card actions, the import jobs, meeting-chat events, personal data."""
+"""Presence: commands, card actions, the jobs (imports, check-in cards), meeting-chat events,
+personal data."""
 
 from __future__ import annotations
 

@@ -92,3 +92,27 @@ async def test_cancel_and_replace() -> None:
         assert scheduler.job_ids() == []
     finally:
         await scheduler.stop()
+
+
+async def test_replan_drops_jobs_the_state_no_longer_asks_for() -> None:
+    """A meeting cancelled: its planner stops returning the reminder, re-planning removes it;
+    a job scheduled directly is left alone."""
+    wanted = {"reminder:m1:-1d", "reminder:m2:-1d"}
+    later = datetime.now(UTC) + timedelta(days=3)
+
+    async def nop() -> None:
+        return None
+
+    async def planner(at: datetime) -> list[PlannedJob]:
+        return [PlannedJob(i, later, nop) for i in sorted(wanted)]
+
+    scheduler = Scheduler(TZ, lambda: datetime.now(UTC))
+    await scheduler.add_planner(planner)
+    await scheduler.start()
+    try:
+        scheduler.schedule(PlannedJob("adhoc", later, nop))
+        wanted.discard("reminder:m1:-1d")
+        await scheduler.replan()
+        assert scheduler.job_ids() == ["adhoc", "reminder:m2:-1d"]
+    finally:
+        await scheduler.stop()

@@ -132,10 +132,64 @@ async def test_certificates_supersede(repo: PresenceRepository) -> None:
     assert await repo.certificates_issued(T0 + timedelta(days=1), T0 + timedelta(days=2)) == []
 
 
+async def test_certificates_revoked(repo: PresenceRepository) -> None:
+    await repo.add_certificate(_certificate("AAAA-1111", 300))
+    await repo.add_certificate(_certificate("BBBB-2222", 345))  # supersedes AAAA-1111
+    await repo.add_certificate(_certificate("CCCC-3333", 240, member="b"))
+    await repo.add_certificate(_certificate("YYYY-0000", 345, kind="year"))
+    assert [c.code for c in await repo.certificates_for("meeting", "m1")] == [
+        "BBBB-2222",
+        "CCCC-3333",
+    ]
+    later = T0 + timedelta(days=2)
+
+    revoked = await repo.revoke_certificate("BBBB-2222", later)
+    assert revoked is not None
+    assert (revoked.code, revoked.revoked_at, revoked.revoked, revoked.current) == (
+        "BBBB-2222",
+        later,
+        True,
+        False,
+    )
+    # Only a current certificate can be revoked, once.
+    assert await repo.revoke_certificate("BBBB-2222", later) is None
+    assert await repo.revoke_certificate("AAAA-1111", later) is None  # superseded
+    assert await repo.revoke_certificate("ZZZZ-9999", later) is None
+
+    kept = await repo.certificate("BBBB-2222")
+    assert kept is not None
+    assert (kept.revoked_at, kept.credited_minutes) == (later, 345)
+    assert await repo.current_certificate("a", "meeting", "m1") is None
+    assert [c.code for c in await repo.certificates_of("a")] == ["YYYY-0000"]
+    assert [c.code for c in await repo.certificates_for("meeting", "m1")] == ["CCCC-3333"]
+    assert [c.code for c in await repo.certificates_issued(T0, T0 + timedelta(days=1))] == [
+        "CCCC-3333"
+    ]
+    # A new certificate for the same meeting is current again; the revoked one stays revoked.
+    await repo.add_certificate(_certificate("DDDD-4444", 360))
+    current = await repo.current_certificate("a", "meeting", "m1")
+    assert current is not None
+    assert current.code == "DDDD-4444"
+    again = await repo.certificate("BBBB-2222")
+    assert again is not None
+    assert again.revoked
+
+
 async def test_claim_once(repo: PresenceRepository) -> None:
+    assert not await repo.claimed("checkin-card:m1")
     assert await repo.claim_once("checkin-card:m1")
     assert not await repo.claim_once("checkin-card:m1")
+    assert await repo.claimed("checkin-card:m1")
+    assert not await repo.claimed("checkin-card:m2")
     assert await repo.claim_once("checkin-card:m2")
+
+
+async def test_corrections_at_the_same_instant_keep_their_order(repo: PresenceRepository) -> None:
+    for index, kind in enumerate(("remove", "revoke", "revoke_year")):
+        await repo.add_correction(
+            Correction(f"z{9 - index}", "m1", "a", kind, None, "", "r", "anim", T0)
+        )
+    assert [c.kind for c in await repo.corrections("m1")] == ["remove", "revoke", "revoke_year"]
 
 
 async def test_forget_member_keeps_certificates_without_identity(repo: PresenceRepository) -> None:

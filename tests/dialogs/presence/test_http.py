@@ -9,7 +9,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,14 +18,19 @@ from azure.core.credentials import AccessToken
 
 from bot.app import RUNTIME, Runtime
 from bot.graph import MsGraphAttendanceSource
+from cards.dates import long_date
 from cards.i18n import Translator
 from cards.presence import PresenceVerb
 from dialogs.downloads import Downloads
+from dialogs.feature import PlannedJob
 from dialogs.meetings.queries import get as get_meeting
 from dialogs.meetings.queries import meeting_repository
 from dialogs.onboarding.queries import profile_repository
-from dialogs.presence import handlers, queries
+from dialogs.presence import handlers, queries, routes
 from dialogs.turn import Services
+from storage.conversation_repository import conversation_key
+from storage.meeting_repository import Meeting
+from storage.outbox_repository import OutboxItem
 from tests.bot.conftest import BotHttp, card_of, texts_of
 from tests.dialogs.presence import scenario
 from tests.dialogs.presence.pdf_text import extract_text
@@ -38,6 +43,7 @@ from tests.dialogs.presence.scenario import (
     MEETING_ID,
     NATHALIE,
     SOPHIE,
+    TZ,
     local,
 )
 from tests.fakes.graph_server import FIXED_TOKEN, FakeGraphServer
@@ -47,7 +53,14 @@ pytestmark = pytest.mark.integration
 FR = Translator("fr-CA")
 EN = Translator("en")
 CHAT = "19:meeting_MGQ4MDQyNTEtNTQ2NS00YjQx@thread.v2"
+CHANNEL = "19:3b9f0c2d7e4a4f1b8c6d@thread.tacv2"  # the committee channel of the meeting cards
 PERSONAL = "a:personal-1"
+
+
+def conversation_type(conversation: str) -> str:
+    if conversation == CHANNEL:
+        return "channel"
+    return "personal" if conversation.startswith("a:") else "groupChat"
 
 
 class Clock:
@@ -79,8 +92,7 @@ class Scene:
     ) -> dict[str, Any]:
         activity = self.http.activity(text, aad=aad, conversation=conversation, **extra)
         activity["from"]["name"] = EXPECTED[aad].name if aad in EXPECTED else "Isabelle Gagnon"
-        if conversation != PERSONAL and not conversation.startswith("a:"):
-            activity["conversation"]["conversationType"] = "groupChat"
+        activity["conversation"]["conversationType"] = conversation_type(conversation)
         return activity
 
     async def say(self, text: str, aad: str, conversation: str = PERSONAL) -> None:
@@ -93,8 +105,7 @@ class Scene:
             verb, {"verb": verb, **data}, aad=aad, conversation=conversation
         )
         activity["from"]["name"] = EXPECTED[aad].name if aad in EXPECTED else "Isabelle Gagnon"
-        if conversation == CHAT:
-            activity["conversation"]["conversationType"] = "groupChat"
+        activity["conversation"]["conversationType"] = conversation_type(conversation)
         status, body = await self.http.post(activity)
         assert status == 200
         return body
@@ -162,8 +173,10 @@ async def _import_state(scene: Scene) -> Any:
     return await queries.presence_repository(scene.services).get_import(MEETING_ID)
 
 
-async def _code(scene: Scene) -> str:
-    body = await scene.execute(PresenceVerb.reveal_code, {"meeting_id": MEETING_ID}, ISABELLE, CHAT)
+async def _code(scene: Scene, meeting_id: str = MEETING_ID, conversation: str = CHAT) -> str:
+    body = await scene.execute(
+        PresenceVerb.reveal_code, {"meeting_id": meeting_id}, ISABELLE, conversation
+    )
     assert body["type"] == "application/vnd.microsoft.card.adaptive", body
     line = next(t for t in texts_of(body["value"]) if re.fullmatch(r"Code : \d{4}", t))
     return line.split(": ")[1]
@@ -548,3 +561,303 @@ async def test_member_data_and_forget(scene: Scene) -> None:
 
 def repository_certificates(items: list[Any]) -> list[Any]:
     return list(items)
+
+
+# ---- in-person meetings without a Teams meeting: the check-in card at the scheduled start -----
+
+ROOM_ID = "comite-ch-2024-05-07"
+ROOM_TITLE = "Comité des CH : rencontre en salle"
+
+
+def room_meeting(meeting_id: str = ROOM_ID, **changes: Any) -> Meeting:
+    """An in-person meeting of the same day with no Teams meeting (no link, no chat), whose card
+    was posted in the committee channel (Teams gives a channel reply's id a thread suffix)."""
+    values: dict[str, Any] = {
+        "id": meeting_id,
+        "title": ROOM_TITLE,
+        "mode": "presentiel",
+        "join_url": "",
+        "chat_conversation_id": "",
+        "organizer_aad_id": "",
+        "card_conversation_id": f"{CHANNEL};messageid=1715086800000",
+        "card_activity_id": "1715086800000",
+    }
+    return replace(scenario.meeting(""), **{**values, **changes})
+
+
+async def _remember_channel(scene: Scene) -> None:
+    """The animateur wrote in the channel (as when posting the meeting): the bot knows it."""
+    await scene.say(FR("command.help.word"), ISABELLE, CHANNEL)
+
+
+def _checkin_cards(scene: Scene, conversation: str) -> list[dict[str, Any]]:
+    title = FR("presence.checkin.title")
+    return [
+        card_of(a)
+        for a in scene.http.replies(conversation)
+        if a.get("attachments") and title in texts_of(card_of(a))
+    ]
+
+
+async def _flush(scene: Scene) -> None:
+    async with asyncio.timeout(10):
+        await runtime_of(scene.http).messenger.flush()
+
+
+async def _planned(scene: Scene) -> dict[str, PlannedJob]:
+    return {job.id: job for job in await routes.plan_jobs(scene.services, scene.clock())}
+
+
+async def test_in_person_meeting_gets_its_checkin_card_in_the_channel(scene: Scene) -> None:
+    services = scene.services
+    meetings = meeting_repository(services)
+    await meetings.save(room_meeting())
+    await meetings.save(room_meeting("virtuel-2024-05-07", mode="virtuel"))
+    await meetings.save(room_meeting("annulee-2024-05-07", status="cancelled"))
+    day = timedelta(days=1)
+    await meetings.save(
+        room_meeting("hier-2024-05-06", starts_at=local(9) - day, ends_at=local(16) - day)
+    )
+    await _remember_channel(scene)
+
+    # Planned from the stored meetings: in-person and hybrid ones not yet over, at their start.
+    scene.clock.now = local(8)
+    jobs = await _planned(scene)
+    checkins = {job_id: job.run_at for job_id, job in jobs.items() if "checkin" in job_id}
+    assert checkins == {
+        f"presence:checkin:{ROOM_ID}": local(9),
+        f"presence:checkin:{MEETING_ID}": local(9),  # hybrid: in case no start event comes
+    }
+
+    # At the scheduled start the card goes to the channel of the meeting card, once.
+    scene.clock.now = local(9)
+    await jobs[f"presence:checkin:{ROOM_ID}"].func()
+    await jobs[f"presence:checkin:{ROOM_ID}"].func()
+    await _flush(scene)
+    [card] = _checkin_cards(scene, CHANNEL)
+    meeting = await get_meeting(services, ROOM_ID)
+    assert handlers.meeting_line(meeting, services, FR) in texts_of(card)
+    assert f"presence:checkin:{ROOM_ID}" not in await _planned(scene)
+    held = OutboxItem(f"presence:checkin:{ROOM_ID}", conversation_key(CHANNEL), {"text": "x"})
+    assert await services.messenger.enqueue([held]) == []  # the card's item id is taken
+
+    # Its closing is planned too (no meeting-end event will come), and survives a restart.
+    state = await queries.presence_repository(services).get_import(ROOM_ID)
+    assert state is not None
+    assert (state.status, state.attempt, state.next_at) == ("pending", 0, local(16, 10))
+    assert (await _planned(scene))[f"presence:import:{ROOM_ID}:0"].run_at == local(16, 10)
+
+    # The Action.Submit fallback would show the code to the whole channel: refused.
+    submit = scene.activity(
+        None,
+        ISABELLE,
+        CHANNEL,
+        value={"verb": PresenceVerb.reveal_code, "meeting_id": ROOM_ID},
+        replyToId="activity-1",
+    )
+    await scene.http.post(submit)
+    assert scene.http.replies(CHANNEL)[-1]["text"] == FR(
+        "presence.errors.code_private", command=FR("command.presence.code.word")
+    )
+    assert scene.http.connector.updated == {}
+
+    # Étienne checks in from the channel card with the code the animateur shows in the room.
+    code = await _code(scene, ROOM_ID, CHANNEL)
+    scene.clock.now = local(9, 20)
+    body = await scene.execute(
+        PresenceVerb.checkin, {"meeting_id": ROOM_ID, "code": code}, ETIENNE, CHANNEL
+    )
+    assert FR("presence.checkin.done", name="Étienne") in texts_of(body["value"])
+    channel_texts = [t for a in scene.http.replies(CHANNEL) for t in texts_of(a)]
+    assert FR("presence.checkin.code_line", code=code) not in channel_texts
+
+    # After the meeting the presences are closed and his certificate is offered (6 h: in the
+    # room within the 30 minutes of grace, lunch excluded).
+    scene.clock.now = local(16, 10)
+    await handlers.run_import(services, ROOM_ID, 0)
+    state = await queries.presence_repository(services).get_import(ROOM_ID)
+    assert state is not None
+    assert (state.status, state.result) == ("done", "local")
+    offer = FR("presence.offer.text", title=ROOM_TITLE, date=scenario.DAY_TEXT_FR, hours="6")
+    await eventually(lambda: _any_text(scene, ETIENNE, offer))
+
+
+async def _any_text(scene: Scene, aad: str, text: str) -> bool:
+    return any(text in texts_of(card_of(a)) for a in _sent(scene, aad) if a.get("attachments"))
+
+
+@pytest.mark.parametrize("event_first", [True, False])
+async def test_hybrid_checkin_card_is_posted_once(scene: Scene, event_first: bool) -> None:
+    services = scene.services
+    await meeting_repository(services).save(
+        replace(scenario.meeting(CHAT), card_conversation_id=CHANNEL)
+    )
+    await _remember_channel(scene)
+    start = "application/vnd.microsoft.meetingStart"
+    if event_first:
+        # The Teams meeting started early: the card is in the meeting chat, not the channel.
+        await scene.event(start, local(8, 58))
+        scene.clock.now = local(9)
+        assert not await handlers.run_checkin(services, MEETING_ID, local(9))
+    else:
+        # Nobody started the Teams meeting on time: the card goes to the channel; when the
+        # meeting starts late, nothing more is posted.
+        scene.clock.now = local(9)
+        assert await handlers.run_checkin(services, MEETING_ID, local(9))
+        scene.clock.now = local(9, 3)
+        await scene.event(start, local(9, 3))
+    await _flush(scene)
+    in_chat, in_channel = _checkin_cards(scene, CHAT), _checkin_cards(scene, CHANNEL)
+    assert (len(in_chat), len(in_channel)) == ((1, 0) if event_first else (0, 1))
+    assert f"presence:checkin:{MEETING_ID}" not in await _planned(scene)
+    state = await queries.presence_repository(services).get_import(MEETING_ID)
+    assert state is not None
+    assert (state.status, state.next_at) == ("pending", local(16, 10))
+
+
+@dataclass
+class RecordingJobs:
+    planned: list[PlannedJob] = field(default_factory=list)
+
+    def schedule(self, job: PlannedJob) -> None:
+        self.planned.append(job)
+
+    def cancel(self, job_id: str) -> None:
+        return None
+
+    async def replan(self) -> None:
+        return None
+
+
+async def test_checkin_job_follows_a_meeting_moved_later(scene: Scene) -> None:
+    services = scene.services
+    jobs = RecordingJobs()
+    services.jobs = jobs
+    await meeting_repository(services).save(room_meeting(starts_at=local(10)))
+    await _remember_channel(scene)
+    scene.clock.now = local(9)
+    # Planned for 9 h, the meeting now starts at 10 h: the job plans itself again, posts nothing.
+    assert not await handlers.run_checkin(services, ROOM_ID, local(9))
+    assert [(job.id, job.run_at) for job in jobs.planned] == [
+        (f"presence:checkin:{ROOM_ID}", local(10))
+    ]
+    # Fired early by a clock ahead of ours: nothing planned again (no loop).
+    assert not await handlers.run_checkin(services, ROOM_ID, local(10))
+    assert len(jobs.planned) == 1
+    scene.clock.now = local(10)
+    assert await handlers.run_checkin(services, ROOM_ID, local(10))
+    await _flush(scene)
+    assert len(_checkin_cards(scene, CHANNEL)) == 1
+    # Cancelled meetings and unknown ids post nothing.
+    assert not await handlers.run_checkin(services, "nope", local(10))
+
+
+# ---- revocation: a correction that leaves no credited hours --------------------------------
+
+
+async def _verify(scene: Scene, code: str) -> str:
+    await scene.say(f"{FR('command.certificate.verify.word')} {code}", ISABELLE)
+    return str(scene.http.replies()[-1]["text"])
+
+
+async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
+    await _end_and_import(scene)
+    services = scene.services
+    repository = queries.presence_repository(services)
+    # Étienne opens his certificates: the meeting one and the yearly summary are issued.
+    body = await scene.execute(PresenceVerb.certificates, {}, ETIENNE)
+    assert len(_urls(body["value"])) == 2
+    issued = {c.kind: c for c in await repository.certificates_of(ETIENNE)}
+    meeting_code, year_code = issued["meeting"].code, issued["year"].code
+    day = local(0)
+    assert await queries.certificates_in_range(services, day, day + timedelta(days=1)) == 5
+
+    # A member cannot correct anything.
+    correction = {
+        "meeting_id": MEETING_ID,
+        "correct_member": ETIENNE,
+        "kind": "remove",
+        "reason": "Parti avant le début",
+    }
+    body = await scene.execute(PresenceVerb.correct, correction, JEAN_FRANCOIS)
+    assert body["value"] == FR("errors.forbidden")
+    assert [c.code for c in await repository.certificates_for("meeting", MEETING_ID)].count(
+        meeting_code
+    ) == 1
+
+    # The animateur removes his presence: both certificates are revoked, in the audit trail.
+    scene.clock.now = local(17)
+    body = await scene.execute(PresenceVerb.correct, correction, ISABELLE)
+    texts = texts_of(body["value"])
+    revoked_notice = FR("presence.correct.revoked", name="Étienne Pelletier", code=meeting_code)
+    assert any(revoked_notice in text for text in texts), texts
+    assert any(FR("presence.audit.revoke", code=meeting_code) in text for text in texts)
+    assert any(FR("presence.audit.revoke_year", code=year_code) in text for text in texts)
+    trail = [
+        (c.kind, c.member_key, c.by, c.reason, c.certificate_code)
+        for c in await repository.corrections(MEETING_ID)
+    ]
+    assert trail == [
+        ("remove", ETIENNE, ISABELLE, "Parti avant le début", ""),
+        ("revoke", ETIENNE, ISABELLE, "Parti avant le début", meeting_code),
+        ("revoke_year", ETIENNE, ISABELLE, "Parti avant le début", year_code),
+    ]
+
+    # Its code now says it was revoked; so does the yearly summary's.
+    revoked_on = long_date(local(17).astimezone(TZ), FR)
+    assert await _verify(scene, meeting_code) == FR(
+        "presence.verify.revoked",
+        code=meeting_code,
+        name="Étienne Pelletier",
+        title=scenario.TITLE,
+        date="2024-05-07",
+        revoked=revoked_on,
+    )
+    assert await _verify(scene, year_code) == FR(
+        "presence.verify.year_revoked",
+        code=year_code,
+        name="Étienne Pelletier",
+        title="2024",
+        revoked=revoked_on,
+    )
+    # `attestation` no longer lists it, and the year counts one certificate less.
+    await scene.say(FR("command.certificate.word"), ETIENNE)
+    assert FR("presence.certs.none") in texts_of(card_of(scene.http.replies()[-1]))
+    assert await queries.certificates_in_range(services, day, day + timedelta(days=1)) == 4
+
+    # Minutes below the minimum credit nothing either; minutes that still credit hours do not
+    # revoke anything.
+    below = {**correction, "kind": "adjust", "minutes": "45", "mode": "salle"}
+    await scene.execute(PresenceVerb.correct, {**below, "correct_member": MARC_ANDRE}, ISABELLE)
+    await scene.execute(
+        PresenceVerb.correct,
+        {**below, "correct_member": SOPHIE, "minutes": "200", "mode": "en_ligne"},
+        ISABELLE,
+    )
+    revoked = {c.member_key for c in await repository.corrections(MEETING_ID) if c.kind == "revoke"}
+    assert revoked == {ETIENNE, MARC_ANDRE}
+    still = {c.member_key for c in await repository.certificates_for("meeting", MEETING_ID)}
+    assert still == {SOPHIE, JEAN_FRANCOIS, NATHALIE}
+
+    # His presence given back and the certificates sent again, Étienne gets a new certificate;
+    # the old code stays revoked.
+    await scene.execute(
+        PresenceVerb.correct,
+        {**below, "correct_member": ETIENNE, "minutes": "420", "reason": "Erreur de saisie"},
+        ISABELLE,
+    )
+    await scene.execute(PresenceVerb.send_certificates, {"meeting_id": MEETING_ID}, ISABELLE)
+    body = await scene.execute(PresenceVerb.certificates, {}, ETIENNE)
+    assert len(_urls(body["value"])) == 2
+    current = await repository.current_certificate(ETIENNE, "meeting", MEETING_ID)
+    assert current is not None
+    assert current.code != meeting_code
+    assert current.credited_minutes == 360
+    assert await _verify(scene, meeting_code) == FR(
+        "presence.verify.revoked",
+        code=meeting_code,
+        name="Étienne Pelletier",
+        title=scenario.TITLE,
+        date="2024-05-07",
+        revoked=revoked_on,
+    )
