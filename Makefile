@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs cards storage tests
 	$(BIN)/ruff format --check bot dialogs cards storage tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(STAMP) tools lint
 	$(BIN)/python -m pytest -q

@@ -21,7 +21,8 @@ def patch_msrest_retry_scan() -> None:
     per turn). A frozenset gives the same answers in O(1). See PLATFORM.md §3.2."""
     policy = msrest_requests.ClientRetryPolicy
     if not isinstance(policy.safe_codes, frozenset):
-        policy.safe_codes = frozenset(policy.safe_codes)
+        # msrest annotates the class attribute as list[int]; only ``in`` is used on it.
+        policy.safe_codes = frozenset(policy.safe_codes)  # type: ignore[assignment]
 
 
 def create_adapter(settings: Settings) -> CloudAdapter:

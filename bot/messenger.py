@@ -22,6 +22,7 @@ Logs carry ids only (item ids, batch ids, reason codes), never message text.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import random
@@ -427,7 +428,7 @@ class ProactiveMessenger:
         for lane, items in by_lane.items():
             task = asyncio.create_task(self._run_lane(items), name="proactive-messenger-lane")
             self._lanes[lane] = task
-            task.add_done_callback(lambda done, lane=lane: self._lane_finished(lane, done))
+            task.add_done_callback(functools.partial(self._lane_finished, lane))
 
     def _lane_finished(self, lane: str, task: asyncio.Task[None]) -> None:
         self._lanes.pop(lane, None)

@@ -22,6 +22,7 @@ from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 from tinydb import TinyDB, where
+from tinydb.table import Document
 
 from storage.store import Database
 
@@ -47,7 +48,7 @@ class TinyDbBotStorage(Storage):
         if not wanted:
             return {}
 
-        def find(db: TinyDB) -> list[dict[str, Any]]:
+        def find(db: TinyDB) -> list[Document]:
             return db.table(STATE_TABLE).search(where("key").one_of(wanted))
 
         documents = await self._database.run(find)

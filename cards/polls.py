@@ -59,29 +59,57 @@ TEMPLATES = ("custom", "needs", "satisfaction", "availability")
 
 
 # Duck types of storage/poll_repository.py and dialogs/polls/rules.py values, so this module
-# stays free of imports from the other layers.
+# stays free of imports from the other layers. Members are read-only properties, as those
+# values are frozen dataclasses.
 class ChoiceLike(Protocol):
-    id: str
-    label: str
-    exclusive: bool
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def exclusive(self) -> bool: ...
 
 
 class QuestionLike(Protocol):
-    id: str
-    kind: str
-    label: str
-    choices: Sequence[Any]
-    max_choices: int
-    low_label: str
-    high_label: str
-    required: bool
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def choices(self) -> Sequence[ChoiceLike]: ...
+
+    @property
+    def max_choices(self) -> int: ...
+
+    @property
+    def low_label(self) -> str: ...
+
+    @property
+    def high_label(self) -> str: ...
+
+    @property
+    def required(self) -> bool: ...
 
 
 class ProblemLike(Protocol):
-    code: str
-    question: str
-    line: int
-    limit: int
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def question(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def limit(self) -> int: ...
 
 
 # ---- formatting -----------------------------------------------------------------------------

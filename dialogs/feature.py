@@ -41,7 +41,8 @@ class Action:
     min_role: Role = Role.MEMBER
 
 
-JobFunc = Callable[[], Awaitable[None]]
+# A job may return a value (e.g. how many messages it sent): the scheduler ignores it.
+JobFunc = Callable[[], Awaitable[object]]
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,8 @@ class TinyDbConversationRepository:
             record = ConversationRecord(**row)
             return any(record.matches_user(user_id) for user_id in user_ids if user_id)
 
-        removed = await self._db.run(lambda db: db.table(_TABLE).remove(gone))
+        # tinydb's stubs say QueryLike, but remove() accepts any callable taking a document.
+        removed = await self._db.run(lambda db: db.table(_TABLE).remove(gone))  # type: ignore[arg-type]
         return len(removed)
 
 

@@ -315,8 +315,9 @@ class TinyDbPresenceRepository:
             table = db.table(_CODES)
             row = table.get(Query().meeting_id == meeting_id)
             if row is None:
-                row = _row(candidate)
-                table.insert(row)
+                new_row = _row(candidate)
+                table.insert(new_row)
+                return new_row
             return row
 
         return _record(CheckinCode, await self._db.run(write))

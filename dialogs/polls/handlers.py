@@ -471,16 +471,23 @@ async def save_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     required_text = _text(data, "required") or "true"
     if required_text not in ("true", "false"):
         raise DomainError(BAD_DATA)
-    fields = {
-        "label": _text(data, "label"),
-        "choices_text": _text(data, "choices"),
-        "max_text": _number_text(data, "max_choices"),
-        "low_label": _text(data, "low_label"),
-        "high_label": _text(data, "high_label"),
-        "required": required_text == "true",
-    }
+    label = _text(data, "label")
+    choices_text = _text(data, "choices")
+    max_text = _number_text(data, "max_choices")
+    low_label = _text(data, "low_label")
+    high_label = _text(data, "high_label")
+    required = required_text == "true"
     new_id_ = question_id or rules.next_question_id(draft.questions)
-    question, problems = rules.build_question(new_id_, kind, **fields)
+    question, problems = rules.build_question(
+        new_id_,
+        kind,
+        label,
+        choices_text=choices_text,
+        max_text=max_text,
+        low_label=low_label,
+        high_label=high_label,
+        required=required,
+    )
     if question is not None:
         question = _keep_exclusive(question, before)
         problems = rules.question_problems(question)
@@ -491,17 +498,16 @@ async def save_question(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
         if not fits_in_a_card(turn.services, updated, translator(draft.locale)):
             problems = [rules.Problem("too_long")]
     if question is None or problems:
-        max_text = fields["max_text"]
         view = QuestionFormView(
             draft_id=draft.id,
             kind=kind,
             question_id=question_id,
-            label=fields["label"],
-            choices_text=fields["choices_text"],
+            label=label,
+            choices_text=choices_text,
             max_choices=int(max_text) if max_text.isdigit() else 0,
-            low_label=fields["low_label"],
-            high_label=fields["high_label"],
-            required=fields["required"],
+            low_label=low_label,
+            high_label=high_label,
+            required=required,
             problems=problems,
         )
         return CardReply(build_question_card(view, turn.t))
@@ -636,8 +642,8 @@ def _review(
         for qid, value in answers.items()
         if qid not in found
     }
-    texts = []
-    findings = []
+    texts: list[tuple[str, str, str]] = []
+    findings: list[tuple[str, str]] = []
     for question in poll.questions:
         if question.id in found:
             text = str(answers[question.id])

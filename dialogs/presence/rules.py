@@ -79,8 +79,9 @@ class CreditPolicy:
 
         def number(name: str, low: int, high: int) -> int:
             value = raw.get(name)
-            ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-            return int(value) if ok else int(getattr(default, name))
+            if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+                return int(value)
+            return int(getattr(default, name))
 
         return cls(
             excluded_kinds=excluded,

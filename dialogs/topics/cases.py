@@ -16,6 +16,7 @@ from cards.topics import (
     CaseDetail,
     CaseForm,
     CaseListView,
+    Choice,
     TopicVerb,
     build_case_detail_card,
     build_case_form_card,
@@ -69,7 +70,7 @@ async def detail_card(turn: Turn, case: Case, notice: str = "") -> dict[str, Any
     services, t = turn.services, turn.t
     is_animateur = turn.caller.is_animateur
     labels = await meeting_labels(services, [case.meeting_id, case.desired_meeting_id], t)
-    choices = ()
+    choices: tuple[Choice, ...] = ()
     if is_animateur and case.status in (rules.SUBMITTED, rules.SCHEDULED):
         choices = await meeting_choices(services, t)
     view = CaseDetail(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 from fpdf import FPDF
 
@@ -71,7 +72,11 @@ class _Page:
         return self.pdf.get_y()
 
     def height(self, width: float, text: str, line_h: float = LINE_H) -> float:
-        lines = self.pdf.multi_cell(width, line_h, printable(text), dry_run=True, output="LINES")
+        # fpdf2 annotates the union of every ``output`` mode; "LINES" gives the list of lines.
+        lines = cast(
+            list[str],
+            self.pdf.multi_cell(width, line_h, printable(text), dry_run=True, output="LINES"),
+        )
         return len(lines) * line_h
 
     def heading(self, x: float, y: float, width: float, title: str) -> float:
