@@ -24,9 +24,9 @@ from cards.topics import (
 )
 from dialogs.outreach import direct, text_activity
 from dialogs.topics import meetings, rules
-from dialogs.topics.agenda import return_past_items, sweep_job
+from dialogs.topics.agenda import return_past_items
 from dialogs.topics.common import checked, known_names, new_id, refusal, with_carried
-from dialogs.topics.handlers import bank_card
+from dialogs.topics.handlers import bank_card, chosen_meeting, plan_return_to_bank
 from dialogs.topics.repositories import case_repository
 from dialogs.topics.views import case_line, iso, meeting_choices, meeting_labels
 from dialogs.turn import CardReply, DomainError, Turn
@@ -246,19 +246,15 @@ async def _transition(
 
 
 async def schedule_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
-    meeting_id = checked(lambda: rules.id_field(data, "meeting"))
-    services = turn.services
-    meeting = await meetings.get(services, meeting_id)
-    if meeting is None or not rules.schedulable(meeting, services.clock()):
-        raise DomainError("topics.errors.meeting_unavailable")
+    meeting = await chosen_meeting(turn, data)
     reply = await _transition(
         turn,
         data,
-        lambda c, at: rules.case_scheduled(c, meeting_id, at),
+        lambda c, at: rules.case_scheduled(c, meeting.id, at),
         rules.SCHEDULED,
         "case_scheduled",
     )
-    services.jobs.schedule(sweep_job(services, meeting_id, meeting.ends_at))
+    plan_return_to_bank(turn, meeting)
     return reply
 
 

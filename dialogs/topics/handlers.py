@@ -342,20 +342,30 @@ async def _transition(
     return CardReply(await detail_card(turn, result.after, notice))
 
 
-async def schedule_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+async def chosen_meeting(turn: Turn, data: Mapping[str, Any]) -> rules.MeetingLike:
+    """The planned meeting a topic or case is being put on (card data is untrusted)."""
     meeting_id = checked(lambda: rules.id_field(data, "meeting"))
-    services = turn.services
-    meeting = await meetings.get(services, meeting_id)
-    if meeting is None or not rules.schedulable(meeting, services.clock()):
+    meeting = await meetings.get(turn.services, meeting_id)
+    if meeting is None or not rules.schedulable(meeting, turn.services.clock()):
         raise DomainError("topics.errors.meeting_unavailable")
+    return meeting
+
+
+def plan_return_to_bank(turn: Turn, meeting: rules.MeetingLike) -> None:
+    """Untreated items go back to the bank when the meeting ends."""
+    turn.services.jobs.schedule(sweep_job(turn.services, meeting.id, meeting.ends_at))
+
+
+async def schedule_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    meeting = await chosen_meeting(turn, data)
     reply = await _transition(
         turn,
         data,
-        lambda t, at: rules.scheduled(t, meeting_id, at),
+        lambda t, at: rules.scheduled(t, meeting.id, at),
         rules.SCHEDULED,
         "scheduled",
     )
-    services.jobs.schedule(sweep_job(services, meeting_id, meeting.ends_at))
+    plan_return_to_bank(turn, meeting)
     return reply
 
 
