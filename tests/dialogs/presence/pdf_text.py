@@ -22,17 +22,39 @@ class PdfError(AssertionError):
     pass
 
 
+def _offsets(data: bytes) -> dict[int, int]:
+    """Object number -> byte offset, from the cross-reference table."""
+    start = re.search(rb"startxref\s+(\d+)", data)
+    if start is None:
+        raise PdfError("no startxref")
+    table = data[int(start.group(1)) :]
+    header = re.match(rb"xref\s+0\s+(\d+)\s+", table)
+    if header is None:
+        raise PdfError("bad xref table")
+    entries = re.findall(rb"(\d{10}) (\d{5}) ([nf])", table[header.end() :])[: int(header.group(1))]
+    return {n: int(offset) for n, (offset, _, kind) in enumerate(entries) if kind == b"n"}
+
+
 def _objects(data: bytes) -> dict[int, tuple[bytes, bytes | None]]:
+    """Objects read at their xref offsets; a stream is cut by its /Length, never by searching
+    for ``endstream`` (compressed bytes may contain anything)."""
     found: dict[int, tuple[bytes, bytes | None]] = {}
-    for match in _OBJECT.finditer(data):
-        body = match.group(2)
-        stream = _STREAM.match(body)
-        if stream is None:
-            found[int(match.group(1))] = (body, None)
+    for number, offset in _offsets(data).items():
+        begin = data.index(b"obj", offset) + 3
+        stream_at = data.find(b"stream", begin)
+        end_at = data.index(b"endobj", begin)
+        if stream_at == -1 or stream_at > end_at:
+            found[number] = (data[begin:end_at].strip(), None)
             continue
-        head, raw = stream.group(1), stream.group(2)
+        head = data[begin:stream_at]
+        length = re.search(rb"/Length\s+(\d+)", head)
+        if length is None:
+            raise PdfError(f"object {number}: stream without a direct /Length")
+        body = stream_at + len(b"stream")
+        body += 2 if data[body : body + 2] == b"\r\n" else 1
+        raw = data[body : body + int(length.group(1))]
         content = zlib.decompress(raw) if b"/FlateDecode" in head else raw
-        found[int(match.group(1))] = (head, content)
+        found[number] = (head.strip(), content)
     return found
 
 
