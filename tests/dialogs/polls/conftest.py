@@ -255,6 +255,13 @@ class Driver:
 
 def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
     """The data of the first Action.Execute with ``verb`` anywhere on the card."""
+    found = all_action_data(card, verb)
+    assert found, f"no {verb} action on the card"
+    return found[0]
+
+
+def all_action_data(card: dict[str, Any], verb: str) -> list[dict[str, Any]]:
+    """The data of every Action.Execute with ``verb`` on the card, in order."""
     found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
@@ -268,8 +275,7 @@ def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
                 walk(item)
 
     walk(card)
-    assert found, f"no {verb} action on the card"
-    return found[0]
+    return found
 
 
 def has_action(card: dict[str, Any], verb: str) -> bool:

@@ -15,6 +15,7 @@ from tests.dialogs.polls.conftest import (
     MEMBERS,
     Driver,
     action_data,
+    all_action_data,
     has_action,
     joined,
     personal,
@@ -125,7 +126,7 @@ async def test_a_member_creates_publishes_and_closes_their_own_poll(polls: Drive
     assert FR("command.poll.word") in everyone
     assert leads == []
     choice = (await polls.say("sondage", SOPHIE))["attachments"][0]["content"]
-    offered = [d["template"] for d in _all_data(choice, "polls.post_template")]
+    offered = [d["template"] for d in all_action_data(choice, "polls.post_template")]
     assert offered == ["custom", "needs", "availability"]  # satisfaction: animateurs
 
     poll_id = await polls.single_choice_poll(who=SOPHIE, visibility="animateurs")
@@ -172,7 +173,7 @@ async def test_a_member_keeps_to_their_own_drafts_and_polls(polls: Driver) -> No
     me = personal(SOPHIE[0])
     listed = (await polls.say("sondages", SOPHIE, conversation=me))["attachments"][0]["content"]
     assert has_action(listed, "polls.new")
-    assert [d["draft_id"] for d in _all_data(listed, "polls.open_draft")] == [sophie_draft]
+    assert [d["draft_id"] for d in all_action_data(listed, "polls.open_draft")] == [sophie_draft]
 
 
 async def test_animateurs_still_manage_every_poll(polls: Driver) -> None:
@@ -185,7 +186,7 @@ async def test_animateurs_still_manage_every_poll(polls: Driver) -> None:
     assert FR("polls.manage.closed") in joined(polls.card(body))
     assert stored_poll(polls, sophie_poll)["status"] == "closed"
     lead = (await polls.say("polls", conversation=personal(ANIMATEUR[0])))["attachments"][0]
-    listed = [d["draft_id"] for d in _all_data(lead["content"], "polls.open_draft")]
+    listed = [d["draft_id"] for d in all_action_data(lead["content"], "polls.open_draft")]
     assert sophie_draft in listed
 
 
@@ -211,24 +212,6 @@ async def test_when_the_switch_goes_off_a_member_still_closes_what_they_posted(
     assert polls.message(body) == FR("command.poll.forbidden")
     body = await polls.click("polls.close", {"poll_id": sophie_poll}, SOPHIE)
     assert FR("polls.manage.closed") in joined(polls.card(body))
-
-
-def _all_data(card: dict[str, Any], verb: str) -> list[dict[str, Any]]:
-    """The data of every Action.Execute with ``verb`` on the card, in order."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and node.get("verb") == verb:
-                found.append(node["data"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 async def test_a_member_poll_in_a_channel_reaches_the_channel(polls: Driver) -> None:
