@@ -373,6 +373,8 @@ def build_list_card(
     *,
     heading: str,
     year: int | None = None,
+    period: str = "",
+    year_label: str = "",
     committees: Sequence[CommitteeLine] = (),
     show_year_button: bool = False,
 ) -> dict[str, Any]:
@@ -405,10 +407,12 @@ def build_list_card(
         )
     data = {
         "heading": heading,
+        "period": period,
+        "has_period": bool(period),
         "items": items,
         "empty": not items,
         "has_committees": bool(committees),
-        "committees_title": t("meetings.year.committees", year=year or 0),
+        "committees_title": t("meetings.year.committees", year=year_label or str(year or "")),
         "committee_facts": [
             {
                 "title": line.name,

@@ -102,6 +102,9 @@ class CommunityProfile:
     presence: dict[str, Any] = field(default_factory=dict)
     # Members (not only animateurs) may create polls: ``[polls] members_can_create``.
     members_can_create_polls: bool = False
+    # The CdeP's cycle, first and last month included (``[cycle]``; dialogs/cycles.py).
+    cycle_start_month: int = 9
+    cycle_end_month: int = 6
 
     def is_animateur(self, aad_object_id: str | None, email: str | None) -> bool:
         return _named(self.animateurs, aad_object_id, email)
@@ -226,6 +229,15 @@ SCHEMA: dict[str, Any] = {
                 "rounding_minutes": {"type": "integer", "minimum": 1, "maximum": 60},
                 "minimum_minutes": {"type": "integer", "minimum": 0, "maximum": 600},
                 "checkin_grace_minutes": {"type": "integer", "minimum": 0, "maximum": 120},
+                "hours_year_start_month": {"type": "integer", "minimum": 1, "maximum": 12},
+            },
+            "additionalProperties": False,
+        },
+        "cycle": {
+            "type": "object",
+            "properties": {
+                "start_month": {"type": "integer", "minimum": 1, "maximum": 12},
+                "end_month": {"type": "integer", "minimum": 1, "maximum": 12},
             },
             "additionalProperties": False,
         },
@@ -295,6 +307,8 @@ def parse_profile(raw: dict[str, Any]) -> CommunityProfile:
         small_group_threshold=raw.get("privacy", {}).get("small_group_threshold", 5),
         presence=dict(raw.get("presence", {})),
         members_can_create_polls=raw.get("polls", {}).get("members_can_create", False),
+        cycle_start_month=raw.get("cycle", {}).get("start_month", 9),
+        cycle_end_month=raw.get("cycle", {}).get("end_month", 6),
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from cards.dates import cycle_text
 from cards.i18n import SUPPORTED_LOCALES, Translator, fold
 from cards.meetings import (
     FORM_MAX_ROWS,
@@ -28,6 +29,7 @@ from cards.meetings import (
     build_list_card,
     build_start_card,
 )
+from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
 from dialogs.feature import PlannedJob
 from dialogs.meetings import form, invite, notify, queries, rules, views
@@ -346,20 +348,22 @@ def _year_words() -> set[str]:
 
 
 async def list_meetings(turn: Turn) -> None:
-    """``rencontres``: upcoming meetings; ``rencontres année`` / ``rencontres 2025``: the year
-    (animateurs)."""
+    """``rencontres``: upcoming meetings; ``rencontres année`` / ``rencontres 2026-2027`` /
+    ``rencontres 2026``: a cycle of the community, by committee (animateurs)."""
     services = turn.services
     words = fold(turn.args)
-    now = services.now()
+    cycle = cycles.of_community(services.profile.current)
+    today = services.now().date()
     if words:
-        year = now.year if words in _year_words() else _year_of(words)
-        if year is None:
-            await turn.say("meetings.list.usage")
+        period = cycle.of(today) if words in _year_words() else cycle.parse(words)
+        if period is None:
+            example = cycle.of(today)
+            await turn.say("meetings.list.usage", example=example.label, first=example.start.year)
             return
         if not turn.caller.is_animateur:
             await turn.say("errors.forbidden")
             return
-        await turn.send_card(await _year_card(turn, year))
+        await turn.send_card(await _year_card(turn, period))
         return
     upcoming = [
         m
@@ -374,23 +378,19 @@ async def list_meetings(turn: Turn) -> None:
         entries,
         turn.t,
         heading=turn.t("meetings.list.heading"),
-        year=now.year,
+        year=cycle.of(today).start.year,
         show_year_button=turn.caller.is_animateur,
     )
     await turn.send_card(card)
 
 
-def _year_of(words: str) -> int | None:
-    if words.isdigit() and len(words) == 4 and 2000 <= int(words) <= 2100:
-        return int(words)
-    return None
-
-
 async def year(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """The « Voir l'année » button: ``year`` is the first calendar year of a cycle."""
     raw = data.get("year")
     if not isinstance(raw, int) or isinstance(raw, bool) or not 2000 <= raw <= 2100:
         raise DomainError("errors.bad_card_data")
-    return CardReply(await _year_card(turn, raw))
+    cycle = cycles.of_community(turn.services.profile.current)
+    return CardReply(await _year_card(turn, cycle.starting(raw)))
 
 
 async def _entries(turn: Turn, meetings: list[Meeting]) -> list[ListEntry]:
@@ -402,11 +402,11 @@ async def _entries(turn: Turn, meetings: list[Meeting]) -> list[ListEntry]:
     return entries
 
 
-async def _year_card(turn: Turn, year_: int) -> dict[str, Any]:
+async def _year_card(turn: Turn, period: cycles.Period) -> dict[str, Any]:
+    """A cycle's meetings and each committee's count against its planned number per cycle."""
     services = turn.services
-    tz = services.timezone
-    start = datetime(year_, 1, 1, tzinfo=tz)
-    end = datetime(year_ + 1, 1, 1, tzinfo=tz)
+    cycle = cycles.of_community(services.profile.current)
+    start, end = cycle.reach(period, services.timezone)
     meetings = await _repository(services).starting_between(start, end)
     profile = services.profile.current
     counts = rules.committee_year(meetings, {c.id: c.meetings_per_year for c in profile.committees})
@@ -415,8 +415,10 @@ async def _year_card(turn: Turn, year_: int) -> dict[str, Any]:
     return build_list_card(
         await _entries(turn, meetings[:YEAR_LIMIT]),
         turn.t,
-        heading=turn.t("meetings.year.heading", year=year_),
-        year=year_,
+        heading=turn.t("meetings.year.heading", year=period.label),
+        period=cycle_text(period.label, period.start, period.end, turn.t),
+        year=period.start.year,
+        year_label=period.label,
         committees=lines,
     )
 

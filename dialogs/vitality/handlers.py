@@ -24,6 +24,7 @@ from cards.vitality import (
     build_report_card,
     short_day_text,
 )
+from dialogs import cycles
 from dialogs.deidentify import find_identifiers
 from dialogs.roles import Role
 from dialogs.turn import CardReply, DomainError, Turn
@@ -115,6 +116,7 @@ async def show_report(turn: Turn) -> None:
             turn.services.now().date(),
             [c.id for c in profile.committees],
             committee_words(),
+            cycles.of_community(profile),
         )
     except rules.ArgsError as problem:
         raise _refusal(problem, profile) from None

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cards.i18n import fold
+from dialogs.cycles import Cycle, Period
 
-# The seeds' yearly cycle: September to June.
-CYCLE_START_MONTH = 9
-CYCLE_END_MONTH = 6
-CYCLE_END_DAY = 30
+__all__ = ["Period"]  # re-exported: the report's periods are the community's (dialogs/cycles.py)
+
+DEFAULT_CYCLE = Cycle()
+
 MAX_PERIOD_DAYS = 366 * 10
 
 # Engagement levels: share of the meetings a member was invited to that they attended.
@@ -46,35 +47,23 @@ IN_ROOM, ONLINE = "salle", "en_ligne"
 # ---- periods and the command's arguments --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def as_of(self, today: date) -> date:
-        """The last day counted: the end, or today while the period is not over."""
-        return min(self.end, today)
+def cycle_starting(year: int, cycle: Cycle = DEFAULT_CYCLE) -> Period:
+    """The cycle whose first month is in ``year`` (September ``year`` to June ``year + 1`` by
+    default)."""
+    return cycle.starting(year)
 
 
-def cycle_starting(year: int) -> Period:
-    """The cycle from September ``year`` to June ``year + 1``."""
-    return Period(date(year, CYCLE_START_MONTH, 1), date(year + 1, CYCLE_END_MONTH, CYCLE_END_DAY))
+def cycle_of(day: date, cycle: Cycle = DEFAULT_CYCLE) -> Period:
+    """The current cycle on ``day``; between two cycles, the one that just ended."""
+    return cycle.of(day)
 
 
-def cycle_of(day: date) -> Period:
-    """The current cycle on ``day``; in July and August, the cycle that just ended."""
-    return cycle_starting(day.year if day.month >= CYCLE_START_MONTH else day.year - 1)
+def previous_cycle(period: Period, cycle: Cycle = DEFAULT_CYCLE) -> Period:
+    return cycle.previous(period)
 
 
-def previous_cycle(period: Period) -> Period:
-    return cycle_starting(cycle_of(period.start).start.year - 1)
-
-
-def next_cycle(period: Period) -> Period:
-    return cycle_starting(cycle_of(period.start).start.year + 1)
+def next_cycle(period: Period, cycle: Cycle = DEFAULT_CYCLE) -> Period:
+    return cycle.next(period)
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,7 @@ class ArgsError(ValueError):
 
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_CYCLE = re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$")
+_CYCLE = re.compile(r"^(\d{4})(\s*[-/]\s*(\d{4}))?$")
 
 
 def parse_day(text: str) -> date | None:
@@ -111,16 +100,18 @@ def parse_request(
     today: date,
     committee_ids: Sequence[str],
     committee_words: Collection[str],
+    cycle: Cycle = DEFAULT_CYCLE,
 ) -> ReportRequest:
     """``bilan [AAAA-MM-JJ [AAAA-MM-JJ] | AAAA-AAAA] [[comité] <id>]``, in any order.
 
-    No date: the current cycle (:func:`cycle_of`). One date: from that date to today. Two dates:
-    that period. ``2024-2025``: the cycle from September 2024 to June 2025. A committee id, with
-    or without the word « comité » / "committee" before it, limits the report to that committee.
+    No date: the current cycle (:func:`cycle_of`). One date: from that date to today. Two
+    dates: that period. ``2024-2025`` or ``2024``: the cycle that starts in 2024 (September 2024
+    to June 2025 by default). A committee id, with or without the word « comité » /
+    "committee" before it, limits the report to that committee.
     Raises :class:`ArgsError`.
     """
     days: list[date] = []
-    cycle: Period | None = None
+    chosen: Period | None = None
     committee = ""
     known = {fold(c): c for c in committee_ids}
     words = {fold(w) for w in committee_words}
@@ -136,12 +127,10 @@ def parse_request(
                 raise ArgsError("vitality.errors.bad_date", text=token)
             days.append(day)
         elif _CYCLE.match(token):
-            match = _CYCLE.match(token)
-            assert match is not None
-            first, second = int(match[1]), int(match[2])
-            if second != first + 1 or cycle is not None:
+            found = cycle.parse(token)
+            if found is None or chosen is not None:
                 raise ArgsError("vitality.errors.bad_cycle", text=token)
-            cycle = cycle_starting(first)
+            chosen = found
         elif folded in words:
             if i >= len(tokens):
                 raise ArgsError("vitality.errors.committee_missing")
@@ -154,16 +143,16 @@ def parse_request(
             committee = _one_committee(committee, known[folded])
         else:
             raise ArgsError("vitality.errors.bad_args", text=token)
-    if len(days) > 2 or (days and cycle is not None):
+    if len(days) > 2 or (days and chosen is not None):
         raise ArgsError("vitality.errors.too_many_dates")
-    if cycle is not None:
-        period = cycle
+    if chosen is not None:
+        period = chosen
     elif len(days) == 2:
         period = Period(days[0], days[1])
     elif len(days) == 1:
         period = Period(days[0], today)
     else:
-        period = cycle_of(today)
+        period = cycle.of(today)
     if period.start > period.end:
         raise ArgsError("vitality.errors.start_after_end")
     if (period.end - period.start).days > MAX_PERIOD_DAYS:

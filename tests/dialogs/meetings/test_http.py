@@ -14,8 +14,10 @@ from icalendar import Calendar
 
 from bot.app import create_app
 from bot.settings import Settings
+from cards.dates import cycle_text
 from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES
+from dialogs.cycles import Cycle
 from dialogs.meetings import handlers, notify, queries, views
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
 from tests.cards.card_schema import schema_errors
@@ -588,16 +590,34 @@ async def test_the_list_and_the_year(bot_http: BotHttp) -> None:
     await bot_http.post(bot_http.activity("rencontres année", aad=MEMBERS["alice"]))
     assert bot_http.replies()[-1]["text"] == FR("errors.forbidden")
     await bot_http.post(bot_http.activity("rencontres demain", aad=MEMBERS["alice"]))
-    assert bot_http.replies()[-1]["text"] == FR("meetings.list.usage")
+    services = services_of(bot_http)
+    current = Cycle().of(services.now().date())
+    usage = FR("meetings.list.usage", example=current.label, first=current.start.year)
+    assert bot_http.replies()[-1]["text"] == usage
+    # « année » is the community's current cycle (September to June), whatever today is.
     await bot_http.post(bot_http.activity("meetings year", aad=ANIMATEUR_AAD, locale="en-US"))
     year_card = card_of(bot_http.replies()[-1])
     assert schema_errors(year_card) == []
-    ref = await queries.get(services_of(bot_http), planned.meeting_id)
+    assert EN("meetings.year.heading", year=current.label) in texts_of(year_card)
+    # The planned meeting counts in the cycle of its own date, asked for by name.
+    ref = await queries.get(services, planned.meeting_id)
     assert ref is not None
-    local_year = ref.starts_at.astimezone(services_of(bot_http).timezone).year
-    assert EN("meetings.year.heading", year=local_year) in texts_of(year_card)
+    cycle = Cycle().of(ref.starts_at.astimezone(services.timezone).date())
+    await bot_http.post(
+        bot_http.activity(f"meetings {cycle.label}", aad=ANIMATEUR_AAD, locale="en-US")
+    )
+    year_card = card_of(bot_http.replies()[-1])
+    assert schema_errors(year_card) == []
+    assert EN("meetings.year.heading", year=cycle.label) in texts_of(year_card)
+    assert cycle_text(cycle.label, cycle.start, cycle.end, EN) in texts_of(year_card)
+    assert "Journée régionale psychosociale" in texts_of(year_card)
     assert EN("meetings.year.committee_missing", own=1, target=3, joint=0, missing=2) in texts_of(
         year_card
+    )
+    # A single year means the cycle that starts in it.
+    await bot_http.post(bot_http.activity(f"rencontres {cycle.start.year}", aad=ANIMATEUR_AAD))
+    assert FR("meetings.year.heading", year=cycle.label) in texts_of(
+        card_of(bot_http.replies()[-1])
     )
 
 
