@@ -73,11 +73,14 @@ def build_mine_card(
     empty: str,
     lines: Sequence[HistoryLine],
     has_provisional: bool,
+    period: str = "",
 ) -> dict[str, Any]:
     return render(
         "presence_mine",
         {
             "heading": heading,
+            "period": period,
+            "has_period": bool(period),
             "total": total,
             "is_empty": not lines,
             "empty": empty,

@@ -99,7 +99,8 @@ class YearLine:
 @dataclass(frozen=True)
 class YearSummary:
     community: str
-    year: int
+    year: str  # the hours year's label, « 2026-2027 »
+    period_text: str  # « Cycle 2026-2027, du 1er septembre 2026 au 30 juin 2027 »
     member_name: str
     discipline: str
     institution: str
@@ -210,7 +211,8 @@ def year_summary_pdf(view: YearSummary, t: Translator) -> bytes:
     doc = _Document(find_fonts())
     doc.set_title(doc.text_of(f"{t('presence.pdf.year_title', year=view.year)}"))
     doc.para(view.community, 12, align="C", gap=4)
-    doc.para(t("presence.pdf.year_title", year=view.year), 20, bold=True, align="C", gap=8)
+    doc.para(t("presence.pdf.year_title", year=view.year), 20, bold=True, align="C", gap=2)
+    doc.para(view.period_text, 11, align="C", gap=8)
     doc.para(view.member_name, 16, bold=True, gap=1)
     details = ", ".join(part for part in (view.discipline, view.institution) if part)
     if details:

@@ -16,13 +16,13 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
 from botbuilder.schema import ActivityTypes
 
-from cards.dates import long_date, short_time
+from cards.dates import cycle_text, hours_year_text, long_date, short_time
 from cards.i18n import Translator, translator
 from cards.presence import (
     CertificateLink,
@@ -39,6 +39,8 @@ from cards.presence import (
     build_offer_card,
     build_recent_card,
 )
+from dialogs import cycles
+from dialogs.cycles import Period
 from dialogs.events import MeetingEvent, MeetingEventKind
 from dialogs.feature import PlannedJob
 from dialogs.outreach import card_activity, direct, text_activity
@@ -784,16 +786,24 @@ async def _meeting_pdf(
     return await asyncio.to_thread(pdf.meeting_certificate_pdf, view, t)
 
 
+def _period_text(services: Services, period: Period, t: Translator) -> str:
+    """The hours year in words: the cycle's (« Cycle 2026-2027, du … ») unless the community
+    counts hours over its own twelve months (``[presence] hours_year_start_month``)."""
+    if services.profile.current.presence.get("hours_year_start_month") is None:
+        return cycle_text(period.label, period.start, period.end, t)
+    return hours_year_text(period.label, period.start, period.end, t)
+
+
 async def _year_pdf(
     services: Services,
-    year: int,
+    period: Period,
     who: Person,
     lines: list[tuple[Any, rules.MemberAttendance]],
     t: Translator,
 ) -> tuple[Certificate, bytes]:
     repository = presence_repository(services)
     total = sum(line.credited_minutes for _, line in lines)
-    certificate = await repository.current_certificate(who.member_key, "year", str(year))
+    certificate = await repository.current_certificate(who.member_key, "year", period.label)
     if (
         certificate is None
         or certificate.credited_minutes != total
@@ -804,9 +814,9 @@ async def _year_pdf(
             kind="year",
             member_key=who.member_key,
             member_name=who.name,
-            subject=str(year),
-            title=str(year),
-            held_on=str(year),
+            subject=period.label,
+            title=period.label,
+            held_on=period.key,
             credited_minutes=total,
             issued_at=services.clock(),
         )
@@ -814,7 +824,8 @@ async def _year_pdf(
     animateur = next(iter(services.profile.current.animateurs), None)
     view = pdf.YearSummary(
         community=services.profile.current.name,
-        year=year,
+        year=period.label,
+        period_text=_period_text(services, period, t),
         member_name=display_name(who, t),
         discipline=discipline_label(who.discipline, t),
         institution=who.institution,
@@ -859,11 +870,16 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
     key = turn.caller.member_key
     who = await person(services, key)
     issued = await presence_repository(services).certificates_of(key)
-    years = sorted({c.held_on[:4] for c in issued if c.kind == "meeting"}, reverse=True)
+    hours_year = cycles.hours_year_of_community(services.profile.current)
+    # Certificates and hours belong to the meeting's date, not the day they were issued.
+    periods = sorted(
+        {hours_year.of(date.fromisoformat(c.held_on)) for c in issued if c.kind == "meeting"},
+        key=lambda p: p.start,
+        reverse=True,
+    )
     links: list[CertificateLink] = []
-    for year_text in years:
-        year = int(year_text)
-        start, end = rules.year_bounds(year, services.timezone)
+    for period in periods:
+        start, end = hours_year.reach(period, services.timezone)
         lines = [
             (meeting, line)
             for meeting, _, line in await _member_meetings(services, key, start, end)
@@ -892,17 +908,17 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
                 )
             )
         if lines:
-            summary, content = await _year_pdf(services, year, who, lines, t)
+            summary, content = await _year_pdf(services, period, who, lines, t)
             url = await services.downloads.publish(
                 content,
-                t("presence.filename.year", year=year),
+                t("presence.filename.year", year=period.label),
                 "application/pdf",
                 owner_key=key,
                 ttl=LINK_TTL,
             )
             links.append(
                 CertificateLink(
-                    label=t("presence.certs.year", year=year),
+                    label=t("presence.certs.year", year=period.label),
                     detail=t(
                         "presence.certs.year_detail",
                         hours=hours_text(summary.credited_minutes, t),
@@ -965,10 +981,11 @@ async def verify_certificate(turn: Turn) -> None:
 # ---- views ------------------------------------------------------------------------------------
 
 
-async def mine_card(turn: Turn, year: int) -> dict[str, Any]:
+async def mine_card(turn: Turn, period: Period) -> dict[str, Any]:
     services = turn.services
     t = turn.t
-    start, end = rules.year_bounds(year, services.timezone)
+    hours_year = cycles.hours_year_of_community(services.profile.current)
+    start, end = hours_year.reach(period, services.timezone)
     found = await _member_meetings(services, turn.caller.member_key, start, end)
     provisional = False
     lines: list[HistoryLine] = []
@@ -998,9 +1015,10 @@ async def mine_card(turn: Turn, year: int) -> dict[str, Any]:
     total = sum(line.credited_minutes for _, _, line in found)
     return build_mine_card(
         t,
-        heading=t("presence.mine.title", year=year),
-        total=t("presence.mine.total", year=year, hours=hours_text(total, t)),
-        empty=t("presence.mine.none", year=year),
+        heading=t("presence.mine.title", year=period.label),
+        period=_period_text(services, period, t),
+        total=t("presence.mine.total", year=period.label, hours=hours_text(total, t)),
+        empty=t("presence.mine.none", year=period.label),
         lines=lines,
         has_provisional=provisional,
     )
@@ -1015,14 +1033,16 @@ async def show_attendance(turn: Turn) -> None:
     me = args.casefold() in (turn.t("presence.me_word").casefold(), "me", "moi")
     if me:
         args = ""
-    year = rules.parse_year(args, services.now().year)
-    if year is None:
-        await turn.say("presence.usage")
+    hours_year = cycles.hours_year_of_community(services.profile.current)
+    today = services.now().date()
+    period = rules.parse_period(args, hours_year, today)
+    if period is None:
+        await turn.say("presence.usage", example=hours_year.of(today).label)
         return
     if turn.caller.is_animateur and not me and not args:
         await turn.send_card(await recent_card(turn))
         return
-    await turn.send_card(await mine_card(turn, year))
+    await turn.send_card(await mine_card(turn, period))
 
 
 async def recent_card(turn: Turn) -> dict[str, Any]:
@@ -1264,9 +1284,9 @@ async def revoke_uncredited(
         if done is None:
             continue
         revoked.append(done)
-        year = await repository.current_certificate(
-            certificate.member_key, "year", certificate.held_on[:4]
-        )
+        hours_year = cycles.hours_year_of_community(services.profile.current)
+        label = hours_year.of(date.fromisoformat(certificate.held_on)).label
+        year = await repository.current_certificate(certificate.member_key, "year", label)
         summary = await repository.revoke_certificate(year.code, now) if year else None
         for kind, code in (("revoke", done.code), ("revoke_year", summary.code if summary else "")):
             if code:
@@ -1386,21 +1406,25 @@ async def export_meeting(turn: Turn, data: Mapping[str, Any]) -> CardReply:
 
 
 async def export_year(turn: Turn) -> None:
-    """``présences export [année]``: every presence of a year, for time sheets."""
+    """``présences export [2026-2027 | 2026]``: every presence of an hours year (the cycle by
+    default), for time sheets."""
     _private(turn)
     services = turn.services
-    year = rules.parse_year(turn.args, services.now().year)
-    if year is None:
-        await turn.say("presence.export.usage")
+    hours_year = cycles.hours_year_of_community(services.profile.current)
+    today = services.now().date()
+    period = rules.parse_period(turn.args, hours_year, today)
+    if period is None:
+        await turn.say("presence.export.usage", example=hours_year.of(today).label)
         return
-    start, end = rules.year_bounds(year, services.timezone)
+    start, end = hours_year.reach(period, services.timezone)
     now = services.clock()
     rows: list[list[str]] = []
     for meeting in await meetings_between(services, start, end):
         if meeting.starts_at <= now:
             rows.extend(await _csv_rows(services, meeting, turn.t))
-    text = turn.t.plural("presence.export.year_ready", len(rows), year=year)
-    filename = turn.t("presence.filename.csv", name=str(year))
+    text = turn.t.plural("presence.export.year_ready", len(rows), year=period.label)
+    text = f"{_period_text(services, period, turn.t)}. {text}"
+    filename = turn.t("presence.filename.csv", name=period.label)
     await turn.send_card(await _file_card(turn, _csv(rows, turn.t), filename, text))
 
 

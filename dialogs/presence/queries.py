@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from types import ModuleType
 from typing import Any
 
@@ -30,6 +30,7 @@ from storage.presence_repository import (
 
 logger = logging.getLogger(__name__)
 
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 CANCELLED = "cancelled"
 
@@ -299,5 +300,11 @@ async def attendance_in_range(
 
 
 async def certificates_in_range(services: Services, start: datetime, end: datetime) -> int:
-    """Meeting certificates issued in ``[start, end)`` (a re-issue counts once)."""
-    return len(await presence_repository(services).certificates_issued(start, end))
+    """Meeting certificates of the meetings held in ``[start, end)`` (a re-issue counts once).
+    A certificate belongs to its meeting's date, not the day it was issued: a meeting on 29 June
+    certified on 2 July counts in the cycle that ends on 30 June."""
+    tz = services.timezone
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    # Issued at or after the meeting, so never before ``start``; any time after.
+    issued = await presence_repository(services).certificates_issued(start, _NEVER)
+    return sum(1 for c in issued if first <= date.fromisoformat(c.held_on) < last)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from dialogs.cycles import Cycle, Period
+
 SOURCE_TEAMS = "teams"
 SOURCE_GRAPH = "graph"
 SOURCE_ROOM = "salle"
@@ -369,18 +371,10 @@ def import_due(ended_at: datetime, attempt: int) -> datetime | None:
     return ended_at + IMPORT_SCHEDULE[attempt]
 
 
-def year_bounds(year: int, zone: tzinfo) -> tuple[datetime, datetime]:
-    return (
-        datetime(year, 1, 1, tzinfo=zone),
-        datetime(year + 1, 1, 1, tzinfo=zone),
-    )
-
-
-def parse_year(text: str, default: int) -> int | None:
-    """``""`` → default; ``2024`` → 2024; anything else → None."""
+def parse_period(text: str, cycle: Cycle, today: date) -> Period | None:
+    """``""`` → the hours year (or cycle) containing ``today``; ``2026-2027`` → that one;
+    ``2026`` → the one starting in 2026; anything else → None."""
     text = text.strip()
     if not text:
-        return default
-    if re.fullmatch(r"(19|20)\d\d", text):
-        return int(text)
-    return None
+        return cycle.of(today)
+    return cycle.parse(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cards.dates import cycle_text
 from cards.i18n import Translator
 from cards.vitality import (
     COUNT,
@@ -25,6 +26,7 @@ from cards.vitality import (
     figure_text,
     short_day_text,
 )
+from dialogs import cycles
 from dialogs.vitality import rules
 from dialogs.vitality.rules import Figure, MeetingStat, VitalityReport
 from storage.community import CommunityProfile
@@ -390,12 +392,16 @@ def _engagement(report: VitalityReport, w: _Words) -> tuple[tuple[tuple[str, flo
 
 def subtitle(report: VitalityReport, profile: CommunityProfile, t: Translator) -> str:
     period = report.request.period
-    text = t(
-        "vitality.subtitle",
-        start=day_text(period.start, t),
-        end=day_text(period.end, t),
-        scope=scope_name(profile, report.request.committee_id, t),
-    )
+    scope = scope_name(profile, report.request.committee_id, t)
+    if cycles.of_community(profile).of(period.start) == period:  # a whole cycle says so
+        text = f"{cycle_text(period.label, period.start, period.end, t)} · {scope}"
+    else:
+        text = t(
+            "vitality.subtitle",
+            start=day_text(period.start, t),
+            end=day_text(period.end, t),
+            scope=scope,
+        )
     if report.as_of < period.end:
         text += " " + t("vitality.as_of", day=day_text(report.as_of, t))
     return text
@@ -415,7 +421,8 @@ def scopes(report: VitalityReport, profile: CommunityProfile, t: Translator) -> 
                     cid,
                 )
             )
-    before, after = rules.previous_cycle(period), rules.next_cycle(period)
+    cycle = cycles.of_community(profile)
+    before, after = rules.previous_cycle(period, cycle), rules.next_cycle(period, cycle)
     found.append(
         Scope(
             t("vitality.scope.previous"),

@@ -266,7 +266,9 @@ async def test_hybrid_meeting_end_to_end(scene: Scene) -> None:
     assert "Travailleuse sociale / travailleur social, CLSC Samuel-de-Champlain" in text
     assert "Isabelle Gagnon" in text  # the responsable
     summary = extract_text(await _download(scene, urls[1]))
-    assert FR("presence.pdf.year_title", year=2024) in summary
+    # The summary covers the CdeP cycle of the meeting's date (September to June).
+    assert FR("presence.pdf.year_title", year="2023-2024") in summary
+    assert "Cycle 2023-2024, du 1er septembre 2023 au 30 juin 2024" in summary
     assert "4,25" in summary
 
     # Importing again changes nothing: same Graph rows, same certificates, no new offers.
@@ -354,7 +356,7 @@ async def test_links_expire_and_members_see_only_their_own(scene: Scene) -> None
 
     await scene.say(FR("command.presence.word"), JEAN_FRANCOIS)
     mine = texts_of(card_of(scene.http.replies()[-1]))
-    assert FR("presence.mine.total", year=2024, hours="4,25") in mine
+    assert FR("presence.mine.total", year="2023-2024", hours="4,25") in mine
     assert not any("Sophie" in text or "Étienne" in text for text in mine)
     # A member cannot open a meeting's list.
     body = await scene.execute(PresenceVerb.meeting, {"meeting_id": MEETING_ID}, JEAN_FRANCOIS)
@@ -524,9 +526,10 @@ async def test_privacy_and_english(scene: Scene) -> None:
     assert scene.http.replies()[-1]["text"] == FR("errors.forbidden")
     # Bad arguments get a usage line.
     await scene.say(f"{FR('command.presence.word')} demain", JEAN_FRANCOIS)
-    assert scene.http.replies()[-1]["text"] == FR("presence.usage")
+    # (with an example: the current cycle on the scene's day, 7 May 2024)
+    assert scene.http.replies()[-1]["text"] == FR("presence.usage", example="2023-2024")
     await scene.say(f"{FR('command.presence.export.word')} hier", ISABELLE)
-    assert scene.http.replies()[-1]["text"] == FR("presence.export.usage")
+    assert scene.http.replies()[-1]["text"] == FR("presence.export.usage", example="2023-2024")
     # English words, English answers.
     activity = scene.activity(EN("command.certificate.word"), SOPHIE, locale="en-US")
     await scene.http.post(activity)
@@ -817,7 +820,7 @@ async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
         "presence.verify.year_revoked",
         code=year_code,
         name="Étienne Pelletier",
-        title="2024",
+        title="2023-2024",
         revoked=revoked_on,
     )
     # `attestation` no longer lists it, and the year counts one certificate less.

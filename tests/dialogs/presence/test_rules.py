@@ -3,11 +3,12 @@ live-event pairing, check-in intervals, reconciliation, the retry schedule."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from dialogs.cycles import Cycle, hours_year
 from dialogs.presence import rules
 from dialogs.presence.rules import CreditPolicy, Interval, KnownPerson, Override, Sighting, Slot
 
@@ -272,8 +273,35 @@ def test_import_schedule(attempt: int, delay: timedelta | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "year"),
-    [("", 2026), ("2024", 2024), (" 2025 ", 2025), ("24", None), ("abcd", None), ("1850", None)],
+    ("text", "expected"),
+    [
+        ("", ("2026-09-01", "2027-06-30")),
+        ("2024", ("2024-09-01", "2025-06-30")),
+        (" 2025-2026 ", ("2025-09-01", "2026-06-30")),
+        ("2025-2027", None),
+        ("24", None),
+        ("abcd", None),
+        ("1850", None),
+    ],
 )
-def test_parse_year(text: str, year: int | None) -> None:
-    assert rules.parse_year(text, 2026) == year
+def test_parse_period_by_cycle(text: str, expected: tuple[str, str] | None) -> None:
+    period = rules.parse_period(text, Cycle(), date(2026, 12, 6))
+    found = (period.start.isoformat(), period.end.isoformat()) if period else None
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "expected"),
+    [
+        # An order counting April to March: 12 months, the year a date falls in.
+        ("2026-12-06", "", ("2026-04-01", "2027-03-31")),
+        ("2027-03-31", "", ("2026-04-01", "2027-03-31")),
+        ("2027-04-01", "", ("2027-04-01", "2028-03-31")),
+        ("2026-12-06", "2025-2026", ("2025-04-01", "2026-03-31")),
+        ("2026-12-06", "2025", ("2025-04-01", "2026-03-31")),
+    ],
+)
+def test_parse_period_by_hours_year(today: str, text: str, expected: tuple[str, str]) -> None:
+    period = rules.parse_period(text, hours_year(Cycle(), 4), date.fromisoformat(today))
+    assert period is not None
+    assert (period.start.isoformat(), period.end.isoformat()) == expected

@@ -125,11 +125,8 @@ async def test_an_animateur_gets_the_report_with_its_files(http: BotHttp) -> Non
     texts = texts_of(card)
     assert schema_errors(card) == []
     assert FR("vitality.title", community=COMMUNITY) in texts
-    subtitle = FR(
-        "vitality.subtitle",
-        start="1er septembre 2025",
-        end="30 juin 2026",
-        scope=FR("vitality.scope.all"),
+    subtitle = "Cycle 2025-2026, du 1er septembre 2025 au 30 juin 2026 · " + FR(
+        "vitality.scope.all"
     )
     assert f"{subtitle} {FR('vitality.as_of', day='15 mars 2026')}" in texts
     assert FR("vitality.privacy", threshold=5) in texts
@@ -251,12 +248,7 @@ async def test_bad_arguments_are_explained(
 
 async def test_a_committee_and_a_past_cycle(http: BotHttp) -> None:
     card = card_of(await say(http, "bilan 2024-2025 comité CLSC"))
-    subtitle = FR(
-        "vitality.subtitle",
-        start="1er septembre 2024",
-        end="30 juin 2025",
-        scope="Comité des CLSC",
-    )
+    subtitle = "Cycle 2024-2025, du 1er septembre 2024 au 30 juin 2025 · " + "Comité des CLSC"
     assert subtitle in texts_of(card)  # over: no « état au »
     labels = [a["title"] for a in actions_of(card, "Action.Execute")]
     assert labels == [
@@ -277,11 +269,9 @@ async def test_the_card_buttons_show_another_scope(http: BotHttp) -> None:
     assert button["fallback"]["data"] == button["data"]  # Action.Submit for older clients
     body = await click(http, button["verb"], button["data"])
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
-    expected = FR(
-        "vitality.subtitle",
-        start="1er septembre 2025",
-        end="30 juin 2026",
-        scope="Comité des centres hospitaliers",
+    expected = (
+        "Cycle 2025-2026, du 1er septembre 2025 au 30 juin 2026 · "
+        + "Comité des centres hospitaliers"
     )
     assert any(text.startswith(expected) for text in texts_of(body["value"]))
     assert schema_errors(body["value"]) == []

@@ -568,11 +568,8 @@ async def test_the_year_of_the_whole_cdep(year: BotHttp) -> None:
     card, figures = await report_csv(year, "bilan")
     assert schema_errors(card) == []
     # July: the cycle that just ended, and it is over (no « état au »).
-    assert FR(
-        "vitality.subtitle",
-        start="1er septembre 2025",
-        end="30 juin 2026",
-        scope=FR("vitality.scope.all"),
+    assert "Cycle 2025-2026, du 1er septembre 2025 au 30 juin 2026 · " + FR(
+        "vitality.scope.all"
     ) in texts_of(card)
 
     expected = {
