@@ -7,7 +7,7 @@ PLAYGROUND_VERSION := 0.2.28
 APP_MANIFEST_VERSION := 1.1.2
 TOOLS := .tools
 
-.PHONY: run test lint unit e2e playground package bench clean tools
+.PHONY: run test test-dates lint unit e2e playground package bench clean tools
 
 $(STAMP): pyproject.toml requirements.lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: $(STAMP) tools lint
+# The whole suite today, after the date-sensitive tests at each hard date (tests/dates.py).
+test: $(STAMP) tools lint test-dates
 	$(BIN)/python -m pytest -q
+
+# AT=2027-11-07T01:30 make test-dates: one chosen moment (local America/Montreal time).
+test-dates: $(STAMP)
+	$(BIN)/python -m tests.dates $(AT)
 
 playground: $(STAMP) tools
 	$(BIN)/python -m tests.e2e.playground

@@ -43,7 +43,7 @@ def reminder_jobs(services: Services, meeting: Meeting, now: datetime) -> list[P
             run_at=plan.run_at,
             func=partial(send_reminder, services, meeting.id, plan.audience, plan.code),
         )
-        for plan in rules.reminders_due(meeting, now)
+        for plan in rules.reminders_due(meeting, now, services.timezone)
     ]
 
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -566,10 +566,13 @@ def reminder_key(audience: str, code: str) -> str:
     return f"{audience}{code}"
 
 
-def reminders_due(meeting: Meeting, now: datetime) -> list[ReminderPlan]:
+def reminders_due(meeting: Meeting, now: datetime, tz: tzinfo = UTC) -> list[ReminderPlan]:
     """The reminders still to send for a meeting: planned, not started, not already sent,
     and due after the meeting was planned (a meeting planned 3 days ahead gets no J-7). A
-    reminder whose time passed while the bot was down is still returned (it runs at once)."""
+    reminder whose time passed while the bot was down is still returned (it runs at once).
+
+    J-7 and J-1 are counted in the community's days (``tz``): a 9 h meeting is reminded at
+    9 h local time seven days before, even when daylight saving changed in between."""
     if meeting.status != STATUS_PLANNED or now >= meeting.starts_at:
         return []
     sent = set(meeting.reminders_sent)
@@ -582,11 +585,18 @@ def reminders_due(meeting: Meeting, now: datetime) -> list[ReminderPlan]:
         if days <= 0:
             continue
         code = reminder_code(days)
-        run_at = meeting.starts_at - timedelta(days=days)
+        run_at = days_before(meeting.starts_at, days, tz)
         if reminder_key(audience, code) in sent or run_at < planned_at:
             continue
         plans.append(ReminderPlan(code, audience, run_at))
     return plans
+
+
+def days_before(moment: datetime, days: int, tz: tzinfo) -> datetime:
+    """The same local time ``days`` calendar days earlier, as UTC (DST-safe)."""
+    local = moment.astimezone(tz)
+    earlier = (local.replace(tzinfo=None) - timedelta(days=days)).replace(tzinfo=tz)
+    return earlier.astimezone(UTC)
 
 
 def refresh_user_ids(first: Sequence[str], then: Sequence[str]) -> list[str]:

@@ -41,6 +41,7 @@ from cards.polls import (
     problem_text,
 )
 from cards.render import CARD_CONTENT_TYPE
+from dialogs import cycles
 from dialogs.deidentify import Finding, find_identifiers, redact
 from dialogs.outreach import card_activity, direct
 from dialogs.polls import rules
@@ -322,7 +323,8 @@ async def _start_draft(
     meeting_committees: tuple[str, ...] = (),
 ) -> Poll:
     services = turn.services
-    start = blueprint(template, turn.t, services.now(), meeting)
+    cycle = cycles.of_community(services.profile.current)
+    start = blueprint(template, turn.t, services.now(), meeting, cycle)
     place = place_of(turn)
     audience, committee = "members", ""
     if place.shared:

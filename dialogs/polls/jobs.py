@@ -47,7 +47,7 @@ def jobs_for(services: Services, poll: Poll) -> list[PlannedJob]:
         PlannedJob(
             reminder_job_id(poll.id, code), when, partial(send_reminders, services, poll.id, code)
         )
-        for code, when in rules.reminder_times(poll)
+        for code, when in rules.reminder_times(poll, services.timezone)
     ]
     jobs.append(
         PlannedJob(
@@ -90,8 +90,8 @@ async def send_reminders(
     ahead = dict(rules.REMINDERS).get(code)
     if ahead is None:
         return 0
-    if not rules.reminder_due(poll, code, now):
-        if now < poll.deadline_at - ahead:
+    if not rules.reminder_due(poll, code, now, services.timezone):
+        if now < rules.before_deadline(poll.deadline_at, ahead, services.timezone):
             return 0  # not yet: leave it planned
         await repo.save(replace(poll, reminders_done=(*poll.reminders_done, code)))
         logger.info("poll %s: reminder %s skipped (a later one is due)", poll.id, code)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from storage.poll_repository import AnswerValue, Choice, Poll, Question
 
@@ -30,8 +30,10 @@ MAX_DEADLINE_AHEAD = timedelta(days=366)
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
 # Reminders to those who have not answered: (code, time before the deadline), earliest first.
+# Before the deadline: « 48h » is two calendar days earlier at the same local time (even across a
+# daylight-saving change), « 4h » four hours of real time earlier.
 REMINDERS: tuple[tuple[str, timedelta], ...] = (
-    ("48h", timedelta(hours=48)),
+    ("48h", timedelta(days=2)),
     ("4h", timedelta(hours=4)),
 )
 TAMPERED = "tampered"
@@ -458,17 +460,28 @@ def scale_means(results: Results) -> dict[str, float]:
 # ---- reminders and closing ------------------------------------------------------------------
 
 
-def reminder_times(poll: Poll) -> list[tuple[str, datetime]]:
+def before_deadline(deadline: datetime, ahead: timedelta, tz: tzinfo) -> datetime:
+    """``deadline - ahead``: whole days count in local days (same local time), the rest in
+    real time."""
+    if ahead.days and not ahead.seconds:
+        local = deadline.astimezone(tz).replace(tzinfo=None) - ahead
+        return local.replace(tzinfo=tz).astimezone(UTC)
+    return deadline - ahead
+
+
+def reminder_times(poll: Poll, tz: tzinfo = UTC) -> list[tuple[str, datetime]]:
     """The reminders still to send for an open poll: (code, when)."""
     if poll.status != "open":
         return []
     deadline = poll.deadline_at
     return [
-        (code, deadline - ahead) for code, ahead in REMINDERS if code not in poll.reminders_done
+        (code, before_deadline(deadline, ahead, tz))
+        for code, ahead in REMINDERS
+        if code not in poll.reminders_done
     ]
 
 
-def reminder_due(poll: Poll, code: str, now: datetime) -> bool:
+def reminder_due(poll: Poll, code: str, now: datetime, tz: tzinfo = UTC) -> bool:
     """Send reminder ``code`` now? Only for an open poll before its deadline, once its time
     has come, and not when a later reminder's time has come too (after a restart, one
     reminder goes out, not two)."""
@@ -479,10 +492,10 @@ def reminder_due(poll: Poll, code: str, now: datetime) -> bool:
     if code not in codes:
         return False
     ahead = dict(REMINDERS)[code]
-    if now < deadline - ahead:
+    if now < before_deadline(deadline, ahead, tz):
         return False
     later = REMINDERS[codes.index(code) + 1 :]
-    return not any(now >= deadline - later_ahead for _, later_ahead in later)
+    return not any(now >= before_deadline(deadline, later_ahead, tz) for _, later_ahead in later)
 
 
 def close_due(poll: Poll, now: datetime) -> bool:

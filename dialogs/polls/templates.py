@@ -17,12 +17,16 @@ then on they are the animateur's own text, which they may edit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from cards.i18n import Translator
 from cards.polls import format_day
+from dialogs.cycles import Cycle
 from dialogs.polls import rules
 from storage.poll_repository import Choice, Question
+
+DEFAULT_CYCLE = Cycle()
+NEEDS_LOOKAHEAD = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ def _choices(*labels: str) -> tuple[Choice, ...]:
     return tuple(Choice(f"c{i}", label) for i, label in enumerate(labels, start=1))
 
 
-def needs(t: Translator, now: datetime) -> Blueprint:
+def needs(t: Translator, now: datetime, cycle: Cycle = DEFAULT_CYCLE) -> Blueprint:
+    """The yearly needs analysis, titled with the cycle it prepares: the one in force three
+    months from now (in May–June, the coming cycle)."""
     p = "polls.template.needs"
     themes = tuple(t(f"{p}.theme.{i}") for i in range(1, 9))
     questions = (
@@ -71,7 +77,7 @@ def needs(t: Translator, now: datetime) -> Blueprint:
         ),
         Question("q5", "text", t(f"{p}.other"), required=False),
     )
-    title = t(f"{p}.title", year=now.year)
+    title = t(f"{p}.title", year=cycle.of((now + NEEDS_LOOKAHEAD).date()).label)
     return Blueprint(
         "needs", title, questions, True, "after_close", rules.default_deadline(now, 14)
     )
@@ -120,11 +126,15 @@ def custom(t: Translator, now: datetime) -> Blueprint:
 
 
 def blueprint(
-    template: str, t: Translator, now: datetime, meeting: MeetingInfo | None = None
+    template: str,
+    t: Translator,
+    now: datetime,
+    meeting: MeetingInfo | None = None,
+    cycle: Cycle = DEFAULT_CYCLE,
 ) -> Blueprint:
     """``template`` is one of cards.polls.TEMPLATES (checked by the caller)."""
     if template == "needs":
-        return needs(t, now)
+        return needs(t, now, cycle)
     if template == "satisfaction":
         return satisfaction(t, now, meeting)
     if template == "availability":

@@ -433,3 +433,51 @@ def test_committee_year() -> None:
         ("ch", 1, 1, False),
         ("clsc", 1, 1, True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("starts", "expected_j7", "expected_j1"),
+    [
+        # Spring forward on 14 March 2027: J-7 of a 9 h meeting on the 16th is 9 h EST on the 9th.
+        (
+            datetime(2027, 3, 16, 9, 0, tzinfo=TZ),
+            datetime(2027, 3, 9, 9, 0, tzinfo=TZ),
+            datetime(2027, 3, 15, 9, 0, tzinfo=TZ),
+        ),
+        # Fall back on 7 November 2027.
+        (
+            datetime(2027, 11, 8, 9, 0, tzinfo=TZ),
+            datetime(2027, 11, 1, 9, 0, tzinfo=TZ),
+            datetime(2027, 11, 7, 9, 0, tzinfo=TZ),
+        ),
+        # A meeting on the switch day itself.
+        (
+            datetime(2027, 3, 14, 9, 0, tzinfo=TZ),
+            datetime(2027, 3, 7, 9, 0, tzinfo=TZ),
+            datetime(2027, 3, 13, 9, 0, tzinfo=TZ),
+        ),
+    ],
+)
+def test_reminders_keep_their_local_time_across_daylight_saving(
+    starts: datetime, expected_j7: datetime, expected_j1: datetime
+) -> None:
+    planned = meeting(
+        starts_at=starts.astimezone(UTC),
+        ends_at=(starts + timedelta(hours=7)).astimezone(UTC),
+        created_at=datetime(2027, 1, 1, tzinfo=UTC),
+    )
+    plans = {p.code: p.run_at for p in rules.reminders_due(planned, planned.created_at, TZ)}
+    assert plans == {"-7d": expected_j7.astimezone(UTC), "-1d": expected_j1.astimezone(UTC)}
+    for run_at in plans.values():
+        assert run_at.astimezone(TZ).hour == 9
+
+
+def test_a_full_day_on_a_switch_day_lasts_seven_hours() -> None:
+    for day in (14, 15):
+        start = datetime(2027, 3, day, 9, 0, tzinfo=TZ).astimezone(UTC)
+        end = datetime(2027, 3, day, 16, 0, tzinfo=TZ).astimezone(UTC)
+        assert end - start == timedelta(hours=7)
+    # A night that crosses the switch really is one hour shorter.
+    start = datetime(2027, 3, 14, 1, 0, tzinfo=TZ).astimezone(UTC)
+    end = datetime(2027, 3, 14, 4, 0, tzinfo=TZ).astimezone(UTC)
+    assert end - start == timedelta(hours=2)

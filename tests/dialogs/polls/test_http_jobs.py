@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cards.polls import format_day, format_moment
+from dialogs.cycles import Cycle
 from dialogs.meetings.queries import meeting_repository
 from dialogs.polls import jobs, routes, rules
 from dialogs.polls.context import poll_repository
@@ -230,8 +231,10 @@ async def post_template(polls: Driver, template: str) -> tuple[str, dict[str, An
 async def test_needs_analysis_in_two_clicks(polls: Driver) -> None:
     poll_id, card = await post_template(polls, "needs")
     assert FR("polls.anonymity.title") in joined(card)
-    year = polls.clock.now.astimezone(polls.services.timezone).year
-    assert FR("polls.template.needs.title", year=year) in joined(card)
+    # Titled with the cycle it prepares: the one in force three months from now.
+    ahead = (polls.clock.now.astimezone(polls.services.timezone) + timedelta(days=90)).date()
+    label = Cycle().of(ahead).label
+    assert FR("polls.template.needs.title", year=label) in joined(card)
     for i, who in enumerate([SOPHIE, JF, NATHALIE, ETIENNE, JULIE]):
         body = await polls.answer(poll_id, who, q1="c1,c6", q2=str(i % 5 + 1), q3="c3", q4="c2")
         assert FR("polls.answer.recorded") in joined(polls.card(body))

@@ -425,3 +425,18 @@ def test_reminder_times_skip_those_done_and_closed_polls() -> None:
 )
 def test_close_due(status: str, now: datetime, expected: bool) -> None:
     assert rules.close_due(make_poll(status=status), now) is expected
+
+
+def test_the_48_hour_reminder_keeps_its_local_time_across_daylight_saving() -> None:
+    tz = ZoneInfo("America/Montreal")
+    # Deadline Monday 15 March 2027, 17 h (EDT); the clocks sprang forward on the 14th.
+    deadline = datetime(2027, 3, 15, 17, 0, tzinfo=tz)
+    poll = make_poll(deadline=deadline.astimezone(UTC).isoformat())
+    times = dict(rules.reminder_times(poll, tz))
+    assert times["48h"] == datetime(2027, 3, 13, 17, 0, tzinfo=tz)  # Saturday 17 h EST
+    assert times["48h"].astimezone(tz).hour == 17
+    assert deadline - times["48h"] == timedelta(hours=47)  # one real hour less
+    assert times["4h"] == deadline - timedelta(hours=4)
+    # Due from its local time on, and not an hour early.
+    assert not rules.reminder_due(poll, "48h", times["48h"] - timedelta(minutes=1), tz)
+    assert rules.reminder_due(poll, "48h", times["48h"], tz)
