@@ -559,7 +559,19 @@ async def fetch_into_store(services: Services, meeting: Any) -> tuple[FetchStatu
     return FetchStatus.ok, changed
 
 
+_IMPORT_LOCKS = "presence.import_locks"
+
+
 async def run_import(services: Services, meeting_id: str, attempt: int) -> None:
+    """One attempt of a meeting's import. Attempts of one meeting never overlap (a retry job
+    firing while `présences importer` runs): the second reads the state the first left."""
+    locks: dict[str, asyncio.Lock] = services.components.setdefault(_IMPORT_LOCKS, {})
+    lock = locks.setdefault(meeting_id, asyncio.Lock())
+    async with lock:
+        await _run_import(services, meeting_id, attempt)
+
+
+async def _run_import(services: Services, meeting_id: str, attempt: int) -> None:
     repository = presence_repository(services)
     state = await repository.get_import(meeting_id)
     if state is None or state.status != "pending" or state.attempt != attempt:
