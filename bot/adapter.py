@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 
+import msrest.universal_http.async_requests as msrest_async
 import msrest.universal_http.requests as msrest_requests
+import requests
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from msrest.exceptions import ClientRequestError
 
 from bot.settings import Settings
 
@@ -25,8 +33,49 @@ def patch_msrest_retry_scan() -> None:
         policy.safe_codes = frozenset(policy.safe_codes)  # type: ignore[assignment]
 
 
-def create_adapter(settings: Settings) -> CloudAdapter:
+# Outbound Bot Connector calls (msrest + requests) run in this pool, never in the default
+# executor the storage uses: a silent serviceUrl holds at most these threads, each for at most
+# the timeout (PLATFORM.md §13: msrest's default is 100 s per attempt).
+_OUTBOUND_WORKERS = 32
+_outbound_pool: ThreadPoolExecutor | None = None
+_outbound_timeout: tuple[float, float] = (5.0, 10.0)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _outbound_pool
+    if _outbound_pool is None:
+        _outbound_pool = ThreadPoolExecutor(_OUTBOUND_WORKERS, thread_name_prefix="outbound")
+    return _outbound_pool
+
+
+async def _send(
+    self: msrest_async.AsyncBasicRequestsHTTPSender, request: Any, **kwargs: Any
+) -> Any:
+    """msrest's ``AsyncBasicRequestsHTTPSender.send`` with our pool and a short timeout."""
+    session = kwargs.pop("session", self.session)
+    kwargs.pop("loop", None)
+    kwargs["timeout"] = _outbound_timeout
+    call = functools.partial(session.request, request.method, request.url, **kwargs)
+    try:
+        response = await asyncio.get_running_loop().run_in_executor(_pool(), call)
+    except requests.RequestException as err:
+        raise ClientRequestError("Error occurred in request.", inner_exception=err) from err
+    return msrest_async.AsyncRequestsClientResponse(request, response)
+
+
+def patch_msrest_outbound(timeout: float) -> None:
+    """Bound outbound calls: own thread pool, ``timeout`` seconds to connect and to read."""
+    global _outbound_timeout
+    _outbound_timeout = (min(timeout, 5.0), timeout)
+    msrest_async.AsyncBasicRequestsHTTPSender.send = _send  # type: ignore[method-assign]
+
+
+def create_adapter(
+    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+) -> CloudAdapter:
+    """``credentials_factory`` replaces the app-password credentials (tests only)."""
     patch_msrest_retry_scan()
+    patch_msrest_outbound(settings.outbound_timeout)
     config = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password,
@@ -38,4 +87,6 @@ def create_adapter(settings: Settings) -> CloudAdapter:
             "MicrosoftAppId is empty: authentication is OFF. Use this only on this machine "
             "(tests, Agents Playground), never where Teams can reach the bot."
         )
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    return CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
+    )
