@@ -118,6 +118,7 @@ class SilentServer:
         self._writers: list[asyncio.StreamWriter] = []
         self.connections = 0
         self.port = 0
+        self._arrived = asyncio.Condition()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
@@ -130,11 +131,17 @@ class SilentServer:
     async def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         self._writers.append(writer)
+        async with self._arrived:
+            self._arrived.notify_all()
         try:
             while await reader.read(65536):
                 pass
         except ConnectionError:
             return
+
+    async def wait_for_connections(self, count: int) -> None:
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: self.connections >= count)
 
     async def close(self) -> None:
         for writer in self._writers:
