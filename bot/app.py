@@ -18,7 +18,13 @@ from botframework.connector.auth import AuthenticateRequestResult, ServiceClient
 from msrest.exceptions import DeserializationError
 
 from bot.adapter import create_adapter
-from bot.auth import ChannelTokenValidator, InboundPolicy, Unauthorized, ids_of
+from bot.auth import (
+    ChannelTokenValidator,
+    GuardedAuthentication,
+    InboundPolicy,
+    Unauthorized,
+    ids_of,
+)
 from bot.commands import COMMANDS
 from bot.errors import make_on_turn_error
 from bot.features import FEATURES
@@ -71,6 +77,13 @@ def create_app(
     store = Store(settings.data_dir)
     profile = ProfileFile(settings.data_dir)
     adapter = create_adapter(settings, credentials_factory)
+    policy = InboundPolicy(
+        settings.tenants, settings.service_url_hosts, allow_loopback=not settings.auth_enabled
+    )
+    # Every connector the adapter makes (replies, proactive messages) checks the allow-list.
+    adapter.bot_framework_authentication = GuardedAuthentication(
+        adapter.bot_framework_authentication, policy
+    )
     scheduler = Scheduler(settings.tz, now)
     messenger = ProactiveMessenger(
         adapter,
@@ -111,9 +124,6 @@ def create_app(
         user_state,
         on_inbound=messenger.remember,
         features=FEATURES,
-    )
-    policy = InboundPolicy(
-        settings.tenants, settings.service_url_hosts, allow_loopback=not settings.auth_enabled
     )
     runtime = Runtime(
         settings,

@@ -31,6 +31,7 @@ from botframework.connector.auth import (
     BotFrameworkAuthentication,
     ChannelValidation,
     ClaimsIdentity,
+    ConnectorFactory,
 )
 from jwt.algorithms import RSAAlgorithm
 
@@ -323,3 +324,58 @@ def ids_of(body: Mapping[str, Any]) -> dict[str, str]:
         ],
         "tenant_id": tenant_of(body)[:64],
     }
+
+
+class _GuardedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    """No connector (so no outbound call) to a serviceUrl off the allow-list."""
+
+    def __init__(self, inner: ConnectorFactory, policy: InboundPolicy) -> None:
+        self._inner = inner
+        self._policy = policy
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        if not self._policy.service_url_allowed(service_url or ""):
+            logger.warning("outbound call refused: serviceUrl off the allow-list")
+            raise PermissionError("serviceUrl not allowed")
+        return await self._inner.create(service_url, audience)
+
+
+class GuardedAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, whose connector factories (replies, proactive messages,
+    new conversations) check the serviceUrl allow-list before every outbound call."""
+
+    def __init__(self, inner: BotFrameworkAuthentication, policy: InboundPolicy) -> None:
+        self._inner = inner
+        self._policy = policy
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _GuardedConnectorFactory(
+                result.connector_factory, self._policy
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        raise PermissionError("streaming is not used")
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _GuardedConnectorFactory(
+            self._inner.create_connector_factory(claims_identity), self._policy
+        )
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return str(self._inner.get_originating_audience())
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)

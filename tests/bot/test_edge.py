@@ -201,3 +201,19 @@ async def test_eight_replies_to_a_silent_service_url_stall_nobody_else(tmp_path:
         await client.close()
         await connector.close()
         await silent.close()
+
+
+async def test_no_connector_is_made_for_a_service_url_off_the_allow_list(
+    bot_http: BotHttp,
+) -> None:
+    """Every outbound path (replies, proactive messages, new conversations) gets its connector
+    from the adapter's authentication, which checks the allow-list first."""
+    from botframework.connector.auth import ClaimsIdentity
+
+    authentication = bot_http.client.server.app[RUNTIME].adapter.bot_framework_authentication
+    factory = authentication.create_connector_factory(ClaimsIdentity({}, True))
+    for url in ("https://attacker.example/", "http://169.254.169.254/"):
+        with pytest.raises(PermissionError):
+            await factory.create(url, None)
+    assert await factory.create("https://smba.trafficmanager.net/amer/", None) is not None
+    assert await factory.create(bot_http.connector.service_url, None) is not None
