@@ -191,7 +191,7 @@ def _problem(status: int, code: str) -> web.Response:
     return web.json_response({"error": code}, status=status)
 
 
-MAX_JSON_DEPTH = 32
+MAX_JSON_DEPTH = 64
 
 
 def _too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:

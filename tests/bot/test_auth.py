@@ -301,3 +301,21 @@ async def test_with_no_keys_yet_and_a_silent_key_server_the_answer_is_401(
         assert authed.connector.requests == 0
     finally:
         await silent.close()
+
+
+async def test_the_tenant_matrix_with_authentication_on(authed: AuthedBot) -> None:
+    """Validly signed activities from another tenant: every command word (fr + en) and every
+    card verb (Execute and Submit) is 403, nothing stored, nothing sent."""
+    from tests.bot.test_edge import COMMAND_WORDS, FOREIGN, VERBS, _foreign
+
+    before = snapshot(authed.http.data_dir)
+    activities = [_foreign(authed.http.activity(f"{word} oncologie")) for word in COMMAND_WORDS]
+    for verb in VERBS:
+        activities.append(_foreign(authed.http.execute(verb, {"id": "x"})))
+        activities.append(_foreign(authed.http.activity(None, value={"verb": verb, "id": "x"})))
+    statuses = [await authed.post(a, _valid(a)) for a in activities]
+    assert all(a["channelData"]["tenant"]["id"] == FOREIGN for a in activities)
+    assert len(statuses) == len(COMMAND_WORDS) + 2 * len(VERBS)
+    assert set(statuses) == {403}
+    assert snapshot(authed.http.data_dir) == before
+    assert authed.connector.requests == 0
