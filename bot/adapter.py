@@ -15,6 +15,7 @@ import requests
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
 )
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import ClientRequestError
@@ -87,6 +88,46 @@ def create_adapter(
             "MicrosoftAppId is empty: authentication is OFF. Use this only on this machine "
             "(tests, Agents Playground), never where Teams can reach the bot."
         )
-    return CloudAdapter(
-        ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
+    factory = WarmCredentialsFactory(
+        credentials_factory or ConfigurationServiceClientCredentialFactory(config),
+        settings.outbound_timeout,
     )
+    return CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory)
+    )
+
+
+class WarmCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
+    """Outbound credentials, one per (app, scope) so MSAL's token cache lives on, with the token
+    fetched in the outbound pool under the timeout: msrest then signs each request from the
+    cache, instead of asking Entra synchronously on the event loop (and per turn)."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory, timeout: float) -> None:
+        self._inner = inner
+        self._timeout = timeout
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return bool(await self._inner.is_valid_app_id(app_id))
+
+    async def is_authentication_disabled(self) -> bool:
+        return bool(await self._inner.is_authentication_disabled())
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> Any:
+        key = (app_id, oauth_scope, login_endpoint, validate_authority)
+        credentials = self._cache.get(key)
+        if credentials is None:
+            credentials = await self._inner.create_credentials(
+                app_id, oauth_scope, login_endpoint, validate_authority
+            )
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = credentials
+        if app_id and callable(getattr(credentials, "get_access_token", None)):
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(
+                loop.run_in_executor(_pool(), credentials.get_access_token), self._timeout
+            )
+        return credentials

@@ -253,7 +253,15 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if refused is not None:
         logger.warning("activity refused: %s %s", refused, ids_of(body))
         return _problem(403, "forbidden")
-    invoke = await runtime.adapter.process_activity(authenticated, activity, runtime.bot.on_turn)
+    try:
+        invoke = await runtime.adapter.process_activity(
+            authenticated, activity, runtime.bot.on_turn
+        )
+    except OSError as problem:
+        # Before the turn: no outbound connector (Entra token not obtained in time or refused,
+        # serviceUrl refused). Errors inside the turn are handled by on_turn_error.
+        logger.warning("activity not processed: %s %s", type(problem).__name__, ids_of(body))
+        return _problem(503, "unavailable")
     if invoke:
         return web.json_response(serializer_helper(invoke.body), status=invoke.status)
     return web.Response(status=201)

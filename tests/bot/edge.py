@@ -184,3 +184,34 @@ async def settle(folder: Path, quiet: float = 0.1, limit: float = 5.0) -> None:
         if current == previous:
             return
         previous = current
+
+
+class SlowCredentialsFactory(PasswordServiceClientCredentialFactory):  # type: ignore[misc]
+    """Outbound credentials whose first token takes ``delay`` seconds (a blocking call, as
+    MSAL's is) and later ones come from a cache (as MSAL's do), or fail when ``fail`` is set."""
+
+    def __init__(self, app_id: str, password: str, delay: float, fail: bool = False) -> None:
+        super().__init__(app_id, password)
+        self.delay = delay
+        self.fail = fail
+        self.fetches = 0
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> MicrosoftAppCredentials:
+        factory = self
+
+        class _Slow(MicrosoftAppCredentials):  # type: ignore[misc]
+            token = ""
+
+            def get_access_token(self, force_refresh: bool = False) -> str:
+                if self.token:
+                    return self.token
+                factory.fetches += 1
+                time.sleep(factory.delay)
+                if factory.fail:
+                    raise PermissionError("token refused")
+                self.token = "outbound-test-token"
+                return self.token
+
+        return _Slow(app_id, self.password, oauth_scope=oauth_scope)

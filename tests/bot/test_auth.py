@@ -27,6 +27,7 @@ from tests.bot.edge import (
     EMULATOR_ISSUER,
     KeyServer,
     SilentServer,
+    SlowCredentialsFactory,
     StaticCredentialsFactory,
     jwk_of,
     mint,
@@ -319,3 +320,81 @@ async def test_the_tenant_matrix_with_authentication_on(authed: AuthedBot) -> No
     assert set(statuses) == {403}
     assert snapshot(authed.http.data_dir) == before
     assert authed.connector.requests == 0
+
+
+async def _authed_with(tmp_path: Path, factory: Any, connector: ConnectorStub) -> TestClient:
+    settings = Settings(
+        app_id=APP,
+        app_password=PASSWORD,
+        data_dir=tmp_path / "data",
+        tenants=("t1",),
+        service_url_hosts=(urlsplit(connector.service_url).netloc,),
+        outbound_timeout=2.0,
+    )
+    client = TestClient(TestServer(create_app(settings, credentials_factory=factory)))
+    await client.start_server()
+    return client
+
+
+async def test_a_slow_outbound_token_never_blocks_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Getting the bot's own Entra token (a blocking MSAL call) runs off the event loop."""
+    keys = KeyServer([jwk_of(KEY, "k1", ["msteams"])])
+    await keys.start()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", keys.metadata_url)
+    connector = ConnectorStub()
+    await connector.start()
+    factory = SlowCredentialsFactory(APP, PASSWORD, delay=1.5)
+    client = await _authed_with(tmp_path, factory, connector)
+    http = BotHttp(client, connector, tmp_path / "data")
+    try:
+        activity = http.activity("aide")
+        pending = asyncio.create_task(
+            client.post("/api/messages", json=activity, headers={"Authorization": _valid(activity)})
+        )
+        slowest = 0.0
+        while not pending.done():
+            t0 = time.monotonic()
+            assert (await client.get("/healthz")).status == 200
+            slowest = max(slowest, time.monotonic() - t0)
+            await asyncio.sleep(0.1)
+        assert (await pending).status == 201
+        assert slowest < 1.0
+        assert http.replies()
+        # Later turns reuse the credentials and their cached token.
+        second = http.activity("aide", conversation="a:personal-2")
+        response = await client.post(
+            "/api/messages", json=second, headers={"Authorization": _valid(second)}
+        )
+        assert response.status == 201
+        assert factory.fetches == 1
+    finally:
+        await client.close()
+        await connector.close()
+        await keys.close()
+
+
+async def test_no_outbound_token_is_503_not_500(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    keys = KeyServer([jwk_of(KEY, "k1", ["msteams"])])
+    await keys.start()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", keys.metadata_url)
+    connector = ConnectorStub()
+    await connector.start()
+    client = await _authed_with(
+        tmp_path, SlowCredentialsFactory(APP, PASSWORD, delay=0, fail=True), connector
+    )
+    try:
+        activity = BotHttp(client, connector, tmp_path / "data").activity("aide")
+        response = await client.post(
+            "/api/messages", json=activity, headers={"Authorization": _valid(activity)}
+        )
+        assert response.status == 503
+        assert connector.requests == 0
+        assert not [r for r in caplog.records if r.exc_info]
+    finally:
+        await client.close()
+        await connector.close()
+        await keys.close()
