@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import socket
 import time
 from pathlib import Path
@@ -215,3 +216,36 @@ class SlowCredentialsFactory(PasswordServiceClientCredentialFactory):  # type: i
                 return self.token
 
         return _Slow(app_id, self.password, oauth_scope=oauth_scope)
+
+
+class LoopLag:
+    """The longest time the event loop was held (tests, client and server share one loop, so a
+    blocking call shows here even when it falls between two requests)."""
+
+    def __init__(self, tick: float = 0.02) -> None:
+        self.tick = tick
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            started = time.monotonic()
+            await asyncio.sleep(self.tick)
+            self.worst = max(self.worst, time.monotonic() - started - self.tick)
+
+    async def start(self) -> LoopLag:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def __aenter__(self) -> LoopLag:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

@@ -20,7 +20,7 @@ from bot.routing import Router
 from bot.settings import Settings
 from cards.i18n import SUPPORTED_LOCALES, Translator
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp
-from tests.bot.edge import SilentServer, settle, snapshot
+from tests.bot.edge import LoopLag, SilentServer, settle, snapshot
 from tests.fakes.connector_stub import ConnectorStub
 
 FOREIGN = "0badc0de-0000-4000-8000-000000000000"
@@ -171,6 +171,8 @@ async def test_eight_replies_to_a_silent_service_url_stall_nobody_else(tmp_path:
     client, connector = await _serve(settings)
     http = BotHttp(client, connector, settings.data_dir)
     try:
+        lag = LoopLag()
+        await lag.start()
         stalled = [
             asyncio.create_task(
                 http.post(
@@ -196,6 +198,8 @@ async def test_eight_replies_to_a_silent_service_url_stall_nobody_else(tmp_path:
         assert not any(task.done() for task in stalled)
         async with asyncio.timeout(30):
             results = await asyncio.gather(*stalled)
+        await lag.stop()
+        assert lag.worst < 0.5
         assert all(status < 500 for status, _ in results)
     finally:
         await client.close()
