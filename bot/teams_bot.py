@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 _INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
 _INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 _NBSP = "\u00a0"
+# Teams itself caps a message at about 28 KB; nothing longer is a real command.
+MAX_MESSAGE_CHARS = 28_000
 _MENTION_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -120,6 +122,9 @@ class VeilleuseBot(TeamsActivityHandler):
         turn = await self._turn(turn_context)
         if not text:
             await turn.say("errors.empty_message")
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            await turn.say("errors.too_long", limit=MAX_MESSAGE_CHARS)
             return
         command, args = self.router.match(text)
         if command is None:

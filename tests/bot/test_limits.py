@@ -100,3 +100,9 @@ async def test_a_submit_fallback_gets_the_same_answer(bot_http: BotHttp) -> None
 
 def test_the_card_limit_is_80_kb() -> None:
     assert MAX_CARD_BYTES == 80 * 1024
+
+
+async def test_a_too_long_message_is_refused_in_words(bot_http: BotHttp) -> None:
+    status, _ = await bot_http.post(bot_http.activity("qui " + "x" * 100_000))
+    assert status == 201
+    assert bot_http.replies()[-1]["text"] == FR("errors.too_long", limit=28_000)
