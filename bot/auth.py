@@ -126,10 +126,11 @@ class SigningKeys:
         return self._fetched_at is None or self._monotonic() - self._fetched_at > self.max_age
 
     def _may_refresh(self) -> bool:
-        return (
-            self._attempted_at is None
-            or self._monotonic() - self._attempted_at >= self.min_refresh_interval
-        )
+        if self._attempted_at is None:
+            return True
+        # With no key at all yet (the key server was down), try again sooner.
+        interval = self.min_refresh_interval if self._keys else min(10.0, self.min_refresh_interval)
+        return self._monotonic() - self._attempted_at >= interval
 
     async def _refresh(self) -> None:
         self._attempted_at = self._monotonic()

@@ -404,3 +404,35 @@ async def test_no_outbound_token_is_503_not_500(
         await client.close()
         await connector.close()
         await keys.close()
+
+
+async def test_keys_are_cached_and_retried_sooner_when_none_was_ever_fetched() -> None:
+    """The cache alone, with an injected monotonic clock: one fetch serves every token; with no
+    key yet (server down), a retry comes after 10 s rather than after the full interval."""
+    from bot.auth import SigningKeys
+
+    now = [1000.0]
+    keys_server = KeyServer([jwk_of(KEY, "k1", ["msteams"])])
+    await keys_server.start()
+    down = SilentServer()
+    await down.start()
+    url = [down.url]
+    keys = SigningKeys(lambda: url[0], timeout=0.5, monotonic=lambda: now[0])
+    try:
+        assert await keys.get("k1") is None  # the key server does not answer
+        url[0] = keys_server.metadata_url
+        assert await keys.get("k1") is None  # too soon to try again
+        now[0] += 11
+        assert await keys.get("k1") is not None
+        for _ in range(5):
+            assert await keys.get("k1") is not None
+        assert keys_server.hits == 1
+        assert await keys.get("k-unknown") is None  # within the interval: no new fetch
+        assert keys_server.hits == 1
+        now[0] += keys.min_refresh_interval
+        assert await keys.get("k-unknown") is None
+        assert keys_server.hits == 2
+    finally:
+        await keys.close()
+        await keys_server.close()
+        await down.close()
