@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 
+import msrest.universal_http.async_requests as msrest_async
 import msrest.universal_http.requests as msrest_requests
+import requests
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
 )
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from msrest.exceptions import ClientRequestError
 
 from bot.settings import Settings
 
@@ -25,8 +34,49 @@ def patch_msrest_retry_scan() -> None:
         policy.safe_codes = frozenset(policy.safe_codes)  # type: ignore[assignment]
 
 
-def create_adapter(settings: Settings) -> CloudAdapter:
+# Outbound Bot Connector calls (msrest + requests) run in this pool, never in the default
+# executor the storage uses: a silent serviceUrl holds at most these threads, each for at most
+# the timeout (PLATFORM.md §13: msrest's default is 100 s per attempt).
+_OUTBOUND_WORKERS = 32
+_outbound_pool: ThreadPoolExecutor | None = None
+_outbound_timeout: tuple[float, float] = (5.0, 10.0)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _outbound_pool
+    if _outbound_pool is None:
+        _outbound_pool = ThreadPoolExecutor(_OUTBOUND_WORKERS, thread_name_prefix="outbound")
+    return _outbound_pool
+
+
+async def _send(
+    self: msrest_async.AsyncBasicRequestsHTTPSender, request: Any, **kwargs: Any
+) -> Any:
+    """msrest's ``AsyncBasicRequestsHTTPSender.send`` with our pool and a short timeout."""
+    session = kwargs.pop("session", self.session)
+    kwargs.pop("loop", None)
+    kwargs["timeout"] = _outbound_timeout
+    call = functools.partial(session.request, request.method, request.url, **kwargs)
+    try:
+        response = await asyncio.get_running_loop().run_in_executor(_pool(), call)
+    except requests.RequestException as err:
+        raise ClientRequestError("Error occurred in request.", inner_exception=err) from err
+    return msrest_async.AsyncRequestsClientResponse(request, response)
+
+
+def patch_msrest_outbound(timeout: float) -> None:
+    """Bound outbound calls: own thread pool, ``timeout`` seconds to connect and to read."""
+    global _outbound_timeout
+    _outbound_timeout = (min(timeout, 5.0), timeout)
+    msrest_async.AsyncBasicRequestsHTTPSender.send = _send  # type: ignore[method-assign]
+
+
+def create_adapter(
+    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+) -> CloudAdapter:
+    """``credentials_factory`` replaces the app-password credentials (tests only)."""
     patch_msrest_retry_scan()
+    patch_msrest_outbound(settings.outbound_timeout)
     config = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password,
@@ -38,4 +88,46 @@ def create_adapter(settings: Settings) -> CloudAdapter:
             "MicrosoftAppId is empty: authentication is OFF. Use this only on this machine "
             "(tests, Agents Playground), never where Teams can reach the bot."
         )
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    factory = WarmCredentialsFactory(
+        credentials_factory or ConfigurationServiceClientCredentialFactory(config),
+        settings.outbound_timeout,
+    )
+    return CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory)
+    )
+
+
+class WarmCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
+    """Outbound credentials, one per (app, scope) so MSAL's token cache lives on, with the token
+    fetched in the outbound pool under the timeout: msrest then signs each request from the
+    cache, instead of asking Entra synchronously on the event loop (and per turn)."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory, timeout: float) -> None:
+        self._inner = inner
+        self._timeout = timeout
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return bool(await self._inner.is_valid_app_id(app_id))
+
+    async def is_authentication_disabled(self) -> bool:
+        return bool(await self._inner.is_authentication_disabled())
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> Any:
+        key = (app_id, oauth_scope, login_endpoint, validate_authority)
+        credentials = self._cache.get(key)
+        if credentials is None:
+            credentials = await self._inner.create_credentials(
+                app_id, oauth_scope, login_endpoint, validate_authority
+            )
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = credentials
+        if app_id and callable(getattr(credentials, "get_access_token", None)):
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(
+                loop.run_in_executor(_pool(), credentials.get_access_token), self._timeout
+            )
+        return credentials

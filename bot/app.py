@@ -11,11 +11,20 @@ from datetime import UTC, datetime
 from functools import partial
 
 from aiohttp import web
-from botbuilder.core import ConversationState, UserState
+from botbuilder.core import ConversationState, UserState, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
 from bot.adapter import create_adapter
+from bot.auth import (
+    ChannelTokenValidator,
+    GuardedAuthentication,
+    InboundPolicy,
+    Unauthorized,
+    ids_of,
+)
 from bot.commands import COMMANDS
 from bot.errors import make_on_turn_error
 from bot.features import FEATURES
@@ -50,6 +59,8 @@ class Runtime:
     scheduler: Scheduler
     messenger: ProactiveMessenger
     services: Services
+    validator: ChannelTokenValidator
+    policy: InboundPolicy
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -59,11 +70,20 @@ def create_app(
     settings: Settings,
     *,
     clock: Callable[[], datetime] | None = None,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
 ) -> web.Application:
+    """``credentials_factory`` stands in for the app-password credentials (tests only)."""
     now = clock or (lambda: datetime.now(UTC))
     store = Store(settings.data_dir)
     profile = ProfileFile(settings.data_dir)
-    adapter = create_adapter(settings)
+    adapter = create_adapter(settings, credentials_factory)
+    policy = InboundPolicy(
+        settings.tenants, settings.service_url_hosts, allow_loopback=not settings.auth_enabled
+    )
+    # Every connector the adapter makes (replies, proactive messages) checks the allow-list.
+    adapter.bot_framework_authentication = GuardedAuthentication(
+        adapter.bot_framework_authentication, policy
+    )
     scheduler = Scheduler(settings.tz, now)
     messenger = ProactiveMessenger(
         adapter,
@@ -105,7 +125,17 @@ def create_app(
         on_inbound=messenger.remember,
         features=FEATURES,
     )
-    runtime = Runtime(settings, store, adapter, bot, scheduler, messenger, services)
+    runtime = Runtime(
+        settings,
+        store,
+        adapter,
+        bot,
+        scheduler,
+        messenger,
+        services,
+        ChannelTokenValidator(settings.app_id),
+        policy,
+    )
 
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[RUNTIME] = runtime
@@ -139,6 +169,7 @@ async def _on_startup(app: web.Application) -> None:
 
 async def _on_cleanup(app: web.Application) -> None:
     runtime = app[RUNTIME]
+    await runtime.validator.keys.close()
     await runtime.messenger.stop()
     await runtime.scheduler.stop()
     graph = runtime.services.components.get("attendance_source")
@@ -160,23 +191,80 @@ def _problem(status: int, code: str) -> web.Response:
     return web.json_response({"error": code}, status=status)
 
 
+MAX_JSON_DEPTH = 64
+
+
+def _too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Nesting deeper than ``limit`` (iterative: a crafted body cannot exhaust the stack)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: list[object] = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
-    """``POST /api/messages``: the Bot Framework endpoint."""
+    """``POST /api/messages``: the Bot Framework endpoint. In order, before the bot sees
+    anything: the body is one activity of sane depth, the token is the channel's for this app
+    (authentication on), the tenant is the community's and the serviceUrl is one the bot may
+    call. A refusal stores nothing and calls nobody."""
     if "application/json" not in request.headers.get("Content-Type", ""):
         return _problem(415, "unsupported_media_type")
+    raw = await request.read()
     try:
-        body = await request.json()
+        body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _problem(400, "invalid_json")
+    except RecursionError:
+        return _problem(400, "too_deep")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return _problem(400, "not_an_activity")
+    if _too_deep(body):
+        logger.info("activity refused: nested too deep %s", ids_of(body))
+        return _problem(400, "too_deep")
     runtime = request.app[RUNTIME]
     try:
-        response = await runtime.adapter.process(request, runtime.bot)
-    except DeserializationError:
+        activity = Activity().deserialize(body)
+    except (DeserializationError, RecursionError):
         logger.info("activity refused: it does not deserialise")
         return _problem(400, "malformed_activity")
-    return response or web.Response(status=200)
+    if not activity.type:
+        return _problem(400, "not_an_activity")
+    authenticated: AuthenticateRequestResult | str = ""
+    if runtime.settings.auth_enabled:
+        try:
+            authenticated = await runtime.validator.authenticate(
+                request.headers.get("Authorization", ""),
+                activity,
+                runtime.adapter.bot_framework_authentication,
+            )
+        except Unauthorized as refusal:
+            logger.info("activity refused: %s %s", refusal.reason, ids_of(body))
+            return _problem(401, "unauthorized")
+    refused = runtime.policy.refusal(body)
+    if refused is not None:
+        logger.warning("activity refused: %s %s", refused, ids_of(body))
+        return _problem(403, "forbidden")
+    try:
+        invoke = await runtime.adapter.process_activity(
+            authenticated, activity, runtime.bot.on_turn
+        )
+    except OSError as problem:
+        # Before the turn: no outbound connector (Entra token not obtained in time or refused,
+        # serviceUrl refused). Errors inside the turn are handled by on_turn_error.
+        logger.warning("activity not processed: %s %s", type(problem).__name__, ids_of(body))
+        return _problem(503, "unavailable")
+    if invoke:
+        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+    return web.Response(status=201)
 
 
 async def download(request: web.Request) -> web.Response:

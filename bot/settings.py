@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cards.i18n import normalize_locale
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+# http:// is accepted only for these exact hosts (the machine itself).
+_LOOPBACK_URL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_HOST_PORT = re.compile(r"^[a-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9a-f:]+\](:[0-9]{1,5})?$")
 
 
 class SettingsError(ValueError):
@@ -35,6 +40,15 @@ class Settings:
     graph_client_secret: str = field(default="", repr=False)
     public_base_url: str = ""
     max_body_bytes: int = 256 * 1024
+    # The tenant lock: MicrosoftAppTenantId plus CDEP_TENANTS. Empty = no lock (local use only;
+    # from_env requires one when authentication is on).
+    tenants: tuple[str, ...] = ()
+    # serviceUrl hosts (host or host:port) allowed besides Teams' Bot Connector hosts
+    # (CDEP_SERVICE_URL_HOSTS): a local connector stub, a test. Loopback is always allowed
+    # while authentication is off (Agents Playground).
+    service_url_hosts: tuple[str, ...] = ()
+    # Seconds an outbound Bot Connector call may take (connect, then read).
+    outbound_timeout: float = 10.0
 
     @property
     def auth_enabled(self) -> bool:
@@ -97,18 +111,30 @@ class Settings:
         if graph_client and not _GUID.match(graph_client):
             raise SettingsError("GRAPH_CLIENT_ID must be a GUID.")
 
-        base_url = get("CDEP_PUBLIC_URL").rstrip("/")
-        if base_url and not base_url.startswith(
-            ("https://", "http://127.0.0.1", "http://localhost")
-        ):
-            raise SettingsError("CDEP_PUBLIC_URL must be an https:// address.")
+        base_url = _public_url(get("CDEP_PUBLIC_URL"))
+        host = get("CDEP_HOST", "127.0.0.1") or "127.0.0.1"
+        if not app_id and not _is_loopback(host):
+            raise SettingsError(
+                "CDEP_HOST must be a loopback address (127.0.0.1, ::1, localhost) while "
+                "MicrosoftAppId is empty (authentication off)."
+            )
+        tenants = _tenants(tenant, get("CDEP_TENANTS"))
+        if require_secrets and app_id and not tenants:
+            raise SettingsError(
+                "MicrosoftAppTenantId (or CDEP_TENANTS) is required when MicrosoftAppId is set: "
+                "the bot answers only the community's tenant."
+            )
+        hosts = tuple(h.strip().lower() for h in get("CDEP_SERVICE_URL_HOSTS").split(",") if h)
+        for entry in hosts:
+            if not _HOST_PORT.match(entry):
+                raise SettingsError("CDEP_SERVICE_URL_HOSTS must list host or host:port entries.")
 
         return cls(
             app_id=app_id,
             app_password=app_password,
             app_type=app_type,
             app_tenant_id=tenant,
-            host=get("CDEP_HOST", "127.0.0.1") or "127.0.0.1",
+            host=host,
             port=int(port_text),
             data_dir=Path(get("CDEP_DATA_DIR", "data") or "data"),
             default_locale=locale,
@@ -117,4 +143,58 @@ class Settings:
             graph_client_id=graph_client,
             graph_client_secret=get("GRAPH_CLIENT_SECRET") or app_password,
             public_base_url=base_url,
+            tenants=tenants,
+            service_url_hosts=hosts,
         )
+
+
+def _public_url(text: str) -> str:
+    """CDEP_PUBLIC_URL: https://host[:port][/path], or http:// for the machine itself only."""
+    url = text.strip().rstrip("/")
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError as exc:
+        raise SettingsError("CDEP_PUBLIC_URL is not a valid address.") from exc
+    netloc_host = parts.netloc.rpartition("@")[2]
+    bracketed = netloc_host.startswith("[")
+    host_only = netloc_host.split("]")[0] + "]" if bracketed else netloc_host.split(":")[0]
+    if (
+        not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in url)
+    ):
+        raise SettingsError("CDEP_PUBLIC_URL must be an https:// address (no user, query).")
+    if parts.scheme == "https":
+        return url
+    if parts.scheme == "http" and host_only.lower() in _LOOPBACK_URL_HOSTS:
+        return url
+    raise SettingsError(
+        "CDEP_PUBLIC_URL must be an https:// address (http:// only for localhost, "
+        "127.0.0.1 or [::1])."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _tenants(main: str, extra: str) -> tuple[str, ...]:
+    found = [main] if main else []
+    for entry in re.split(r"[,\s]+", extra):
+        if not entry:
+            continue
+        if not _GUID.match(entry):
+            raise SettingsError("CDEP_TENANTS must list tenant GUIDs separated by commas.")
+        if entry.lower() not in (t.lower() for t in found):
+            found.append(entry)
+    return tuple(t.lower() for t in found)

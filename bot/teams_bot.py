@@ -27,7 +27,7 @@ from bot.errors import LOCALE_KEY, activity_ids
 from bot.identity import IdentityResolver
 from bot.routing import Router
 from cards.i18n import Translator
-from cards.render import CARD_CONTENT_TYPE
+from cards.render import CARD_CONTENT_TYPE, input_limit
 from dialogs.events import Person, meeting_event_from, person_from
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 
@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 _INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
 _INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 _NBSP = "\u00a0"
+# Teams itself caps a message at about 28 KB; nothing longer is a real command.
+MAX_MESSAGE_CHARS = 28_000
 _MENTION_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -121,6 +123,9 @@ class VeilleuseBot(TeamsActivityHandler):
         if not text:
             await turn.say("errors.empty_message")
             return
+        if len(text) > MAX_MESSAGE_CHARS:
+            await turn.say("errors.too_long", limit=MAX_MESSAGE_CHARS)
+            return
         command, args = self.router.match(text)
         if command is None:
             await turn.say("errors.unknown_command", text=_shorten(text))
@@ -199,6 +204,12 @@ class VeilleuseBot(TeamsActivityHandler):
             return MessageReply(turn.t("errors.unknown_action"))
         if not turn.caller.role.allows(route.min_role):
             return MessageReply(turn.t("errors.forbidden"))
+        too_long = _too_long(data)
+        if too_long:
+            # An Action.Execute answered with a message leaves the card, and what was typed
+            # in it, as it was.
+            logger.info("action %s refused: field too long %s", verb, activity_ids(turn.context))
+            return MessageReply(turn.t("errors.too_long", limit=too_long))
         logger.info("action %s %s", verb, activity_ids(turn.context))
         try:
             return await route.handler(turn, data)
@@ -301,6 +312,16 @@ def _split_bot(
         if person is not None:
             people.append(replace(person, tenant_id=person.tenant_id or tenant))
     return bot_found, people
+
+
+def _too_long(data: Mapping[str, Any]) -> int:
+    """The limit of the first text field longer than its card input allows, else 0."""
+    for field, value in data.items():
+        if isinstance(value, str):
+            limit = input_limit(str(field))
+            if len(value) > limit:
+                return limit
+    return 0
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -7,14 +7,13 @@ every sentence comes from ``cards/locales/<locale>/onboarding.json``.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cards.csv_export import csv_bytes
 from cards.dates import long_date, long_date_time
 from cards.i18n import SUPPORTED_LOCALES, Translator
 from cards.render import render
@@ -686,11 +685,6 @@ class ExportRow:
     missing: Sequence[str]
 
 
-def _csv_cell(text: str) -> str:
-    """No cell may start like a formula (CSV injection in spreadsheets)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def build_roster_csv(rows: Sequence[ExportRow], t: Translator) -> bytes:
     """The « liste d'envoi »: UTF-8 with a BOM and ``;`` separators, CRLF line ends.
 
@@ -698,9 +692,7 @@ def build_roster_csv(rows: Sequence[ExportRow], t: Translator) -> bytes:
     intact: it reads the BOM as UTF-8, and its list separator is ``;`` because ``,`` is the
     decimal mark in French locales (a ``,`` file lands in one column). Dates are ISO
     (YYYY-MM-DD, also the fr-CA short date)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([t(f"onboarding.csv.{name}") for name in EXPORT_COLUMNS])
+    lines: list[list[str]] = [[t(f"onboarding.csv.{name}") for name in EXPORT_COLUMNS]]
     for row in rows:
         onboarding = (
             ", ".join(t(f"onboarding.step.{s}") for s in row.missing)
@@ -720,8 +712,8 @@ def build_roster_csv(rows: Sequence[ExportRow], t: Translator) -> bytes:
             row.arrived_on.isoformat() if row.arrived_on else "",
             row.departed_on.isoformat() if row.departed_on else "",
         ]
-        writer.writerow([_csv_cell(c) for c in cells])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        lines.append(cells)
+    return csv_bytes(lines)
 
 
 def build_download_card(title: str, filename: str, url: str, t: Translator) -> dict[str, Any]:

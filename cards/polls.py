@@ -13,8 +13,6 @@ text bars in a FactSet, which every client renders (mobile, Playground). With
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -23,6 +21,7 @@ from typing import Any, Protocol
 
 from babel.numbers import format_decimal, format_percent
 
+from cards.csv_export import csv_bytes
 from cards.dates import long_date, long_date_time
 from cards.i18n import Translator
 from cards.render import render
@@ -621,10 +620,7 @@ def build_review_card(view: ReviewView, t: Translator) -> dict[str, Any]:
 
 
 def _csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(rows)
 
 
 def named_csv(

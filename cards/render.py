@@ -25,6 +25,9 @@ from cards.i18n import Translator
 _WHOLE = re.compile(r"^\$\{([^{}]+)\}$")
 _PART = re.compile(r"\$\{([^{}]+)\}")
 MAX_CARD_BYTES = 80 * 1024
+# A text field whose input has no literal maxLength (its id or limit is filled per card) is
+# still cut off here, server-side (the longest legitimate one: a roster import, 60 000).
+MAX_INPUT_CHARS = 64_000
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
@@ -129,6 +132,7 @@ def render(template: str, data: Mapping[str, Any], t: Translator) -> dict[str, A
         raise RenderError(f"template {template} is not an object")
     if "$when" in card:
         card.pop("$when")
+    _clamp_inputs(card)
     size = len(json.dumps(card, ensure_ascii=False).encode("utf-16-le"))
     if size > MAX_CARD_BYTES:
         raise RenderError(f"card {template} is {size} bytes (limit {MAX_CARD_BYTES})")
@@ -138,3 +142,57 @@ def render(template: str, data: Mapping[str, Any], t: Translator) -> dict[str, A
 def attachment(card: dict[str, Any]) -> dict[str, Any]:
     """The message attachment that carries a card."""
     return {"contentType": CARD_CONTENT_TYPE, "content": card}
+
+
+def _clamp_inputs(node: Any) -> None:
+    """An Input.Text never carries more than its maxLength: a form re-rendered with what was
+    typed (to show an error) stays the size its limits allow."""
+    if isinstance(node, dict):
+        if node.get("type") == "Input.Text" and isinstance(node.get("value"), str):
+            limit = node.get("maxLength")
+            limit = limit if isinstance(limit, int) and limit > 0 else MAX_INPUT_CHARS
+            node["value"] = node["value"][:limit]
+        for value in node.values():
+            _clamp_inputs(value)
+    elif isinstance(node, list):
+        for item in node:
+            _clamp_inputs(item)
+
+
+@cache
+def input_limits() -> tuple[tuple[re.Pattern[str], int], ...]:
+    """(input id pattern, maxLength) of every Input.Text with a literal limit in the templates;
+    an id filled per card (``a_${n}_title``) matches any value there. When templates share an
+    id, the largest limit holds (the features check their own, stricter ones)."""
+    found: dict[str, int] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ident, limit = node.get("id"), node.get("maxLength")
+            if (
+                node.get("type") == "Input.Text"
+                and isinstance(ident, str)
+                and isinstance(limit, int)
+                and not ident.startswith("${")
+            ):
+                found[ident] = max(found.get(ident, 0), limit)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for name in template_names():
+        walk(load_template(name))
+    return tuple(
+        (re.compile("^" + ".+".join(map(re.escape, _PART.split(ident)[::2])) + "$"), limit)
+        for ident, limit in sorted(found.items())
+    )
+
+
+def input_limit(field: str) -> int:
+    """The most a card may send for ``field``."""
+    for pattern, limit in input_limits():
+        if pattern.match(field):
+            return limit
+    return MAX_INPUT_CHARS

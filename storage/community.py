@@ -17,6 +17,8 @@ from typing import Any
 
 import jsonschema
 
+from storage.store import private_mode
+
 PROFILE_FILE = "community.toml"
 _LOCALES = ("fr-CA", "en")
 
@@ -325,6 +327,7 @@ def load_profile(data_dir: Path) -> CommunityProfile:
             resources.files("storage").joinpath("community.example.toml")
         ) as src:
             shutil.copyfile(src, path)
+    private_mode(path)
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:

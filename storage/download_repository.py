@@ -7,6 +7,7 @@ their files are removed by ``purge_expired``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import asdict, dataclass
@@ -16,7 +17,7 @@ from typing import Protocol
 from tinydb import Query, TinyDB
 from tinydb.queries import QueryInstance
 
-from storage.store import Database
+from storage.store import Database, private_folder
 
 _TABLE = "downloads"
 
@@ -44,10 +45,14 @@ class TinyDbDownloadRepository:
         self._folder = folder
 
     def _path(self, token: str) -> Path:
+        """Named by a hash of the token: the folder's listing gives no link away."""
+        return self._folder / f"{hashlib.sha256(token.encode()).hexdigest()}.bin"
+
+    def _legacy_path(self, token: str) -> Path:
         return self._folder / f"{token}.bin"
 
     def _write_file(self, token: str, content: bytes) -> None:
-        self._folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self._folder)
         fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -63,6 +68,8 @@ class TinyDbDownloadRepository:
         def read(db: TinyDB) -> tuple[Download, bytes] | None:
             row = db.table(_TABLE).get(Query().token == token)
             path = self._path(token)
+            if not path.exists():
+                path = self._legacy_path(token)
             if not isinstance(row, dict) or not path.exists():
                 return None
             return Download(**row), path.read_bytes()
@@ -75,6 +82,7 @@ class TinyDbDownloadRepository:
             rows = table.search(condition)
             for row in rows:
                 self._path(row["token"]).unlink(missing_ok=True)
+                self._legacy_path(row["token"]).unlink(missing_ok=True)
             table.remove(condition)
             return len(rows)
 

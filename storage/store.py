@@ -45,6 +45,25 @@ class StoreCorrupted(Exception):
         self.path = path
 
 
+FOLDER_MODE = 0o700  # data at rest: only the bot's account reads the data folder
+FILE_MODE = 0o600
+
+
+def private_folder(path: Path) -> None:
+    """Create ``path`` readable by the owner only, or tighten it if it exists."""
+    path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    private_mode(path, FOLDER_MODE)
+
+
+def private_mode(path: Path, mode: int = FILE_MODE) -> None:
+    """Tighten an existing file or folder (best effort: it may belong to the operator)."""
+    try:
+        if path.exists() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:
+        pass
+
+
 class AtomicJSONStorage(Storage):
     """read() opens the path each time; write() = temp file in same dir + flush + fsync +
     os.replace + fsync(dir). Never leaves a partial file."""
@@ -52,7 +71,8 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | Path, **kwargs: Any) -> None:
         """``kwargs`` go to ``json.dumps`` (default: compact, non-ASCII kept as is)."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
+        private_mode(self.path)  # new files are 0600 already (mkstemp)
         self._dumps_options: dict[str, Any] = {
             "ensure_ascii": False,
             "separators": (",", ":"),
@@ -156,6 +176,7 @@ class Store:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
+        private_folder(self.data_dir)
         self._databases: dict[str, Database] = {}
 
     def database(self, name: str) -> Database:

@@ -9,8 +9,6 @@ anyone's minutes.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
 import secrets
 import uuid
@@ -22,6 +20,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from botbuilder.schema import ActivityTypes
 
+from cards.csv_export import csv_bytes
 from cards.dates import cycle_text, hours_year_text, long_date, short_time
 from cards.i18n import Translator, translator
 from cards.presence import (
@@ -1340,27 +1339,22 @@ async def send_certificates(turn: Turn, data: Mapping[str, Any]) -> MessageReply
 
 
 def _csv(rows: list[list[str]], t: Translator) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=t("presence.csv.delimiter"), lineterminator="\r\n")
-    writer.writerow(
-        [
-            t(f"presence.csv.{c}")
-            for c in (
-                "date",
-                "meeting",
-                "name",
-                "email",
-                "institution",
-                "discipline",
-                "mode",
-                "minutes",
-                "hours",
-                "sources",
-            )
-        ]
-    )
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    header = [
+        t(f"presence.csv.{c}")
+        for c in (
+            "date",
+            "meeting",
+            "name",
+            "email",
+            "institution",
+            "discipline",
+            "mode",
+            "minutes",
+            "hours",
+            "sources",
+        )
+    ]
+    return csv_bytes([header, *rows])
 
 
 async def _csv_rows(services: Services, meeting: Any, t: Translator) -> list[list[str]]:

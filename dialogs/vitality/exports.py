@@ -10,21 +10,14 @@ title starting with « = », « + », « - » or « @ ») is prefixed with « ' 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
+from cards.csv_export import CSV_CONTENT_TYPE, CSV_DELIMITER, csv_bytes, safe_cell
 from cards.i18n import Translator
 from cards.vitality import ReportView, Section, day_text
 
-CSV_CONTENT_TYPE = "text/csv"  # bot/app.py refuses a charset here (the BOM says UTF-8)
-CSV_DELIMITER = ";"
+__all__ = ["CSV_CONTENT_TYPE", "CSV_DELIMITER", "report_csv", "safe_cell"]
 ORDER = ("participation", "meetings", "exchanges", "polls", "satisfaction", "training", "value")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _section_lines(section: Section) -> list[list[str]]:
@@ -35,8 +28,6 @@ def _section_lines(section: Section) -> list[list[str]]:
 
 
 def report_csv(view: ReportView, t: Translator, generated_on: date) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     header = [t("vitality.csv.section"), t("vitality.csv.indicator"), t("vitality.csv.value")]
     about = t("vitality.csv.report")
     lines = [
@@ -50,6 +41,4 @@ def report_csv(view: ReportView, t: Translator, generated_on: date) -> bytes:
     for key in ORDER:
         if key in sections:
             lines += _section_lines(sections[key])
-    writer.writerow(header)
-    writer.writerows([safe_cell(cell) for cell in line] for line in lines)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes([header, *lines])

@@ -62,3 +62,77 @@ def test_english_locale_accepted() -> None:
 def test_packaging_needs_no_secret() -> None:
     settings = Settings.from_env({"MicrosoftAppId": APP}, require_secrets=False)
     assert settings.app_id == APP
+
+
+TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+AUTH = {"MicrosoftAppId": APP, "MicrosoftAppPassword": "s3cret", "MicrosoftAppTenantId": TENANT}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost.attacker.example",
+        "http://127.0.0.1.attacker.example",
+        "http://localhost@attacker.example",
+        "http://10.0.0.5:3978",
+        "https://user:pw@veilleuse.example",
+        "https://veilleuse.example/?next=x",
+        "https://",
+        "javascript:alert(1)",
+        "http://localhost:99999",
+    ],
+)
+def test_a_public_url_must_be_https_or_this_machine(url: str) -> None:
+    with pytest.raises(SettingsError, match="CDEP_PUBLIC_URL"):
+        Settings.from_env({"CDEP_PUBLIC_URL": url})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://veilleuse.example",
+        "https://veilleuse.example:8443/bot/",
+        "http://localhost:3978",
+        "http://127.0.0.1",
+        "http://[::1]:8080",
+    ],
+)
+def test_https_and_loopback_public_urls_are_accepted(url: str) -> None:
+    assert Settings.from_env({"CDEP_PUBLIC_URL": url}).public_base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "veilleuse.example"])
+def test_a_non_loopback_host_with_authentication_off_refuses_to_start(host: str) -> None:
+    with pytest.raises(SettingsError, match="CDEP_HOST"):
+        Settings.from_env({"CDEP_HOST": host})
+
+
+def test_a_non_loopback_host_is_fine_with_authentication_on() -> None:
+    assert Settings.from_env({**AUTH, "CDEP_HOST": "0.0.0.0"}).host == "0.0.0.0"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_loopback_hosts_are_fine_with_authentication_off(host: str) -> None:
+    assert Settings.from_env({"CDEP_HOST": host}).host == host
+
+
+def test_authentication_on_needs_the_community_tenant() -> None:
+    with pytest.raises(SettingsError, match="MicrosoftAppTenantId"):
+        Settings.from_env({"MicrosoftAppId": APP, "MicrosoftAppPassword": "s3cret"})
+
+
+def test_the_tenant_lock_lists_the_app_tenant_and_the_extra_ones() -> None:
+    other = "ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee"
+    settings = Settings.from_env({**AUTH, "CDEP_TENANTS": f"{other.upper()}, {TENANT}"})
+    assert settings.tenants == (TENANT, other)
+    with pytest.raises(SettingsError, match="CDEP_TENANTS"):
+        Settings.from_env({**AUTH, "CDEP_TENANTS": "not-a-guid"})
+    only_extra = {k: v for k, v in AUTH.items() if k != "MicrosoftAppTenantId"}
+    assert Settings.from_env({**only_extra, "CDEP_TENANTS": other}).tenants == (other,)
+
+
+def test_service_url_hosts_are_host_or_host_port() -> None:
+    settings = Settings.from_env({"CDEP_SERVICE_URL_HOSTS": "127.0.0.1:3979, Stub.Example"})
+    assert settings.service_url_hosts == ("127.0.0.1:3979", "stub.example")
+    with pytest.raises(SettingsError, match="CDEP_SERVICE_URL_HOSTS"):
+        Settings.from_env({"CDEP_SERVICE_URL_HOSTS": "http://x/"})
