@@ -29,6 +29,7 @@ class MeetingVerb(StrEnum):
     cancel = "meetings.cancel"
     invite = "meetings.invite"  # the .ics download link
     year = "meetings.year"
+    link_chat = "meetings.link_chat"  # which meeting a started Teams meeting is (shared link)
 
 
 # ---- formatting ----------------------------------------------------------------------------
@@ -488,3 +489,22 @@ def build_survey_offer_card(
         "template": template,
     }
     return render("meetings_survey", data, t)
+
+
+def build_which_meeting_card(
+    choices: Sequence[tuple[str, str, date]], chat: str, t: Translator
+) -> dict[str, Any]:
+    """To the animateurs in 1:1: a Teams meeting started with a link several planned meetings
+    share; one button per plausible meeting (``(meeting_id, title, day)``)."""
+    data = {
+        "choices": [
+            {
+                "meeting_id": meeting_id,
+                "label": t("meetings.which.choice", title=title, date=day_text(day, t)),
+                "verb": str(MeetingVerb.link_chat),
+                "chat": chat,
+            }
+            for meeting_id, title, day in choices
+        ]
+    }
+    return render("meetings_which", data, t)

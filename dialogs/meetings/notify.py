@@ -16,12 +16,18 @@ from functools import partial
 from typing import Any
 
 from cards.i18n import Translator
-from cards.meetings import build_notice_card, build_survey_offer_card, choice_label
+from cards.meetings import (
+    build_notice_card,
+    build_survey_offer_card,
+    build_which_meeting_card,
+    choice_label,
+)
 from dialogs.feature import PlannedJob
 from dialogs.meetings import queries, rules
 from dialogs.meetings.views import meeting_view, member_translator
 from dialogs.outreach import card_activity, direct
 from dialogs.turn import Services
+from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.member_repository import Member
 from storage.outbox_repository import OutboxItem
@@ -245,3 +251,39 @@ async def offer_survey(services: Services, meeting: Meeting) -> int:
         card,
         batch=f"meeting:{meeting.id}:survey-offer",
     )
+
+
+def _animateur_keys(services: Services) -> list[str]:
+    return [
+        a.aad_object_id.casefold() for a in services.profile.current.animateurs if a.aad_object_id
+    ]
+
+
+async def ask_which_meeting(services: Services, chat: str, meetings: Iterable[Meeting]) -> int:
+    """A Teams meeting started with a link several planned meetings share: ask the animateurs
+    in 1:1 which one it is (once per meeting chat) instead of guessing."""
+    candidates = list(meetings)
+
+    async def card(t: Translator, member: Member) -> Any:
+        choices = [
+            (m.id, m.title, m.starts_at.astimezone(services.timezone).date()) for m in candidates
+        ]
+        return build_which_meeting_card(choices, chat, t)
+
+    return await _send(
+        services,
+        _animateur_keys(services),
+        lambda key: f"meeting-chat:{chat}:which:{key}",
+        card,
+        batch=f"meeting-chat:{chat}:which",
+    )
+
+
+async def post_in_chat(services: Services, meeting: Meeting, chat: str, card: Any) -> None:
+    """The agenda and the rules, posted in a meeting chat linked after the fact."""
+    item = OutboxItem(
+        id=f"meeting:{meeting.id}:start:{chat}",
+        target=conversation_key(chat),
+        activity=card_activity(card),
+    )
+    await services.messenger.enqueue([item])

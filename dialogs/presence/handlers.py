@@ -229,7 +229,9 @@ async def _event_meeting(services: Services, event: MeetingEvent) -> Any | None:
         return None
     found = await meetings.find_by_chat(services, event.conversation_id)
     if found is None and event.join_url:
-        found = await meetings.find_by_join_url(services, event.join_url)
+        found = await meetings.find_by_join_url(
+            services, event.join_url, event.start_time or event.at
+        )
     return found
 
 

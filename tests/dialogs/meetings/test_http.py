@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -733,12 +733,98 @@ async def test_meeting_start_with_lowercase_keys_matches_by_title_and_date(
     assert bot_http.replies("19:meeting_z") == []
 
 
+async def test_a_shared_link_links_the_chat_to_the_meeting_of_that_day(bot_http: BotHttp) -> None:
+    """Committees reuse a recurring Teams link: the start event goes with the meeting whose
+    scheduled window is near it, not the first meeting with that link."""
+    services = services_of(bot_http)
+    first = await queries.get(
+        services, (await plan_meeting(bot_http, day=future_day(30))).meeting_id
+    )
+    later = await queries.get(
+        services, (await plan_meeting(bot_http, day=future_day(67))).meeting_id
+    )
+    assert first is not None and later is not None
+    start = {
+        "Id": "MCMx",
+        "JoinUrl": JOIN_URL,
+        "Title": "t",
+        "StartTime": later.starts_at.isoformat(),
+    }
+    chat = "19:meeting_later@thread.v2"
+    await bot_http.post(
+        meeting_event(bot_http, "application/vnd.microsoft.meetingStart", start, chat)
+    )
+    linked = await queries.find_by_chat(services, chat)
+    assert linked is not None
+    assert linked.id == later.id
+    assert len(start_cards(bot_http, chat, later.title)) == 1
+    # Far from every meeting with that link: nothing is linked or posted.
+    far = {**start, "StartTime": (first.starts_at - timedelta(days=10)).isoformat()}
+    await bot_http.post(
+        meeting_event(
+            bot_http, "application/vnd.microsoft.meetingStart", far, "19:meeting_far@thread.v2"
+        )
+    )
+    assert await queries.find_by_chat(services, "19:meeting_far@thread.v2") is None
+    assert bot_http.replies("19:meeting_far@thread.v2") == []
+
+
+async def test_two_plausible_meetings_the_animateur_is_asked(bot_http: BotHttp) -> None:
+    await bot_http.post(
+        bot_http.activity("aide", aad=ANIMATEUR_AAD, conversation="a:personal-anim")
+    )
+    services = services_of(bot_http)
+    day = future_day(30)
+    next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    first = await queries.get(services, (await plan_meeting(bot_http, day=day)).meeting_id)
+    second = await queries.get(services, (await plan_meeting(bot_http, day=next_day)).meeting_id)
+    assert first is not None and second is not None
+    # The evening between the two days: both are plausible, none is running.
+    evening = first.ends_at + timedelta(hours=3)
+    start = {"Id": "MCMx", "JoinUrl": JOIN_URL, "Title": "t", "StartTime": evening.isoformat()}
+    chat = "19:meeting_which@thread.v2"
+    # The bot was added to the meeting (that is how it receives the meeting's events).
+    installed = bot_http.activity(
+        None, aad=ANIMATEUR_AAD, type="conversationUpdate", membersAdded=[{"id": "28:veilleuse"}]
+    )
+    installed["conversation"] = {"id": chat, "conversationType": "groupChat", "tenantId": "t1"}
+    await bot_http.post(installed)
+    await bot_http.post(
+        meeting_event(bot_http, "application/vnd.microsoft.meetingStart", start, chat)
+    )
+    await settle(bot_http)
+    assert await queries.find_by_chat(services, chat) is None
+    assert [a for a in bot_http.replies(chat) if a.get("attachments")] == []
+    asked = cards_with(bot_http, ANIMATEUR_AAD, FR("meetings.which.title"))
+    assert len(asked) == 1
+    assert schema_errors(asked[0]) == []
+    choices = [n["data"] for n in walk(asked[0]) if n.get("type") == "Action.Execute"]
+    assert {c["meeting_id"] for c in choices} == {first.id, second.id}
+    chosen = next(c for c in choices if c["meeting_id"] == second.id)
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", chosen, aad=ANIMATEUR_AAD, channel=False)
+    )
+    assert status == 200
+    assert FR("meetings.which.done", title=second.title, date="").split(" du ")[0] in text_in(body)
+    await settle(bot_http)
+    linked = await queries.find_by_chat(services, chat)
+    assert linked is not None and linked.id == second.id
+    assert len(start_cards(bot_http, chat, second.title)) == 1
+    # A member cannot link a chat.
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", chosen, aad=MEMBER_AAD, channel=False)
+    )
+    assert FR("meetings.which.done", title=second.title, date="").split(" du ")[0] not in str(body)
+
+
 async def end_meeting(bot_http: BotHttp) -> Planned:
     await bot_http.post(
         bot_http.activity("aide", aad=ANIMATEUR_AAD, conversation="a:personal-anim")
     )
     planned = await plan_meeting(bot_http)
-    value = {"Id": "x", "JoinUrl": JOIN_URL, "Title": "t"}
+    ref = await queries.get(services_of(bot_http), planned.meeting_id)
+    assert ref is not None
+    value = {"Id": "x", "JoinUrl": JOIN_URL, "Title": "t", "StartTime": ref.starts_at.isoformat()}
     await bot_http.post(meeting_event(bot_http, "application/vnd.microsoft.meetingStart", value))
     for _ in range(2):  # the end event twice: offered once
         await bot_http.post(meeting_event(bot_http, "application/vnd.microsoft.meetingEnd", value))
