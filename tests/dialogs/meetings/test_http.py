@@ -743,7 +743,8 @@ async def test_a_shared_link_links_the_chat_to_the_meeting_of_that_day(bot_http:
     later = await queries.get(
         services, (await plan_meeting(bot_http, day=future_day(67))).meeting_id
     )
-    assert first is not None and later is not None
+    assert first is not None
+    assert later is not None
     start = {
         "Id": "MCMx",
         "JoinUrl": JOIN_URL,
@@ -778,7 +779,8 @@ async def test_two_plausible_meetings_the_animateur_is_asked(bot_http: BotHttp) 
     next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
     first = await queries.get(services, (await plan_meeting(bot_http, day=day)).meeting_id)
     second = await queries.get(services, (await plan_meeting(bot_http, day=next_day)).meeting_id)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     # The evening between the two days: both are plausible, none is running.
     evening = first.ends_at + timedelta(hours=3)
     start = {"Id": "MCMx", "JoinUrl": JOIN_URL, "Title": "t", "StartTime": evening.isoformat()}
@@ -808,7 +810,8 @@ async def test_two_plausible_meetings_the_animateur_is_asked(bot_http: BotHttp) 
     assert FR("meetings.which.done", title=second.title, date="").split(" du ")[0] in text_in(body)
     await settle(bot_http)
     linked = await queries.find_by_chat(services, chat)
-    assert linked is not None and linked.id == second.id
+    assert linked is not None
+    assert linked.id == second.id
     assert len(start_cards(bot_http, chat, second.title)) == 1
     # A member cannot link a chat.
     status, body = await bot_http.post(
