@@ -46,6 +46,7 @@ from dialogs.presence import certificates as pdf
 from dialogs.presence import rules
 from dialogs.presence.ports import (
     RETRYABLE,
+    AttendanceFetch,
     FetchStatus,
     OnlineMeetingLocator,
     attendance_source,
@@ -204,12 +205,42 @@ def _new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def _organizer(services: Services, meeting: Any) -> str:
-    if meeting.organizer_aad_id:
-        return str(meeting.organizer_aad_id)
-    return next(
-        (a.aad_object_id for a in services.profile.current.animateurs if a.aad_object_id), ""
+async def _fetch_under_organizer(services: Services, source: Any, meeting: Any) -> AttendanceFetch:
+    """Ask Graph under the online meeting's organizer (known, or read from the join link),
+    then under each animateur in turn; the first that finds the meeting answers, and its
+    organizer is kept with the meeting."""
+    stored = str(meeting.organizer_aad_id or "")
+    candidates = rules.organizer_candidates(
+        stored,
+        meeting.join_url or "",
+        [a.aad_object_id for a in services.profile.current.animateurs],
     )
+    refused = False
+    for organizer in candidates:
+        known_id = meeting.online_meeting_id if organizer == stored.casefold() else ""
+        try:
+            fetched = await source.fetch(
+                OnlineMeetingLocator(organizer, known_id, meeting.join_url)
+            )
+        except Exception:  # an unexpected SDK failure: treat it like an outage, retry later
+            logger.exception("presence: attendance fetch failed for meeting %s", meeting.id)
+            return AttendanceFetch(FetchStatus.unavailable)
+        if fetched.status in (FetchStatus.not_found, FetchStatus.refused):
+            refused = refused or fetched.status == FetchStatus.refused
+            continue
+        if fetched.online_meeting_id and (
+            organizer != stored.casefold() or fetched.online_meeting_id != meeting.online_meeting_id
+        ):
+            meetings = meetings_queries()
+            if meetings is not None:
+                await meetings.remember_online_meeting(
+                    services, meeting.id, fetched.online_meeting_id, organizer
+                )
+        return fetched
+    logger.info(
+        "presence: meeting %s not found in Graph under %d organizer(s)", meeting.id, len(candidates)
+    )
+    return AttendanceFetch(FetchStatus.refused if refused else FetchStatus.not_found)
 
 
 def _has_online_part(meeting: Any) -> bool:
@@ -532,14 +563,7 @@ async def fetch_into_store(services: Services, meeting: Any) -> tuple[FetchStatu
     source = attendance_source(services)
     if source is None or not _has_online_part(meeting):
         return None, False
-    locator = OnlineMeetingLocator(
-        _organizer(services, meeting), meeting.online_meeting_id, meeting.join_url
-    )
-    try:
-        fetched = await source.fetch(locator)
-    except Exception:  # an unexpected SDK failure: treat it like an outage and retry later
-        logger.exception("presence: attendance fetch failed for meeting %s", meeting.id)
-        return FetchStatus.unavailable, False
+    fetched = await _fetch_under_organizer(services, source, meeting)
     if fetched.status != FetchStatus.ok:
         return fetched.status, False
     attendees = [
@@ -610,6 +634,9 @@ async def run_import(services: Services, meeting_id: str, attempt: int) -> None:
         changed,
         offered,
     )
+    if final == "failed":
+        await _tell_animateurs_not_found(services, done, meeting, attendance)
+        return
     key = (
         f"presence.import.{final}"
         if final != "done" or changed or runs == 1
@@ -641,6 +668,28 @@ async def _tell_requester(
         values["unmatched"] = len(attendance.unmatched)
     item_id = f"presence:import-told:{meeting.id}:{state.runs}:{state.attempt}:{key}"
     await services.messenger.enqueue([direct(member, item_id, text_activity(t(key, **values)))])
+
+
+async def _tell_animateurs_not_found(
+    services: Services, state: ImportState, meeting: Any, attendance: MeetingAttendance
+) -> None:
+    """Graph found the meeting under no one (organizer, join link, animateurs): tell the
+    animateurs (and whoever asked) in 1:1, with what to check."""
+    keys = [a.aad_object_id.casefold() for a in services.profile.current.animateurs]
+    if state.requested_by:
+        keys.append(state.requested_by)
+    items = []
+    for key in dict.fromkeys(k for k in keys if k):
+        member = await services.members.get(key)
+        if member is None:
+            continue
+        t = member_translator(services, member)
+        present = sum(1 for line in attendance.lines if line.present)
+        text = t("presence.import.failed", title=meeting.title, present=present)
+        item_id = f"presence:import-not-found:{meeting.id}:{state.runs}:{key}"
+        items.append(direct(member, item_id, text_activity(text)))
+    if items:
+        await services.messenger.enqueue(items)
 
 
 async def _import(turn: Turn, meeting: Any) -> str:

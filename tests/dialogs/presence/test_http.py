@@ -6,12 +6,14 @@ re-import, corrections, roles, privacy and bad input."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from azure.core.credentials import AccessToken
@@ -861,3 +863,80 @@ async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
         date="2024-05-07",
         revoked=revoked_on,
     )
+
+
+# ---- whose meeting Graph is asked about ---------------------------------------------------
+
+
+def _join_url(organizer: str | None) -> str:
+    """A Teams join link; its ``context`` names the organizer when given (as Teams writes it)."""
+    base = scenario.JOIN_URL.split("?")[0]
+    if organizer is None:
+        return base
+    context = json.dumps({"Tid": "909c6581", "Oid": organizer}, separators=(",", ":"))
+    return f"{base}?context={quote(context)}"
+
+
+async def _meeting_organised_by(scene: Scene, organizer: str, join_url: str) -> None:
+    """The meeting as the form plans it (no organizer known) and, in Graph, the Teams
+    meeting under the person who organised it."""
+    planned = scenario.meeting(CHAT)
+    await meeting_repository(scene.services).save(
+        replace(planned, organizer_aad_id="", join_url=join_url)
+    )
+    online = scenario.graph_meeting()
+    scene.graph.meetings = [replace(online, organizer_id=organizer, join_web_url=join_url)]
+    scene.graph.reports_missing = 0
+    await scene.say("aide", ISABELLE)  # the animateurs can be reached in 1:1
+    await scene.say("aide", MARC_ANDRE)
+
+
+async def _import_after_the_end(scene: Scene) -> Any:
+    scene.clock.now = local(16, 2)
+    await scene.event("application/vnd.microsoft.meetingEnd", local(16))
+    return await eventually(lambda: _done(scene))
+
+
+def _organizers_asked(scene: Scene) -> list[str]:
+    return [p.split("/")[3] for _, p, _, _ in scene.graph.requests]
+
+
+async def test_graph_is_asked_under_the_organizer_of_the_join_link(scene: Scene) -> None:
+    await _meeting_organised_by(scene, SOPHIE, _join_url(SOPHIE))
+    state = await _import_after_the_end(scene)
+    assert state.result == "ok"
+    assert set(_organizers_asked(scene)) == {SOPHIE}
+    stored = await get_meeting(scene.services, MEETING_ID)
+    assert stored is not None
+    assert stored.organizer_aad_id == SOPHIE
+    assert stored.online_meeting_id == scenario.ONLINE_MEETING_ID
+    attendees = await queries.presence_repository(scene.services).graph_attendees(MEETING_ID)
+    assert attendees
+
+
+async def test_graph_falls_back_to_each_animateur(scene: Scene) -> None:
+    # A /meet/ style link without context: Isabelle (first animateur) then Marc-André.
+    await _meeting_organised_by(scene, MARC_ANDRE, _join_url(None))
+    state = await _import_after_the_end(scene)
+    assert state.result == "ok"
+    asked = _organizers_asked(scene)
+    assert asked[0] == ISABELLE
+    assert MARC_ANDRE in asked
+    stored = await get_meeting(scene.services, MEETING_ID)
+    assert stored is not None
+    assert stored.organizer_aad_id == MARC_ANDRE
+
+
+async def test_when_no_organizer_works_the_animateurs_are_told_what_to_check(
+    scene: Scene,
+) -> None:
+    # Sophie organised it, but the access policy covers only the animateurs.
+    scene.graph.access_policy = {ISABELLE, MARC_ANDRE}
+    await _meeting_organised_by(scene, SOPHIE, _join_url(SOPHIE))
+    state = await _import_after_the_end(scene)
+    assert state.status == "failed"
+    assert set(_organizers_asked(scene)) == {SOPHIE, ISABELLE, MARC_ANDRE}
+    assert 403 in scene.graph.statuses(f"/users/{SOPHIE}/")
+    for animateur in (ISABELLE, MARC_ANDRE):
+        told = FR("presence.import.failed", title=scenario.TITLE, present=0)
+        assert await eventually(lambda a=animateur, m=told: _texts_to(scene, a, m))
