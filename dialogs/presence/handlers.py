@@ -25,6 +25,7 @@ from botbuilder.schema import ActivityTypes
 from cards.dates import long_date, short_time
 from cards.i18n import Translator, translator
 from cards.presence import (
+    CURRENT_MODE,
     CertificateLink,
     Choice,
     HistoryLine,
@@ -1220,9 +1221,9 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     meeting = await _meeting(services, data)
     target = _text(data, "correct_member", 200)
     kind = _text(data, "kind", 20)
-    mode = _text(data, "mode", 20) or rules.MODE_ROOM
+    mode = _text(data, "mode", 20) or CURRENT_MODE
     reason = _text(data, "reason", 200)
-    if not target or kind not in _KINDS or mode not in rules.MODES:
+    if not target or kind not in _KINDS or mode not in (*rules.MODES, CURRENT_MODE):
         raise DomainError("errors.bad_card_data")
     if not reason:
         raise DomainError("presence.errors.reason_required")
@@ -1236,6 +1237,8 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
             minutes = None
         if minutes is None or not 0 <= minutes <= limit:
             raise DomainError("presence.errors.bad_minutes", max=limit)
+    if mode == CURRENT_MODE:  # a correction changes only what the animateur changed
+        mode = await _current_mode(services, meeting, target)
     await presence_repository(services).add_correction(
         Correction(
             id=uuid.uuid4().hex,
@@ -1256,6 +1259,15 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     return CardReply(
         await meeting_card(turn, meeting, notice=await _with_revoked(turn, notice, revoked))
     )
+
+
+async def _current_mode(services: Services, meeting: Any, member_key: str) -> str:
+    """The member's mode as the meeting's list shows it; for someone not seen, the meeting's
+    own (in the room unless the meeting is online only)."""
+    line = (await meeting_attendance(services, meeting)).line(member_key)
+    if line is not None and line.mode in rules.MODES:
+        return line.mode
+    return rules.MODE_ONLINE if meeting.mode == "virtuel" else rules.MODE_ROOM
 
 
 async def assign(turn: Turn, data: Mapping[str, Any]) -> CardReply:

@@ -940,3 +940,49 @@ async def test_when_no_organizer_works_the_animateurs_are_told_what_to_check(
     for animateur in (ISABELLE, MARC_ANDRE):
         told = FR("presence.import.failed", title=scenario.TITLE, present=0)
         assert await eventually(lambda a=animateur, m=told: _texts_to(scene, a, m))
+
+
+async def test_adjusting_minutes_keeps_the_members_mode(scene: Scene) -> None:
+    """« Ajuster les minutes » for an online member, Mode left as the form shows it."""
+    await _end_and_import(scene)
+    body = await scene.execute(PresenceVerb.meeting, {"meeting_id": MEETING_ID}, ISABELLE)
+    form = body["value"]
+    inputs = {
+        n["id"]: n.get("value", "")
+        for n in _nodes(form)
+        if str(n.get("type", "")).startswith("Input.") and "id" in n
+    }
+    meeting = await get_meeting(scene.services, MEETING_ID)
+    before = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert before is not None
+    assert before.mode == "en_ligne"
+    data = {
+        **inputs,
+        "meeting_id": MEETING_ID,
+        "correct_member": SOPHIE,
+        "kind": "adjust",
+        "minutes": "300",
+        "reason": "Déconnexion",
+    }
+    body = await scene.execute(PresenceVerb.correct, data, ISABELLE)
+    assert FR("presence.correct.done", name="Sophie Bouchard") in texts_of(body["value"])
+    after = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert after is not None
+    assert (after.minutes, after.mode) == (300, "en_ligne")
+    # An explicit change of mode is still applied.
+    body = await scene.execute(PresenceVerb.correct, {**data, "mode": "salle"}, ISABELLE)
+    moved = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert moved is not None
+    assert (moved.minutes, moved.mode) == (300, "salle")
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found.extend(_nodes(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_nodes(item))
+    return found
