@@ -151,8 +151,17 @@ async def erase_my_data(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     took_part: list[str] = []
     failed: list[str] = []
     caller = turn.caller
-    try:  # the stored 1:1 chat and any message still queued for the member
-        await services.messenger.forget(key, caller.aad_object_id, caller.teams_user_id)
+    member = await services.members.get(key)
+    profile = await profile_store(services).get(key)
+    mentions = {
+        member.name if member else "",
+        profile.name if profile else "",
+        profile.email if profile else "",
+    }
+    try:  # the stored 1:1 chat, messages queued for the member, and those naming them
+        await services.messenger.forget(
+            key, caller.aad_object_id, caller.teams_user_id, mentions=mentions
+        )
         took_part.append("messenger")
     except Exception:
         logger.exception("messenger forget failed")

@@ -32,6 +32,8 @@ from tests.dialogs.onboarding.conftest import (
     team_event,
     teams_person,
 )
+from tests.dialogs.topics.conftest import actions as topic_actions
+from tests.dialogs.topics.conftest import inputs as topic_inputs
 
 pytestmark = pytest.mark.integration
 
@@ -871,3 +873,58 @@ async def test_erasing_a_mentor_leaves_no_trace_on_their_newcomers(http: BotHttp
     stored = await profiles_of(runtime_of(http).services).get(JULIE)
     assert stored is not None
     assert replace(stored, updated_at=None).mentor_key == ""
+
+
+NOEMIE = "3d7c1a9e-5b2f-4e8a-9c61-2f4b8d0e7a13"
+NOEMIE_NAME = "Noémie Gagnon"
+NOEMIE_EMAIL = "noemie.gagnon@cisss-monteregie.example"
+
+
+def traces_of(http: BotHttp, *needles: str) -> dict[str, list[str]]:
+    """Every data file that still holds one of ``needles`` (as written or JSON-escaped)."""
+    forms = {n.casefold() for n in needles} | {json.dumps(n).strip('"').casefold() for n in needles}
+    found: dict[str, list[str]] = {}
+    for path in sorted(http.data_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace").casefold()
+        hits = sorted(n for n in forms if n in text)
+        if hits:
+            found[str(path.relative_to(http.data_dir))] = hits
+    return found
+
+
+async def test_erasure_leaves_no_trace_in_any_data_file(http: BotHttp) -> None:
+    """A newcomer with a mentor erases their data: not their ids, their name or their e-mail
+    stays in any file, the outbox included (the mentor's notice about them)."""
+    await add_to_team(http, NOEMIE_NAME, NOEMIE, NOEMIE_EMAIL)
+    await add_to_team(http, "Marc Caron", MARC, "marc.caron@cdep-monteregie.example")
+    await settle(http)
+    named = await click(
+        http, "onboarding.assign_mentor", {"newcomer": NOEMIE, "mentor": MARC}, aad=ANIMATEUR_AAD
+    )
+    assert named
+    await settle(http)
+    mentor_notice = (await eventually(lambda: cards_sent_to(http, f"29:{MARC}")[1:]))[0]
+    assert FR("onboarding.mentor.notice_mentor_title", newcomer=NOEMIE_NAME) in texts_of(
+        mentor_notice
+    )
+    await save_profile(http, NOEMIE)
+    # She proposes a topic (the bank keeps the proposer's name) and supports her own.
+    form = card_of(await say(http, "sujet Le deuil périnatal en CLSC", aad=NOEMIE))
+    submit = topic_actions(form, "topics.submit")[0]
+    proposed = await click(
+        http, "topics.submit", {**submit, **topic_inputs(form), "kind": "echange"}, aad=NOEMIE
+    )
+    assert proposed["type"] == "application/vnd.microsoft.card.adaptive"
+    await say(http, "mes données", aad=NOEMIE)
+    await click(http, "onboarding.export_my_data", {}, aad=NOEMIE)
+    before = traces_of(http, NOEMIE, NOEMIE_NAME, NOEMIE_EMAIL)  # the scan sees them before
+    assert {"outbox.json", "topics.json", "profiles.json"} <= set(before), before
+
+    erased = await click(http, "onboarding.erase_my_data", {"confirm": "yes"}, aad=NOEMIE)
+    assert FR("onboarding.erase.done") in texts_of(erased["value"])
+    await settle(http)
+    assert traces_of(http, NOEMIE, NOEMIE_NAME, NOEMIE_EMAIL, f"29:{NOEMIE}") == {}
+    # The mentor's own messages stay (their at-most-once record), without her.
+    assert await runtime_of(http).services.members.get(MARC) is not None
