@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import types
 from dataclasses import dataclass, replace
@@ -819,7 +820,16 @@ async def test_my_data_is_shown_exported_and_erased(http: BotHttp) -> None:
     texts = texts_of(card)
     assert FR("mydata.section.onboarding_profile") in texts
     assert FR("mydata.field.discipline") in texts
-    assert "nurse" in texts
+    # Codes read as their labels, dates in the reader's long format (issue 19).
+    assert FR("onboarding.discipline.nurse") in texts
+    assert "nurse" not in texts
+    assert FR("onboarding.kind.palliative_home") in texts
+    assert FR("onboarding.language.fr-CA") in texts
+    assert FR("mydata.value.source.teams") in texts
+    committee = next(c for c in services.profile.current.committees if c.id == "clsc")
+    assert committee.name.get("fr-CA") in texts
+    assert "clsc" not in texts
+    assert not [t for t in texts if re.search(r"\d{4}-\d{2}-\d{2}", t)]
     assert "Rsvps" in texts
     assert "Journée CLSC" in texts
 

@@ -986,3 +986,42 @@ def _nodes(node: Any) -> list[dict[str, Any]]:
         for item in node:
             found.extend(_nodes(item))
     return found
+
+
+async def test_my_data_words_the_presence_sections_for_the_reader(scene: Scene) -> None:
+    """« mes données »: catalog titles for every presence section, labels for codes, long
+    dates; the JSON export keeps the raw values."""
+    await _end_and_import(scene)
+    body = await scene.execute(
+        PresenceVerb.correct,
+        {
+            "meeting_id": MEETING_ID,
+            "correct_member": SOPHIE,
+            "kind": "adjust",
+            "minutes": "300",
+            "mode": "actuel",
+            "reason": "Déconnexion",
+        },
+        ISABELLE,
+    )
+    await scene.say("mes données", SOPHIE)
+    texts = texts_of(card_of(scene.http.replies()[-1]))
+    for section in ("live_events", "corrections", "certificates"):
+        assert FR(f"mydata.section.presence_{section}") in texts
+    assert not [t for t in texts if t.startswith("Presence ")]
+    assert FR("mydata.value.kind.join") in texts
+    assert FR("mydata.value.kind.adjust") in texts
+    assert FR("mydata.value.mode.en_ligne") in texts
+    assert "join" not in texts
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}.*)?")
+    assert not [t for t in texts if iso.fullmatch(t)]
+    assert any(t.startswith(long_date(local(9), FR)) for t in texts)
+    await scene.say("mes données", ETIENNE)
+    texts = texts_of(card_of(scene.http.replies()[-1]))
+    assert FR("mydata.section.presence_checkins") in texts
+
+    data = await routes.member_data(scene.services, SOPHIE)
+    assert {row["kind"] for row in data["presence_live_events"]} == {"join", "leave"}
+    assert all(
+        re.fullmatch(r"\d{4}-\d{2}-\d{2}T.*", row["at"]) for row in data["presence_live_events"]
+    )
