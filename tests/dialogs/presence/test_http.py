@@ -1004,6 +1004,7 @@ async def test_my_data_words_the_presence_sections_for_the_reader(scene: Scene) 
         },
         ISABELLE,
     )
+    assert FR("presence.correct.done", name="Sophie Bouchard") in texts_of(body["value"])
     await scene.say("mes données", SOPHIE)
     texts = texts_of(card_of(scene.http.replies()[-1]))
     for section in ("live_events", "corrections", "certificates"):
