@@ -54,10 +54,21 @@ def number_text(value: float, t: Translator, digits: int = 0) -> str:
 
 
 def figure_text(
-    value: float | None, suppressed: bool, kind: str, t: Translator, threshold: int
+    value: float | None,
+    suppressed: bool,
+    kind: str,
+    t: Translator,
+    threshold: int,
+    complement: bool = False,
 ) -> str:
-    """A figure as people read it: « 12 », « 77 % », « 31,5 h », « 4,2 / 5 », « < 5 » (hidden,
-    small group) or « — » (nothing to compute)."""
+    """A figure as people read it: « 12 », « 77 % », « 31,5 h », « 4,2 / 5 », « < 5 » (a count
+    of fewer people, hidden), « non publié (moins de 5 personnes) » (a rate or mean on fewer
+    people), « non publié (…) » (hidden so that a small count cannot be recovered by
+    subtraction) or « — » (nothing to compute)."""
+    if suppressed and complement:
+        return t("vitality.suppressed_complement", threshold=threshold)
+    if suppressed and kind != COUNT:
+        return t("vitality.suppressed_rate", threshold=threshold)
     if suppressed:
         return t("vitality.suppressed", threshold=threshold)
     if value is None:
