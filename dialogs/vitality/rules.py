@@ -438,7 +438,10 @@ def membership(
     average = (at_start + at_end) / 2
     start_fig = counted(at_start, threshold, people)
     end_fig = counted(at_end, threshold, people)
-    moves = (counted(arrivals, threshold, people), counted(departures, threshold, people))
+    moves: tuple[Figure, ...] = (
+        counted(arrivals, threshold, people),
+        counted(departures, threshold, people),
+    )
     if moves[0].suppressed != moves[1].suppressed and not (
         start_fig.suppressed or end_fig.suppressed
     ):  # at the end = at the start + arrivals - departures: hide both moves
