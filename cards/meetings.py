@@ -14,8 +14,9 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 
+from cards.dates import long_date
 from cards.i18n import Translator, fold
 from cards.render import render
 
@@ -36,8 +37,8 @@ class MeetingVerb(StrEnum):
 
 
 def day_text(day: date, t: Translator) -> str:
-    """« mardi 7 mai 2024 » / "Tuesday, May 7, 2024"."""
-    return format_date(day, "full", locale=t.babel_locale)
+    """« mardi 7 mai 2024 », « lundi 1er février 2027 » / "Tuesday, May 7, 2024"."""
+    return long_date(day, t)
 
 
 def clock_text(moment: time, t: Translator) -> str:

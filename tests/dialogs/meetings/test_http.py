@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 from bot.app import create_app
 from bot.settings import Settings
+from cards.dates import long_date
 from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES
 from dialogs.meetings import handlers, notify, queries, views
@@ -731,6 +732,20 @@ async def test_meeting_start_with_lowercase_keys_matches_by_title_and_date(
         meeting_event(bot_http, "application/vnd.microsoft.meetingStart", other, "19:meeting_z")
     )
     assert bot_http.replies("19:meeting_z") == []
+
+
+async def test_the_first_of_a_month_is_written_1er(bot_http: BotHttp) -> None:
+    """Issue 19: « lundi 1er février 2027 », on the card and in the 1:1 notices."""
+    soon = date.fromisoformat(future_day(40))
+    first = date(soon.year + soon.month // 12, soon.month % 12 + 1, 1)
+    planned = await plan_meeting(bot_http, day=first.isoformat())
+    card = card_in(planned.response)
+    written = FR("meetings.card.date")
+    assert written in texts_of(card)
+    expected = long_date(first, FR)
+    assert " 1er " in expected
+    assert any(expected in text for text in texts_of(card))
+    assert long_date(first, EN).endswith(f" 1, {first.year}")
 
 
 async def test_a_shared_link_links_the_chat_to_the_meeting_of_that_day(bot_http: BotHttp) -> None:
