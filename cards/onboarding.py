@@ -452,9 +452,9 @@ def build_roster_card(view: RosterView, t: Translator) -> dict[str, Any]:
         else "",
         "summary": t(
             "onboarding.roster.summary",
-            active=len(view.rows),
-            incomplete=incomplete,
-            departed=view.departed_count,
+            active=t.plural("onboarding.roster.count_active", len(view.rows)),
+            incomplete=t.plural("onboarding.roster.count_incomplete", incomplete),
+            departed=t.plural("onboarding.roster.count_departed", view.departed_count),
         ),
         "groups": groups,
         "truncated": t("onboarding.roster.truncated", shown=len(shown), total=len(view.rows))

@@ -16,7 +16,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -99,6 +99,22 @@ _KINDS = ("add", "adjust", "remove")
 
 def hours_text(minutes: int, t: Translator) -> str:
     return str(format_decimal(minutes / 60, format="#,##0.##", locale=t.babel_locale))
+
+
+def people_counts(present: int, unmatched: int, t: Translator) -> dict[str, str]:
+    """« 1 personne présente », « 5 personnes présentes »; « 1 participant non associé »…"""
+    return {
+        "present": t.plural("presence.count.present", present),
+        "unmatched": t.plural("presence.count.unmatched", unmatched),
+    }
+
+
+def _held_on_text(held_on: str, t: Translator) -> str:
+    """A certificate's ``held_on``: the meeting's ISO date in the long format, or a year."""
+    try:
+        return long_date(date.fromisoformat(held_on), t)
+    except ValueError:
+        return held_on
 
 
 def duration_text(minutes: int, t: Translator) -> str:
@@ -665,8 +681,8 @@ async def _tell_requester(
     if due is not None:
         values["when"] = short_time(due.astimezone(services.timezone), t)
     if attendance is not None:
-        values["present"] = sum(1 for line in attendance.lines if line.present)
-        values["unmatched"] = len(attendance.unmatched)
+        present = sum(1 for line in attendance.lines if line.present)
+        values.update(people_counts(present, len(attendance.unmatched), t))
     item_id = f"presence:import-told:{meeting.id}:{state.runs}:{state.attempt}:{key}"
     await services.messenger.enqueue([direct(member, item_id, text_activity(t(key, **values)))])
 
@@ -686,7 +702,7 @@ async def _tell_animateurs_not_found(
             continue
         t = member_translator(services, member)
         present = sum(1 for line in attendance.lines if line.present)
-        text = t("presence.import.failed", title=meeting.title, present=present)
+        text = t("presence.import.failed", title=meeting.title, **people_counts(present, 0, t))
         item_id = f"presence:import-not-found:{meeting.id}:{state.runs}:{key}"
         items.append(direct(member, item_id, text_activity(text)))
     if items:
@@ -785,8 +801,9 @@ async def offer_certificates(
             logger.info("presence: no way to reach a present member of meeting %s", meeting.id)
             continue
         t = member_translator(services, member)
-        text = t(
+        text = t.plural(
             "presence.offer.text",
+            line.credited_minutes / 60,
             title=meeting.title,
             date=meeting_date(meeting, services, t),
             hours=hours_text(line.credited_minutes, t),
@@ -934,8 +951,9 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
             links.append(
                 CertificateLink(
                     label=t("presence.certs.meeting", title=meeting.title),
-                    detail=t(
+                    detail=t.plural(
                         "presence.certs.detail",
+                        certificate.credited_minutes / 60,
                         date=meeting_date(meeting, services, t),
                         hours=hours_text(certificate.credited_minutes, t),
                         code=certificate.code,
@@ -955,8 +973,9 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
             links.append(
                 CertificateLink(
                     label=t("presence.certs.year", year=year),
-                    detail=t(
+                    detail=t.plural(
                         "presence.certs.year_detail",
+                        summary.credited_minutes / 60,
                         hours=hours_text(summary.credited_minutes, t),
                         code=summary.code,
                     ),
@@ -1000,12 +1019,13 @@ async def verify_certificate(turn: Turn) -> None:
         )
         return
     key = "presence.verify.year" if found.kind == "year" else "presence.verify.meeting"
-    text = t(
+    text = t.plural(
         key,
+        found.credited_minutes / 60,
         code=found.code,
         name=found.member_name or t("presence.verify.forgotten"),
         title=found.title,
-        date=found.held_on,
+        date=_held_on_text(found.held_on, t),
         hours=hours_text(found.credited_minutes, t),
         issued=long_date(found.issued_at.astimezone(turn.services.timezone), t),
     )
@@ -1029,8 +1049,9 @@ async def mine_card(turn: Turn, year: int) -> dict[str, Any]:
             attendance.import_state is None or attendance.import_state.status == "pending"
         )
         provisional = provisional or pending
-        value = t(
+        value = t.plural(
             "presence.mine.value",
+            line.credited_minutes / 60,
             mode=mode_label(line.mode, t),
             time=duration_text(line.minutes, t),
             hours=hours_text(line.credited_minutes, t),
@@ -1138,8 +1159,9 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
                 if part
             )
             or t("presence.list.no_profile"),
-            figures=t(
+            figures=t.plural(
                 "presence.list.figures",
+                line.credited_minutes / 60,
                 mode=mode_label(line.mode, t),
                 time=duration_text(line.minutes, t),
                 hours=hours_text(line.credited_minutes, t),
@@ -1195,8 +1217,7 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
         ),
         summary=t(
             "presence.list.summary",
-            present=present,
-            unmatched=len(attendance.unmatched),
+            **people_counts(present, len(attendance.unmatched), t),
             training=hours_text(attendance.training_minutes, t),
         ),
         import_line=_import_line(attendance, t, services),

@@ -506,7 +506,16 @@ async def test_the_roster_groups_active_members_by_committee(http: BotHttp) -> N
         MemberProfile("aad-gone", name="Luc Parti", departed_on=date(2024, 1, 1)),
     )
     texts = texts_of(card_of(await say(http, "membres", aad=ANIMATEUR_AAD)))
-    assert FR("onboarding.roster.summary", active=2, incomplete=1, departed=1) in texts
+    # Each number agrees (issue 19): « 1 nouvel intervenant », not « 1 nouvel(le)s ».
+    summary = FR(
+        "onboarding.roster.summary",
+        active=FR.plural("onboarding.roster.count_active", 2),
+        incomplete=FR.plural("onboarding.roster.count_incomplete", 1),
+        departed=FR.plural("onboarding.roster.count_departed", 1),
+    )
+    assert summary in texts
+    assert summary.startswith("2 membres actifs · 1 nouvel intervenant ")
+    assert "(s)" not in summary
     assert "Julie Roy" in texts
     assert "Luc Parti" not in texts
     clsc_only = texts_of(card_of(await say(http, "membres Comité des CLSC", aad=ANIMATEUR_AAD)))

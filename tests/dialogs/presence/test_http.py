@@ -285,7 +285,12 @@ async def test_hybrid_meeting_end_to_end(scene: Scene) -> None:
         await repository.certificates_of(JEAN_FRANCOIS),
     )
     assert after == before
-    unchanged = FR("presence.import.unchanged", title=scenario.TITLE, present=5, unmatched=1)
+    unchanged = FR(
+        "presence.import.unchanged",
+        title=scenario.TITLE,
+        present=FR.plural("presence.count.present", 5),
+        unmatched=FR.plural("presence.count.unmatched", 1),
+    )
     await eventually(lambda: _texts_to(scene, ISABELLE, unchanged))
     assert set(await _offers(scene)) == set(EXPECTED)
     assert all(count == 1 for count in (await _offer_counts(scene)).values())
@@ -938,7 +943,11 @@ async def test_when_no_organizer_works_the_animateurs_are_told_what_to_check(
     assert set(_organizers_asked(scene)) == {SOPHIE, ISABELLE, MARC_ANDRE}
     assert 403 in scene.graph.statuses(f"/users/{SOPHIE}/")
     for animateur in (ISABELLE, MARC_ANDRE):
-        told = FR("presence.import.failed", title=scenario.TITLE, present=0)
+        told = FR(
+            "presence.import.failed",
+            title=scenario.TITLE,
+            present=FR.plural("presence.count.present", 0),
+        )
         assert await eventually(lambda a=animateur, m=told: _texts_to(scene, a, m))
 
 
@@ -1025,4 +1034,38 @@ async def test_my_data_words_the_presence_sections_for_the_reader(scene: Scene) 
     assert {row["kind"] for row in data["presence_live_events"]} == {"join", "leave"}
     assert all(
         re.fullmatch(r"\d{4}-\d{2}-\d{2}T.*", row["at"]) for row in data["presence_live_events"]
+    )
+
+
+async def test_numbers_agree_with_their_words(scene: Scene) -> None:
+    """Issue 19: « 1 h reconnue », « 1 h de formation continue vous est reconnue »,
+    « 5 personnes présentes », « 1 participant non associé » — no « (s) »."""
+    await _end_and_import(scene)
+    body = await scene.execute(
+        PresenceVerb.correct,
+        {
+            "meeting_id": MEETING_ID,
+            "correct_member": SOPHIE,
+            "kind": "adjust",
+            "minutes": "60",
+            "mode": "actuel",
+            "reason": "Partie tôt",
+        },
+        ISABELLE,
+    )
+    texts = texts_of(body["value"])
+    assert any(t.startswith("En ligne · 1 h 00 · 1 h reconnue ·") for t in texts), texts
+    summary = next(t for t in texts if t.startswith("5 personnes présentes, 1 participant "))
+    assert "(s)" not in summary
+    assert summary == FR(
+        "presence.list.summary",
+        present="5 personnes présentes",
+        unmatched="1 participant non associé",
+        training="6",
+    )
+    assert FR.plural("presence.offer.text", 1, title="t", date="d", hours="1").endswith(
+        "1 h de formation continue vous est reconnue."
+    )
+    assert EN.plural("presence.offer.text", 1, title="t", date="d", hours="1").endswith(
+        "1 h of continuing education is credited to you."
     )
