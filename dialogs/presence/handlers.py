@@ -22,7 +22,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from botbuilder.schema import ActivityTypes
 
-from cards.dates import long_date, short_time
+from cards.dates import long_date, long_date_time, short_time
 from cards.i18n import Translator, translator
 from cards.presence import (
     CURRENT_MODE,
@@ -173,10 +173,16 @@ def rule_text(services: Services, t: Translator) -> str:
         t(f"meetings.kind.{k}") if t.has(f"meetings.kind.{k}") else k
         for k in sorted(policy.excluded_kinds)
     ) or t("presence.rule.nothing_excluded")
+    step = policy.rounding_minutes
+    rounding = (
+        t(f"presence.rule.rounding_{step}")
+        if t.has(f"presence.rule.rounding_{step}")
+        else t.plural("presence.rule.rounding_minutes", step)
+    )
     return t(
         "presence.rule",
         excluded=excluded,
-        step=policy.rounding_minutes,
+        rounding=rounding,
         minimum=policy.minimum_minutes,
     )
 
@@ -1014,7 +1020,7 @@ async def verify_certificate(turn: Turn) -> None:
             code=found.code,
             name=found.member_name or t("presence.verify.forgotten"),
             title=found.title,
-            date=found.held_on,
+            date=_held_on_text(found.held_on, t),
             revoked=long_date(found.revoked_at.astimezone(turn.services.timezone), t),
         )
         return
@@ -1192,7 +1198,7 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
     audit = [
         t(
             "presence.audit.line",
-            at=long_date(c.at.astimezone(services.timezone), t),
+            at=long_date_time(c.at.astimezone(services.timezone), t),
             by=(await person(services, c.by)).name if c.by != FORGOTTEN else FORGOTTEN,
             what=t(
                 f"presence.audit.{c.kind}",

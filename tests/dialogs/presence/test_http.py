@@ -817,7 +817,7 @@ async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
         code=meeting_code,
         name="Étienne Pelletier",
         title=scenario.TITLE,
-        date="2024-05-07",
+        date=scenario.DAY_TEXT_FR,  # the long date, not 2024-05-07 (issue 19)
         revoked=revoked_on,
     )
     assert await _verify(scene, year_code) == FR(
@@ -865,7 +865,7 @@ async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
         code=meeting_code,
         name="Étienne Pelletier",
         title=scenario.TITLE,
-        date="2024-05-07",
+        date=scenario.DAY_TEXT_FR,  # the long date, not 2024-05-07 (issue 19)
         revoked=revoked_on,
     )
 
@@ -1069,3 +1069,39 @@ async def test_numbers_agree_with_their_words(scene: Scene) -> None:
     assert EN.plural("presence.offer.text", 1, title="t", date="d", hours="1").endswith(
         "1 h of continuing education is credited to you."
     )
+
+
+async def test_rounding_rule_check_and_audit_read_well(scene: Scene) -> None:
+    """Issue 19: « arrondi au quart d'heure inférieur »; the certificate check gives the long
+    date, not « (2024-05-07) »; audit entries give the date and the time."""
+    await _end_and_import(scene)
+    body = await scene.execute(PresenceVerb.certificates, {}, JEAN_FRANCOIS)
+    text = " ".join(extract_text(await _download(scene, _urls(body["value"])[0])).split())
+    assert FR("presence.rule.rounding_15") in text
+    assert "15 minutes inférieur" not in text
+
+    repository = queries.presence_repository(scene.services)
+    [certificate] = [
+        c for c in await repository.certificates_of(JEAN_FRANCOIS) if c.kind == "meeting"
+    ]
+    await scene.say(f"{FR('command.certificate.verify.word')} {certificate.code}", ISABELLE)
+    answer = scene.http.replies()[-1]["text"]
+    assert f"({scenario.DAY_TEXT_FR})" in answer
+    assert "2024-05-07" not in answer
+
+    scene.clock.now = local(16, 40)
+    body = await scene.execute(
+        PresenceVerb.correct,
+        {
+            "meeting_id": MEETING_ID,
+            "correct_member": SOPHIE,
+            "kind": "adjust",
+            "minutes": "300",
+            "mode": "actuel",
+            "reason": "Déconnexion",
+        },
+        ISABELLE,
+    )
+    audit = [t for t in texts_of(body["value"]) if "Déconnexion" in t]
+    assert audit
+    assert audit[0].startswith(f"{scenario.DAY_TEXT_FR}, 16 h 40 — ")
