@@ -228,7 +228,7 @@ async def _apply_edit(turn: Turn, before: Meeting, plan_: rules.Plan) -> Meeting
     await services.jobs.replan()  # other features plan from meetings (check-in, ...)
     if rules.changed_logistics(before, after):
         told = [key for key in rules.coming(answers) if key not in asked]
-        await notify.notify_changed(services, after, told)
+        await notify.notify_changed(services, before, after, told)
     for choice in invalid:
         keys = [key for key in asked if answers.get(key) == choice]
         if keys:

@@ -17,9 +17,11 @@ from typing import Any
 
 from cards.i18n import Translator
 from cards.meetings import (
+    Logistics,
     build_notice_card,
     build_survey_offer_card,
     build_which_meeting_card,
+    change_lines,
     choice_label,
 )
 from dialogs.feature import PlannedJob
@@ -153,8 +155,21 @@ async def send_reminder(services: Services, meeting_id: str, audience: str, code
     return queued
 
 
-async def notify_changed(services: Services, meeting: Meeting, member_keys: Iterable[str]) -> int:
-    """Tell those coming that the date, time, mode, place or link changed."""
+def _logistics(services: Services, meeting: Meeting) -> Logistics:
+    tz = services.timezone
+    return Logistics(
+        meeting.starts_at.astimezone(tz),
+        meeting.ends_at.astimezone(tz),
+        meeting.mode,
+        meeting.place,
+        meeting.join_url,
+    )
+
+
+async def notify_changed(
+    services: Services, before: Meeting, meeting: Meeting, member_keys: Iterable[str]
+) -> int:
+    """Tell those coming what changed (date, time, mode, place or link), old → new."""
 
     async def card(t: Translator, member: Member) -> Any:
         view = await meeting_view(services, meeting, t)
@@ -163,6 +178,7 @@ async def notify_changed(services: Services, meeting: Meeting, member_keys: Iter
             t,
             headline=t("meetings.notice.changed_headline", title=meeting.title),
             text=t("meetings.notice.changed_text"),
+            changes=change_lines(_logistics(services, before), _logistics(services, meeting), t),
         )
 
     return await _send(

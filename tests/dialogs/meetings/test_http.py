@@ -478,8 +478,42 @@ async def test_a_meeting_becoming_virtual_asks_the_room_again(bot_http: BotHttp)
     assert cards_with(bot_http, "alice", changed) == []
     assert len(cards_with(bot_http, "benoit", changed)) == 1
     assert cards_with(bot_http, "benoit", ask) == []
+    # The notice says what changed, old → new (issue 19).
+    notice = texts_of(cards_with(bot_http, "benoit", changed)[0])
+    assert (
+        FR("meetings.change.mode", old=FR("meetings.mode.hybride"), new=FR("meetings.mode.virtuel"))
+        in notice
+    )
+    assert (
+        FR(
+            "meetings.change.place",
+            old="Hôpital Charles-Le Moyne, salle 2-110",
+            new=FR("meetings.change.nothing"),
+        )
+        in notice
+    )
+    assert not any(t.startswith("Date :") for t in notice)  # the date did not change
     # Alice's notice lets her answer again, with what the new mode allows.
     assert rsvp_choices(cards_with(bot_http, "alice", ask)[0]) == ["en_ligne", "absent"]
+
+
+async def test_a_change_notice_says_what_changed(bot_http: BotHttp) -> None:
+    """Issue 19: not « La date, l'heure, le mode, le lieu ou le lien a changé », but each
+    change, old → new."""
+    await introduce(bot_http, "benoit")
+    day = date.fromisoformat(future_day(30))
+    planned = await plan_meeting(bot_http, day=day.isoformat())
+    await answer(bot_http, planned, "benoit", "salle")
+    later = day + timedelta(days=1)
+    await edit_to(bot_http, planned, day=later.isoformat())
+    await settle(bot_http)
+    changed = FR("meetings.notice.changed_headline", title="Journée régionale psychosociale")
+    (notice,) = cards_with(bot_http, "benoit", changed)
+    assert schema_errors(notice) == []
+    texts = texts_of(notice)
+    assert FR("meetings.notice.changed_text") in texts
+    assert FR("meetings.change.date", old=long_date(day, FR), new=long_date(later, FR)) in texts
+    assert not any(t.startswith("Heure :") or t.startswith("Mode :") for t in texts)
 
 
 async def test_a_title_change_updates_the_card_without_notices(bot_http: BotHttp) -> None:
