@@ -154,7 +154,7 @@ def parse_request(
         elif folded in known:
             committee = _one_committee(committee, known[folded])
         else:
-            raise ArgsError("vitality.errors.bad_args", text=token)
+            raise ArgsError("vitality.errors.bad_args", text=" ".join(tokens))
     if len(days) > 2 or (days and cycle is not None):
         raise ArgsError("vitality.errors.too_many_dates")
     if cycle is not None:

@@ -90,6 +90,7 @@ def test_parse_request(args: str, start: str, end: str, committee: str) -> None:
     ("args", "code", "values"),
     [
         ("hier", "vitality.errors.bad_args", {"text": "hier"}),
+        ("n'importe quoi", "vitality.errors.bad_args", {"text": "n'importe quoi"}),
         ("2025-02-30", "vitality.errors.bad_date", {"text": "2025-02-30"}),
         ("2024-2026", "vitality.errors.bad_cycle", {"text": "2024-2026"}),
         ("2024-2025 2023-2024", "vitality.errors.bad_cycle", {"text": "2023-2024"}),
