@@ -425,3 +425,19 @@ def test_reminder_times_skip_those_done_and_closed_polls() -> None:
 )
 def test_close_due(status: str, now: datetime, expected: bool) -> None:
     assert rules.close_due(make_poll(status=status), now) is expected
+
+
+def test_candidate_dates_skip_quebec_statutory_holidays() -> None:
+    from datetime import date as day
+
+    assert rules.easter(2027) == day(2027, 3, 28)
+    holidays = rules.quebec_holidays(2027)
+    assert {day(2027, 1, 1), day(2027, 3, 26), day(2027, 3, 29), day(2027, 5, 24)} <= holidays
+    assert {day(2027, 6, 24), day(2027, 7, 1), day(2027, 9, 6), day(2027, 10, 11)} <= holidays
+    assert day(2027, 12, 25) in holidays
+    # Three weeks after 2027-03-04: Thursday 25, then Good Friday and Easter Monday are skipped.
+    assert rules.candidate_dates(day(2027, 3, 4), count=3) == [
+        day(2027, 3, 25),
+        day(2027, 3, 30),
+        day(2027, 3, 31),
+    ]
