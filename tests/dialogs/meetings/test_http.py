@@ -20,6 +20,7 @@ from cards.render import MAX_CARD_BYTES
 from dialogs.meetings import handlers, notify, queries, views
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
 from tests.cards.card_schema import schema_errors
+from tests.cards.inputs import blocking_inputs
 from tests.dialogs.meetings.conftest import (
     CHANNEL,
     JOIN_URL,
@@ -210,6 +211,24 @@ async def test_form_problems_come_back_on_the_form(
 async def test_tampered_form_data_changes_nothing(bot_http: BotHttp, data: dict[str, Any]) -> None:
     _, body = await bot_http.post(click(bot_http, "meetings.save", data, aad=ANIMATEUR_AAD))
     assert text_in(body) == FR("errors.bad_card_data")
+    assert await queries.upcoming(services_of(bot_http), services_of(bot_http).clock()) == []
+
+
+async def test_adding_lines_to_a_fresh_form_is_not_blocked(bot_http: BotHttp) -> None:
+    """Issue 19: « Ajouter 5 lignes » was blocked until title, committees, date and mode were
+    filled. No input of the form blocks it (or « Publier »: the bot checks and answers on
+    the form)."""
+    form = await open_form(bot_http)
+    assert blocking_inputs(form, "meetings.add_rows") == set()
+    data = {**action_data(form, "meetings.add_rows"), **inputs_of(form)}
+    assert (data.get("title"), data.get("day"), data.get("mode")) == ("", "", "")
+    _, body = await bot_http.post(click(bot_http, "meetings.add_rows", data, aad=ANIMATEUR_AAD))
+    more = card_in(body)
+    assert sum(1 for n in walk(more) if str(n.get("id", "")).endswith("_title")) == 16
+    # Publishing the empty form is refused by the bot, on the form.
+    data = {**action_data(more, "meetings.save"), **inputs_of(more)}
+    _, body = await bot_http.post(click(bot_http, "meetings.save", data, aad=ANIMATEUR_AAD))
+    assert f"• {FR('meetings.error.title_required')}" in texts_of(card_in(body))
     assert await queries.upcoming(services_of(bot_http), services_of(bot_http).clock()) == []
 
 

@@ -34,6 +34,7 @@ from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.outbox_repository import OutboxItem
 from tests.bot.conftest import BotHttp, card_of, texts_of
+from tests.cards.inputs import blocking_inputs
 from tests.dialogs.presence import scenario
 from tests.dialogs.presence.pdf_text import extract_text
 from tests.dialogs.presence.scenario import (
@@ -386,6 +387,10 @@ async def test_animateur_list_corrections_and_assignment(scene: Scene) -> None:
         assert expected.name in texts
     assert FR("presence.list.unmatched_title") in texts
     assert any(text.startswith("Invité externe (invite@exterieur.example)") for text in texts)
+
+    # « Associer » needs only its two choices: the correction's « Raison » no longer blocks it
+    # (issue 19); the bot still requires a reason for a correction.
+    assert blocking_inputs(body["value"], PresenceVerb.assign) <= {"attendee", "member"}
 
     # Without a reason, or with impossible minutes, nothing is saved.
     base = {

@@ -13,6 +13,7 @@ from cards.topics import TopicVerb
 from dialogs.topics import queries, routes
 from dialogs.topics.agenda import return_job_id
 from dialogs.topics.repositories import case_repository, topic_repository
+from tests.cards.inputs import blocking_inputs
 from tests.dialogs.topics.conftest import (
     ANIMATEUR_AAD,
     CHANNEL,
@@ -108,6 +109,9 @@ async def test_a_similar_topic_is_offered_for_support_instead(bot_http: BotHttp)
     assert FR("topics.similar.intro") in texts(form)
     offer = actions(form, TopicVerb.support)
     assert [a["topic_id"] for a in offer] == [first.id]
+    # « Soutenir » needs none of the new proposal's fields (issue 19: « Volet » blocked it).
+    assert blocking_inputs(form, TopicVerb.support) == set()
+    assert "kind" in blocking_inputs(form, TopicVerb.submit)
 
     body = await click(bot_http, TopicVerb.support, offer[0], aad=SECOND_AAD)
     assert FR("topics.notice.supported_instead") in texts(card(body))
