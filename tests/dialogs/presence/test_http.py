@@ -1110,3 +1110,39 @@ async def test_rounding_rule_check_and_audit_read_well(scene: Scene) -> None:
     audit = [t for t in texts_of(body["value"]) if "Déconnexion" in t]
     assert audit
     assert audit[0].startswith(f"{scenario.DAY_TEXT_FR}, 16 h 40 — ")
+
+
+async def test_erasure_leaves_no_trace_of_the_member_in_any_data_file(scene: Scene) -> None:
+    """Issue 19: after « effacer mes données », no data file holds the member's ids, name or
+    e-mail — presence records, certificates (kept without identity), profiles, outbox."""
+    await _end_and_import(scene)
+    await eventually(lambda: _offers(scene), timeout=10)
+    await settle_messenger(scene)
+    email = "etienne.pelletier@cdep-monteregie.example"
+    needles = (ETIENNE, EXPECTED[ETIENNE].name, email)
+    assert _files_with(scene, *needles)  # there before
+    body = await scene.execute("onboarding.erase_my_data", {"confirm": "yes"}, ETIENNE)
+    assert FR("onboarding.erase.done") in texts_of(body["value"])
+    await settle_messenger(scene)
+    assert _files_with(scene, *needles) == {}
+    # His certificate can still be verified, without his name.
+    repository = queries.presence_repository(scene.services)
+    kept = await repository.certificates_issued(local(0), local(23))
+    assert any(c.member_key == "" and c.member_name == "" for c in kept)
+
+
+async def settle_messenger(scene: Scene) -> None:
+    async with asyncio.timeout(5):
+        await runtime_of(scene.http).messenger.flush()
+
+
+def _files_with(scene: Scene, *needles: str) -> dict[str, list[str]]:
+    forms = {n.casefold() for n in needles} | {json.dumps(n).strip('"').casefold() for n in needles}
+    found: dict[str, list[str]] = {}
+    for path in sorted(scene.http.data_dir.rglob("*")):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace").casefold()
+            hits = sorted(n for n in forms if n in text)
+            if hits:
+                found[path.name] = hits
+    return found
