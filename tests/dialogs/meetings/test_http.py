@@ -875,17 +875,35 @@ async def test_two_plausible_meetings_the_animateur_is_asked(bot_http: BotHttp) 
         click(bot_http, "meetings.link_chat", chosen, aad=ANIMATEUR_AAD, channel=False)
     )
     assert status == 200
-    assert FR("meetings.which.done", title=second.title, date="").split(" du ")[0] in text_in(body)
+    assert text_in(body) == FR(
+        "meetings.which.done",
+        title=second.title,
+        date=long_date(second.starts_at.astimezone(services.timezone).date(), FR),
+    )
     await settle(bot_http)
     linked = await queries.find_by_chat(services, chat)
     assert linked is not None
     assert linked.id == second.id
     assert len(start_cards(bot_http, chat, second.title)) == 1
-    # A member cannot link a chat.
+    # A member cannot link a chat; a tampered chat id is refused.
     status, body = await bot_http.post(
         click(bot_http, "meetings.link_chat", chosen, aad=MEMBER_AAD, channel=False)
     )
-    assert FR("meetings.which.done", title=second.title, date="").split(" du ")[0] not in str(body)
+    assert text_in(body) == FR("errors.forbidden")
+    tampered = {**chosen, "meeting_id": first.id, "chat": "not-a-chat"}
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", tampered, aad=ANIMATEUR_AAD, channel=False)
+    )
+    assert text_in(body) == FR("errors.bad_card_data")
+    # The chat is linked already: choosing again changes nothing.
+    again = {**chosen, "meeting_id": first.id}
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", again, aad=ANIMATEUR_AAD, channel=False)
+    )
+    assert text_in(body) == FR("meetings.which.already", title=second.title)
+    linked = await queries.find_by_chat(services, chat)
+    assert linked is not None
+    assert linked.id == second.id
 
 
 async def end_meeting(bot_http: BotHttp) -> Planned:
