@@ -27,7 +27,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -308,11 +308,14 @@ class ProactiveMessenger:
         self._wake.set()
         return added
 
-    async def forget(self, *user_ids: str) -> int:
+    async def forget(self, *user_ids: str, mentions: Iterable[str] = ()) -> int:
         """Erasure ("mes données"): drops the user's stored 1:1 chats and every outbox item
-        addressed to them. ``user_ids``: member key, AAD object id and/or 29: id."""
+        addressed to them. ``user_ids``: member key, AAD object id and/or 29: id. Messages to
+        others that mention the user (ids, or ``mentions``: name, e-mail) are removed or
+        redacted too."""
         ids = {u for u in user_ids if u}
         removed = await self._outbox.forget_user(ids)
+        removed += await self._outbox.forget_member(ids | {m for m in mentions if m})
         removed += await self._conversations.forget_user(ids)
         self._remembered = {
             k: r for k, r in self._remembered.items() if not any(r.matches_user(u) for u in ids)

@@ -84,7 +84,7 @@ class Translator:
             entry = entry["other"]
         return entry.format(**values) if values else entry
 
-    def plural(self, key: str, count: int, /, **values: Any) -> str:
+    def plural(self, key: str, count: float, /, **values: Any) -> str:
         entry = load_catalog(self.locale).get(key)
         if not isinstance(entry, dict):
             raise MissingMessage(f"{self.locale}:{key} (plural)")
@@ -95,9 +95,9 @@ class Translator:
         return key in load_catalog(self.locale)
 
 
-def _is_singular(locale: str, count: int) -> bool:
-    # French uses the singular for 0 and 1; English only for 1.
-    return count in (0, 1) if locale.startswith("fr") else count == 1
+def _is_singular(locale: str, count: float) -> bool:
+    # French uses the singular below 2 (0, 1, 1,5 h); English only for exactly 1.
+    return 0 <= count < 2 if locale.startswith("fr") else count == 1
 
 
 def translator(locale: str | None) -> Translator:

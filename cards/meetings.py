@@ -14,8 +14,9 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 
+from cards.dates import long_date
 from cards.i18n import Translator, fold
 from cards.render import render
 
@@ -29,14 +30,15 @@ class MeetingVerb(StrEnum):
     cancel = "meetings.cancel"
     invite = "meetings.invite"  # the .ics download link
     year = "meetings.year"
+    link_chat = "meetings.link_chat"  # which meeting a started Teams meeting is (shared link)
 
 
 # ---- formatting ----------------------------------------------------------------------------
 
 
 def day_text(day: date, t: Translator) -> str:
-    """« mardi 7 mai 2024 » / "Tuesday, May 7, 2024"."""
-    return format_date(day, "full", locale=t.babel_locale)
+    """« mardi 7 mai 2024 », « lundi 1er février 2027 » / "Tuesday, May 7, 2024"."""
+    return long_date(day, t)
 
 
 def clock_text(moment: time, t: Translator) -> str:
@@ -58,6 +60,42 @@ def choice_label(choice: str, t: Translator) -> str:
 
 def mode_label(mode: str, t: Translator) -> str:
     return t(f"meetings.mode.{mode}")
+
+
+@dataclass(frozen=True)
+class Logistics:
+    """What attendees must be told when it changes (local times)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    place: str
+    join_url: str
+
+
+def change_lines(before: Logistics, after: Logistics, t: Translator) -> list[str]:
+    """« Date : jeudi 4 mars 2027 → vendredi 5 mars 2027 », one line per change."""
+    lines = []
+    if before.starts_at.date() != after.starts_at.date():
+        old, new = day_text(before.starts_at.date(), t), day_text(after.starts_at.date(), t)
+        lines.append(t("meetings.change.date", old=old, new=new))
+
+    def span(moment: Logistics) -> str:
+        start = moment.starts_at.timetz().replace(tzinfo=None)
+        return span_text(start, moment.ends_at.timetz().replace(tzinfo=None), t)
+
+    if span(before) != span(after):
+        lines.append(t("meetings.change.time", old=span(before), new=span(after)))
+    if before.mode != after.mode:
+        old, new = mode_label(before.mode, t), mode_label(after.mode, t)
+        lines.append(t("meetings.change.mode", old=old, new=new))
+    if before.place != after.place:
+        none = t("meetings.change.nothing")
+        lines.append(t("meetings.change.place", old=before.place or none, new=after.place or none))
+    if before.join_url != after.join_url:
+        key = "meetings.change.link" if after.join_url else "meetings.change.link_removed"
+        lines.append(t(key))
+    return lines
 
 
 # ---- views ---------------------------------------------------------------------------------
@@ -444,14 +482,17 @@ def build_notice_card(
     headline: str,
     text: str = "",
     with_rsvp: bool = False,
+    changes: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """A 1:1 message about a meeting: a reminder, a change, a cancellation, a request to
-    answer again. ``with_rsvp`` adds the answer buttons the mode allows."""
+    """A 1:1 message about a meeting: a reminder, a change (``changes``: one line per thing
+    that changed, old → new), a cancellation, a request to answer again. ``with_rsvp`` adds
+    the answer buttons the mode allows."""
     data = {
         "meeting_id": view.id,
         "headline": headline,
         "text": text,
         "has_text": bool(text),
+        "changes": [{"line": line} for line in changes],
         "title": view.title,
         "facts": _summary_facts(view, t),
         "with_rsvp": with_rsvp and view.status == "planned",
@@ -492,3 +533,22 @@ def build_survey_offer_card(
         "template": template,
     }
     return render("meetings_survey", data, t)
+
+
+def build_which_meeting_card(
+    choices: Sequence[tuple[str, str, date]], chat: str, t: Translator
+) -> dict[str, Any]:
+    """To the animateurs in 1:1: a Teams meeting started with a link several planned meetings
+    share; one button per plausible meeting (``(meeting_id, title, day)``)."""
+    data = {
+        "choices": [
+            {
+                "meeting_id": meeting_id,
+                "label": t("meetings.which.choice", title=title, date=day_text(day, t)),
+                "verb": str(MeetingVerb.link_chat),
+                "chat": chat,
+            }
+            for meeting_id, title, day in choices
+        ]
+    }
+    return render("meetings_which", data, t)

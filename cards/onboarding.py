@@ -451,9 +451,9 @@ def build_roster_card(view: RosterView, t: Translator) -> dict[str, Any]:
         else "",
         "summary": t(
             "onboarding.roster.summary",
-            active=len(view.rows),
-            incomplete=incomplete,
-            departed=view.departed_count,
+            active=t.plural("onboarding.roster.count_active", len(view.rows)),
+            incomplete=t.plural("onboarding.roster.count_incomplete", incomplete),
+            departed=t.plural("onboarding.roster.count_departed", view.departed_count),
         ),
         "groups": groups,
         "truncated": t("onboarding.roster.truncated", shown=len(shown), total=len(view.rows))
@@ -558,7 +558,7 @@ def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
         """A third of the budget per list; a last line tells how many were left out."""
         kept = _fit(facts, lambda f: len(f["title"]) + len(f["value"]), TEXT_BUDGET // 3)
         if len(kept) < len(facts):
-            more = t("onboarding.list.more", count=len(facts) - len(kept) + 1)
+            more = t.plural("onboarding.list.more", len(facts) - len(kept) + 1)
             kept = [*kept[:-1], {"title": "…", "value": more}]
         return kept
 
@@ -631,10 +631,10 @@ def build_import_report_card(
     data = {
         "summary": t(
             "onboarding.import.summary",
-            created=counts.get("created", 0),
-            updated=counts.get("updated", 0),
-            unchanged=counts.get("unchanged", 0),
-            rejected=counts.get("rejected", 0),
+            **{
+                outcome: t.plural(f"onboarding.import.count_{outcome}", counts.get(outcome, 0))
+                for outcome in ("created", "updated", "unchanged", "rejected")
+            },
         ),
         "facts": facts,
         "has_facts": bool(facts),
@@ -755,7 +755,7 @@ def build_my_data_card(view: MyDataView, t: Translator) -> dict[str, Any]:
             for section in view.sections
         ],
         "has_no_sections": not view.sections,
-        "more": t("onboarding.mydata.more", count=view.hidden_lines) if view.hidden_lines else "",
+        "more": t.plural("onboarding.mydata.more", view.hidden_lines) if view.hidden_lines else "",
         "failed": t("onboarding.mydata.failed", sections=", ".join(view.failed_sections))
         if view.failed_sections
         else "",

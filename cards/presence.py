@@ -122,6 +122,10 @@ class MeetingListView:
     notice: str = ""
 
 
+# The correction form's default mode: keep the member's mode as the sources show it.
+CURRENT_MODE = "actuel"
+
+
 def _choices(items: Sequence[Choice]) -> list[dict[str, str]]:
     return [{"title": c.title, "value": c.value} for c in items]
 
@@ -149,8 +153,11 @@ def build_meeting_card(view: MeetingListView, t: Translator) -> dict[str, Any]:
                 [Choice(t(f"presence.correct.kind_{k}"), k) for k in ("add", "adjust", "remove")]
             ),
             "default_kind": "adjust",
-            "modes": _choices([Choice(t(f"presence.mode.{m}"), m) for m in ("salle", "en_ligne")]),
-            "default_mode": "salle",
+            "modes": _choices(
+                [Choice(t("presence.correct.mode_current"), CURRENT_MODE)]
+                + [Choice(t(f"presence.mode.{m}"), m) for m in ("salle", "en_ligne")]
+            ),
+            "default_mode": CURRENT_MODE,
             "has_audit": bool(view.audit),
             "audit": [{"text": line} for line in view.audit],
             "can_import": view.can_import,

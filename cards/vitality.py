@@ -19,9 +19,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from cards.dates import day_month_year, short_date
 from cards.i18n import Translator
 from cards.render import render
 
@@ -38,14 +38,12 @@ COUNT, PERCENT, HOURS, MEAN = "count", "percent", "hours", "mean"
 
 def day_text(day: date, t: Translator) -> str:
     """« 1er septembre 2025 », « 12 mai 2026 » / "September 1, 2025"."""
-    if t.locale == "fr-CA" and day.day == 1:
-        return format_date(day, "'1er' MMMM y", locale=t.babel_locale)
-    return format_date(day, "long", locale=t.babel_locale)
+    return day_month_year(day, t)
 
 
 def short_day_text(day: date, t: Translator) -> str:
-    """« 12 sept. 2025 » / "Sep 12, 2025"."""
-    return format_date(day, "medium", locale=t.babel_locale)
+    """« 12 sept. 2025 », « 1er déc. 2025 » / "Sep 12, 2025"."""
+    return short_date(day, t)
 
 
 def number_text(value: float, t: Translator, digits: int = 0) -> str:
@@ -54,10 +52,21 @@ def number_text(value: float, t: Translator, digits: int = 0) -> str:
 
 
 def figure_text(
-    value: float | None, suppressed: bool, kind: str, t: Translator, threshold: int
+    value: float | None,
+    suppressed: bool,
+    kind: str,
+    t: Translator,
+    threshold: int,
+    complement: bool = False,
 ) -> str:
-    """A figure as people read it: « 12 », « 77 % », « 31,5 h », « 4,2 / 5 », « < 5 » (hidden,
-    small group) or « — » (nothing to compute)."""
+    """A figure as people read it: « 12 », « 77 % », « 31,5 h », « 4,2 / 5 », « < 5 » (a count
+    of fewer people, hidden), « non publié (moins de 5 personnes) » (a rate or mean on fewer
+    people), « non publié (…) » (hidden so that a small count cannot be recovered by
+    subtraction) or « — » (nothing to compute)."""
+    if suppressed and complement:
+        return t("vitality.suppressed_complement", threshold=threshold)
+    if suppressed and kind != COUNT:
+        return t("vitality.suppressed_rate", threshold=threshold)
     if suppressed:
         return t("vitality.suppressed", threshold=threshold)
     if value is None:

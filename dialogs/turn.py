@@ -7,7 +7,7 @@ replies through it; a card-action handler also gets the card's data and returns 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -75,7 +75,7 @@ class MessengerPort(Protocol):
 
     async def enqueue(self, items: Sequence[OutboxItem]) -> list[str]: ...
 
-    async def forget(self, *user_ids: str) -> int: ...
+    async def forget(self, *user_ids: str, mentions: Iterable[str] = ()) -> int: ...
 
 
 @dataclass

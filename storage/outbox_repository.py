@@ -10,6 +10,7 @@ Times are stored as fixed-width UTC ISO strings (``iso_utc``), so they compare a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -116,6 +117,14 @@ class OutboxRepository(Protocol):
         """Removes sent and failed items finished before ``done_before``; returns how many."""
         ...
 
+    async def forget_member(self, mentions: set[str]) -> int:
+        """Erasure of a member from messages meant for others (e.g. a mentor's notice naming
+        the newcomer): ``mentions`` are what identifies the member (ids, name, e-mail). A
+        pending item, or any item whose id mentions them, is removed; a sent or failed item
+        otherwise keeps its id (so it still goes out at most once) with its content
+        redacted. Returns how many items changed."""
+        ...
+
 
 def _to_row(item: OutboxItem) -> dict[str, Any]:
     row = asdict(item)
@@ -144,6 +153,33 @@ def _addressed_to(item: OutboxItem, user_ids: set[str]) -> bool:
     if isinstance(item.target, NewPersonalChat):
         return item.target.user_id.casefold() in wanted
     return item.target in {personal_key(u) for u in wanted}
+
+
+# ---- erasure of a member from messages to others (issue 19) ----------------------------------
+
+_MIN_MENTION = 3  # shorter "mentions" would match unrelated text
+
+
+def _mentions(row: Any, mentions: set[str]) -> bool:
+    text = json.dumps(row, ensure_ascii=False, default=str).casefold()
+    return any(m in text for m in mentions)
+
+
+def _forget_member_in(rows: list[dict[str, Any]], mentions: set[str]) -> tuple[list[str], dict]:
+    """(ids to remove, id -> redacted fields) for the rows that mention the member."""
+    wanted = {m.strip().casefold() for m in mentions if len(m.strip()) >= _MIN_MENTION}
+    removed: list[str] = []
+    redacted: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return removed, redacted
+    for row in rows:
+        if not _mentions(row, wanted):
+            continue
+        if row["status"] == str(OutboxStatus.PENDING) or _mentions(row["id"], wanted):
+            removed.append(row["id"])
+        else:
+            redacted[row["id"]] = {"activity": {"type": "message"}, "batch": "", "failure": ""}
+    return removed, redacted
 
 
 def _is_due(item: OutboxItem, now_iso: str) -> bool:
@@ -242,6 +278,18 @@ class TinyDbOutboxRepository:
     async def _update(self, item_id: str, **fields: Any) -> None:
         await self._db.run(lambda db: db.table(_TABLE).update(fields, Query().id == item_id))
 
+    async def forget_member(self, mentions: set[str]) -> int:
+        def erase(db: Any) -> int:
+            table = db.table(_TABLE)
+            removed, redacted = _forget_member_in(table.all(), mentions)
+            if removed:
+                table.remove(Query().id.one_of(removed))
+            for item_id, fields in redacted.items():
+                table.update(fields, Query().id == item_id)
+            return len(removed) + len(redacted)
+
+        return await self._db.run(erase)
+
 
 class FakeOutboxRepository:
     def __init__(self) -> None:
@@ -310,3 +358,13 @@ class FakeOutboxRepository:
         for item_id in gone:
             del self.rows[item_id]
         return len(gone)
+
+    async def forget_member(self, mentions: set[str]) -> int:
+        removed, redacted = _forget_member_in(
+            [_to_row(item) for item in self.rows.values()], mentions
+        )
+        for item_id in removed:
+            del self.rows[item_id]
+        for item_id, fields in redacted.items():
+            self._update(item_id, **fields)
+        return len(removed) + len(redacted)

@@ -16,7 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from cards.dates import cycle_text
@@ -28,6 +28,7 @@ from cards.meetings import (
     build_form_card,
     build_list_card,
     build_start_card,
+    day_text,
 )
 from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
@@ -229,7 +230,7 @@ async def _apply_edit(turn: Turn, before: Meeting, plan_: rules.Plan) -> Meeting
     await services.jobs.replan()  # other features plan from meetings (check-in, ...)
     if rules.changed_logistics(before, after):
         told = [key for key in rules.coming(answers) if key not in asked]
-        await notify.notify_changed(services, after, told)
+        await notify.notify_changed(services, before, after, told)
     for choice in invalid:
         keys = [key for key in asked if answers.get(key) == choice]
         if keys:
@@ -433,22 +434,33 @@ async def on_meeting_event(turn: Turn, event: MeetingEvent) -> None:
         await _meeting_ended(turn, event)
 
 
-async def _event_meeting(services: Services, event: MeetingEvent) -> Meeting | None:
-    """The meeting whose chat this is: already linked, else by join link, else by title on
-    the same day."""
+async def _event_meeting(services: Services, event: MeetingEvent) -> rules.EventMatch:
+    """The meeting whose chat this is: already linked, else by join link and a scheduled
+    window near the event, else by title on the same day."""
     repository = _repository(services)
     linked = await repository.find_by_chat(event.conversation_id)
     if linked is not None:
-        return linked
-    tz = services.timezone
-    day: date = (event.start_time or event.at).astimezone(tz).date()
-    return rules.match_event_meeting(await repository.all(), event.join_url, event.title, day, tz)
+        return rules.EventMatch(linked)
+    at = event.start_time or event.at
+    return rules.match_event_meeting(
+        await repository.all(), event.join_url, event.title, at, services.timezone
+    )
 
 
 async def _meeting_started(turn: Turn, event: MeetingEvent) -> None:
-    """Link the meeting chat to the meeting, then post the agenda and the rules (once)."""
+    """Link the meeting chat to the meeting, then post the agenda and the rules (once). When
+    the link is shared by several meetings near that moment, ask the animateurs which one."""
     services = turn.services
-    meeting = await _event_meeting(services, event)
+    match = await _event_meeting(services, event)
+    if match.ambiguous:
+        await notify.ask_which_meeting(services, event.conversation_id, match.ambiguous)
+        logger.info(
+            "meeting start in %s: %d plausible meetings",
+            event.conversation_id,
+            len(match.ambiguous),
+        )
+        return
+    meeting = match.meeting
     if meeting is None:
         logger.info("meeting start in %s matches no planned meeting", event.conversation_id)
         return
@@ -465,16 +477,44 @@ async def _meeting_started(turn: Turn, event: MeetingEvent) -> None:
         await _repository(services).save(linked)
     if not first:
         return
-    t = views.community_translator(services)
-    meeting_view = await views.meeting_view(services, linked, t)
-    frame = [item.get(t.locale) for item in services.profile.current.rules.items]
-    await turn.send_card(build_start_card(meeting_view, frame, t))
+    await turn.send_card(await _start_card(services, linked))
     logger.info("meeting %s started: agenda posted in its chat", meeting.id)
+
+
+async def _start_card(services: Services, meeting: Meeting) -> dict[str, Any]:
+    t = views.community_translator(services)
+    meeting_view = await views.meeting_view(services, meeting, t)
+    frame = [item.get(t.locale) for item in services.profile.current.rules.items]
+    return build_start_card(meeting_view, frame, t)
+
+
+async def link_chat(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """The animateur's answer to « which meeting just started? »: link that meeting chat to
+    the chosen meeting and post the agenda and the rules there (once)."""
+    services = turn.services
+    chat = data.get("chat")
+    if not isinstance(chat, str) or not chat.startswith("19:") or len(chat) > 300:
+        raise DomainError("errors.bad_card_data")
+    async with _lock(services, form.checked_meeting_id(data)):
+        meeting = await _meeting(services, data)
+        day = meeting.starts_at.astimezone(services.timezone).date()
+        already = await _repository(services).find_by_chat(chat)
+        if already is not None:
+            return MessageReply(turn.t("meetings.which.already", title=already.title))
+        if meeting.status != rules.STATUS_PLANNED or meeting.chat_conversation_id:
+            raise DomainError("meetings.error.not_found")
+        linked = replace(meeting, chat_conversation_id=chat, started_posted=True)
+        await _repository(services).save(linked)
+    await notify.post_in_chat(services, linked, chat, await _start_card(services, linked))
+    logger.info("meeting %s linked to its chat by an animateur", meeting.id)
+    return MessageReply(
+        turn.t("meetings.which.done", title=meeting.title, date=day_text(day, turn.t))
+    )
 
 
 async def _meeting_ended(turn: Turn, event: MeetingEvent) -> None:
     services = turn.services
-    meeting = await _event_meeting(services, event)
+    meeting = (await _event_meeting(services, event)).meeting
     if meeting is None or meeting.survey_offered or not notify.survey_available(services):
         return
     await _repository(services).save(replace(meeting, survey_offered=True))

@@ -16,12 +16,20 @@ from functools import partial
 from typing import Any
 
 from cards.i18n import Translator
-from cards.meetings import build_notice_card, build_survey_offer_card, choice_label
+from cards.meetings import (
+    Logistics,
+    build_notice_card,
+    build_survey_offer_card,
+    build_which_meeting_card,
+    change_lines,
+    choice_label,
+)
 from dialogs.feature import PlannedJob
 from dialogs.meetings import queries, rules
 from dialogs.meetings.views import meeting_view, member_translator
 from dialogs.outreach import card_activity, direct
 from dialogs.turn import Services
+from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.member_repository import Member
 from storage.outbox_repository import OutboxItem
@@ -147,8 +155,21 @@ async def send_reminder(services: Services, meeting_id: str, audience: str, code
     return queued
 
 
-async def notify_changed(services: Services, meeting: Meeting, member_keys: Iterable[str]) -> int:
-    """Tell those coming that the date, time, mode, place or link changed."""
+def _logistics(services: Services, meeting: Meeting) -> Logistics:
+    tz = services.timezone
+    return Logistics(
+        meeting.starts_at.astimezone(tz),
+        meeting.ends_at.astimezone(tz),
+        meeting.mode,
+        meeting.place,
+        meeting.join_url,
+    )
+
+
+async def notify_changed(
+    services: Services, before: Meeting, meeting: Meeting, member_keys: Iterable[str]
+) -> int:
+    """Tell those coming what changed (date, time, mode, place or link), old → new."""
 
     async def card(t: Translator, member: Member) -> Any:
         view = await meeting_view(services, meeting, t)
@@ -157,6 +178,7 @@ async def notify_changed(services: Services, meeting: Meeting, member_keys: Iter
             t,
             headline=t("meetings.notice.changed_headline", title=meeting.title),
             text=t("meetings.notice.changed_text"),
+            changes=change_lines(_logistics(services, before), _logistics(services, meeting), t),
         )
 
     return await _send(
@@ -245,3 +267,39 @@ async def offer_survey(services: Services, meeting: Meeting) -> int:
         card,
         batch=f"meeting:{meeting.id}:survey-offer",
     )
+
+
+def _animateur_keys(services: Services) -> list[str]:
+    return [
+        a.aad_object_id.casefold() for a in services.profile.current.animateurs if a.aad_object_id
+    ]
+
+
+async def ask_which_meeting(services: Services, chat: str, meetings: Iterable[Meeting]) -> int:
+    """A Teams meeting started with a link several planned meetings share: ask the animateurs
+    in 1:1 which one it is (once per meeting chat) instead of guessing."""
+    candidates = list(meetings)
+
+    async def card(t: Translator, member: Member) -> Any:
+        choices = [
+            (m.id, m.title, m.starts_at.astimezone(services.timezone).date()) for m in candidates
+        ]
+        return build_which_meeting_card(choices, chat, t)
+
+    return await _send(
+        services,
+        _animateur_keys(services),
+        lambda key: f"meeting-chat:{chat}:which:{key}",
+        card,
+        batch=f"meeting-chat:{chat}:which",
+    )
+
+
+async def post_in_chat(services: Services, meeting: Meeting, chat: str, card: Any) -> None:
+    """The agenda and the rules, posted in a meeting chat linked after the fact."""
+    item = OutboxItem(
+        id=f"meeting:{meeting.id}:start:{chat}",
+        target=conversation_key(chat),
+        activity=card_activity(card),
+    )
+    await services.messenger.enqueue([item])

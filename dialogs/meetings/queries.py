@@ -111,9 +111,18 @@ async def in_range(services: Services, start: datetime, end: datetime) -> list[M
     return [to_ref(m, now) for m in found]
 
 
-async def find_by_join_url(services: Services, join_url: str) -> MeetingRef | None:
-    """The meeting with this Teams link, whatever its URL encoding or trailing parameters."""
-    found = await _meeting_by_join_url(services, join_url)
+async def find_by_join_url(
+    services: Services, join_url: str, at: datetime | None = None
+) -> MeetingRef | None:
+    """The meeting with this Teams link, whatever its URL encoding or trailing parameters.
+    Several meetings may share a (recurring) link: with ``at``, the planned one whose window
+    is near that moment (None when two are plausible); without, only a link no other meeting
+    uses."""
+    if at is not None:
+        match = rules.match_by_link(await meeting_repository(services).all(), join_url, at)
+        found = match.meeting
+    else:
+        found = await _meeting_by_join_url(services, join_url)
     return to_ref(found, services.clock()) if found else None
 
 
@@ -216,7 +225,9 @@ async def _meeting_by_join_url(services: Services, join_url: str) -> Meeting | N
     wanted = rules.join_url_key(join_url)
     if not wanted:
         return None
-    for meeting in await meeting_repository(services).all():
-        if meeting.join_url and rules.join_url_key(meeting.join_url) == wanted:
-            return meeting
-    return None
+    same = [
+        m
+        for m in await meeting_repository(services).all()
+        if m.join_url and rules.join_url_key(m.join_url) == wanted
+    ]
+    return same[0] if len(same) == 1 else None

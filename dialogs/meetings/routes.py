@@ -18,6 +18,7 @@ ACTIONS = (
     Action(MeetingVerb.edit, handlers.edit, Role.ANIMATEUR),
     Action(MeetingVerb.cancel, handlers.cancel, Role.ANIMATEUR),
     Action(MeetingVerb.year, handlers.year, Role.ANIMATEUR),
+    Action(MeetingVerb.link_chat, handlers.link_chat, Role.ANIMATEUR),
     Action(MeetingVerb.rsvp, handlers.rsvp),
     Action(MeetingVerb.view, handlers.view),
     Action(MeetingVerb.invite, handlers.send_invite),

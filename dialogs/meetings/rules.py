@@ -211,23 +211,72 @@ def fold(text: str) -> str:
     return " ".join(plain.split())
 
 
-def match_event_meeting(
-    meetings: Sequence[Meeting], join_url: str, title: str, day: date | None, tz: tzinfo
-) -> Meeting | None:
-    """The planned meeting a meeting-start event is about: same join link, else same title
-    on the same day (local time)."""
-    planned = [m for m in meetings if m.status == STATUS_PLANNED]
+# How far from its scheduled window a meeting-start event may be and still be that meeting.
+LINK_TOLERANCE = timedelta(hours=24)
+
+
+def window_distance(meeting: Meeting, at: datetime) -> timedelta:
+    """How far ``at`` is from the meeting's scheduled window (zero inside it)."""
+    if at < meeting.starts_at:
+        return meeting.starts_at - at
+    if at > meeting.ends_at:
+        return at - meeting.ends_at
+    return timedelta(0)
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """The planned meeting an event is about, or the meetings it could be about when the
+    link alone cannot tell (a recurring Teams link reused by several meetings)."""
+
+    meeting: Meeting | None = None
+    ambiguous: tuple[Meeting, ...] = ()
+
+
+def match_by_link(meetings: Sequence[Meeting], join_url: str, at: datetime) -> EventMatch:
+    """Planned meetings with this Teams link whose window is within ``LINK_TOLERANCE`` of
+    ``at``: the one running at ``at`` or the only one near it; several near it and none
+    running is ambiguous (nothing is guessed)."""
     wanted = join_url_key(join_url)
-    if wanted:
-        for meeting in planned:
-            if meeting.join_url and join_url_key(meeting.join_url) == wanted:
-                return meeting
-    if title and day is not None:
-        for meeting in planned:
+    if not wanted:
+        return EventMatch()
+    near = sorted(
+        (
+            m
+            for m in meetings
+            if m.status == STATUS_PLANNED
+            and m.join_url
+            and join_url_key(m.join_url) == wanted
+            and window_distance(m, at) <= LINK_TOLERANCE
+        ),
+        key=lambda m: (window_distance(m, at), m.starts_at),
+    )
+    if len(near) == 1:
+        return EventMatch(near[0])
+    running = [m for m in near if window_distance(m, at) == timedelta(0)]
+    if len(running) == 1:
+        return EventMatch(running[0])
+    return EventMatch(ambiguous=tuple(near))
+
+
+def match_event_meeting(
+    meetings: Sequence[Meeting], join_url: str, title: str, at: datetime, tz: tzinfo
+) -> EventMatch:
+    """The planned meeting a meeting-start event is about: same join link and a scheduled
+    window near the event (see :func:`match_by_link`), else same title on the same day
+    (local time)."""
+    by_link = match_by_link(meetings, join_url, at)
+    if by_link.meeting is not None or by_link.ambiguous:
+        return by_link
+    if title:
+        day = at.astimezone(tz).date()
+        for meeting in meetings:
+            if meeting.status != STATUS_PLANNED:
+                continue
             same_day = meeting.starts_at.astimezone(tz).date() == day
             if same_day and fold(meeting.title) == fold(title):
-                return meeting
-    return None
+                return EventMatch(meeting)
+    return EventMatch()
 
 
 # ---- the agenda --------------------------------------------------------------------------

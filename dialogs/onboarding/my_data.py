@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cards.dates import long_date, long_date_time
 from cards.i18n import Translator
 from cards.onboarding import (
     DataSection,
@@ -83,6 +85,49 @@ def _path_label(path: str, t: Translator) -> str:
     return " › ".join(labels)
 
 
+# Codes worded with onboarding's own labels; other codes: ``mydata.value.<field>.<code>``.
+_CODE_LABELS = {
+    "discipline": "onboarding.discipline.",
+    "institution_kind": "onboarding.kind.",
+    "locale": "onboarding.language.",
+}
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _value_shower(services: Services, t: Translator) -> Callable[[str, Any], str | None]:
+    """How « mes données » words a value for the reader: a code's label, a committee's name,
+    a date or moment in the reader's long format (the JSON export keeps the raw values)."""
+    committees = {c.id: c.name.get(t.locale) for c in services.profile.current.committees}
+
+    def show(path: str, value: Any) -> str | None:
+        field = path.rsplit(".", 1)[-1].split(" [", 1)[0]
+        if not isinstance(value, str) or not value:
+            return None
+        if field == "committees" and value in committees:
+            return committees[value]
+        keys = [f"mydata.value.{field}.{value}"]
+        if field in _CODE_LABELS:
+            keys.append(f"{_CODE_LABELS[field]}{value}")
+        for key in keys:
+            if t.has(key):
+                return t(key)
+        if _ISO_MOMENT.match(value):
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            return long_date_time(moment.astimezone(services.timezone), t)
+        if _ISO_DAY.match(value):
+            try:
+                return long_date(date.fromisoformat(value), t)
+            except ValueError:
+                return None
+        return None
+
+    return show
+
+
 def _section_title(name: str, t: Translator) -> str:
     key = f"mydata.section.{name}"
     return t(key) if t.has(key) else name.replace("_", " ").capitalize()
@@ -91,11 +136,12 @@ def _section_title(name: str, t: Translator) -> str:
 async def _my_data_card(turn: Turn) -> dict[str, Any]:
     collected, failed = await collect_member_data(turn.services, turn.caller.member_key)
     sections: list[DataSection] = []
+    show = _value_shower(turn.services, turn.t)
     budget = MAX_DATA_LINES
     hidden = 0
     for feature_sections in collected.values():
         for name, content in feature_sections.items():
-            lines = [(_path_label(p, turn.t), v) for p, v in rules.flatten(content)]
+            lines = [(_path_label(p, turn.t), v) for p, v in rules.flatten(content, show=show)]
             shown, rest = lines[: max(budget, 0)], lines[max(budget, 0) :]
             budget -= len(shown)
             hidden += len(rest)
@@ -151,8 +197,17 @@ async def erase_my_data(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     took_part: list[str] = []
     failed: list[str] = []
     caller = turn.caller
-    try:  # the stored 1:1 chat and any message still queued for the member
-        await services.messenger.forget(key, caller.aad_object_id, caller.teams_user_id)
+    member = await services.members.get(key)
+    profile = await profile_store(services).get(key)
+    mentions = {
+        member.name if member else "",
+        profile.name if profile else "",
+        profile.email if profile else "",
+    }
+    try:  # the stored 1:1 chat, messages queued for the member, and those naming them
+        await services.messenger.forget(
+            key, caller.aad_object_id, caller.teams_user_id, mentions=mentions
+        )
         took_part.append("messenger")
     except Exception:
         logger.exception("messenger forget failed")

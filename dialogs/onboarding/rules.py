@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -715,21 +715,29 @@ def _plan_row(
 MAX_SHOWN_LINES = 40
 
 
-def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """(path, value) lines of JSON-ready data, for showing it on a card."""
+def flatten(
+    data: Any, prefix: str = "", show: Callable[[str, Any], str | None] | None = None
+) -> list[tuple[str, str]]:
+    """(path, value) lines of JSON-ready data, for showing it on a card. ``show(path, value)``
+    may word a scalar for the reader (a code's label, a date); None keeps the plain text."""
     if isinstance(data, Mapping):
         lines: list[tuple[str, str]] = []
         for key, value in data.items():
-            lines.extend(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+            lines.extend(flatten(value, f"{prefix}.{key}" if prefix else str(key), show))
         return lines
     if isinstance(data, list | tuple):
         if all(not isinstance(v, Mapping | list | tuple) for v in data):
-            return [(prefix, ", ".join(_scalar(v) for v in data))]
+            return [(prefix, ", ".join(_shown(prefix, v, show) for v in data))]
         lines = []
         for index, value in enumerate(data, start=1):
-            lines.extend(flatten(value, f"{prefix} [{index}]"))
+            lines.extend(flatten(value, f"{prefix} [{index}]", show))
         return lines
-    return [(prefix, _scalar(data))]
+    return [(prefix, _shown(prefix, data, show))]
+
+
+def _shown(path: str, value: Any, show: Callable[[str, Any], str | None] | None) -> str:
+    worded = show(path, value) if show is not None and value is not None else None
+    return worded if worded is not None else _scalar(value)
 
 
 def _scalar(value: Any) -> str:

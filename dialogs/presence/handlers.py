@@ -21,9 +21,10 @@ from babel.numbers import format_decimal
 from botbuilder.schema import ActivityTypes
 
 from cards.csv_export import csv_bytes
-from cards.dates import cycle_text, hours_year_text, long_date, short_time
+from cards.dates import cycle_text, hours_year_text, long_date, long_date_time, short_time
 from cards.i18n import Translator, translator
 from cards.presence import (
+    CURRENT_MODE,
     CertificateLink,
     Choice,
     HistoryLine,
@@ -47,6 +48,7 @@ from dialogs.presence import certificates as pdf
 from dialogs.presence import rules
 from dialogs.presence.ports import (
     RETRYABLE,
+    AttendanceFetch,
     FetchStatus,
     OnlineMeetingLocator,
     attendance_source,
@@ -98,6 +100,22 @@ _KINDS = ("add", "adjust", "remove")
 
 def hours_text(minutes: int, t: Translator) -> str:
     return str(format_decimal(minutes / 60, format="#,##0.##", locale=t.babel_locale))
+
+
+def people_counts(present: int, unmatched: int, t: Translator) -> dict[str, str]:
+    """« 1 personne présente », « 5 personnes présentes »; « 1 participant non associé »…"""
+    return {
+        "present": t.plural("presence.count.present", present),
+        "unmatched": t.plural("presence.count.unmatched", unmatched),
+    }
+
+
+def _held_on_text(held_on: str, t: Translator) -> str:
+    """A certificate's ``held_on``: the meeting's ISO date in the long format, or a year."""
+    try:
+        return long_date(date.fromisoformat(held_on), t)
+    except ValueError:
+        return held_on
 
 
 def duration_text(minutes: int, t: Translator) -> str:
@@ -156,10 +174,16 @@ def rule_text(services: Services, t: Translator) -> str:
         t(f"meetings.kind.{k}") if t.has(f"meetings.kind.{k}") else k
         for k in sorted(policy.excluded_kinds)
     ) or t("presence.rule.nothing_excluded")
+    step = policy.rounding_minutes
+    rounding = (
+        t(f"presence.rule.rounding_{step}")
+        if t.has(f"presence.rule.rounding_{step}")
+        else t.plural("presence.rule.rounding_minutes", step)
+    )
     return t(
         "presence.rule",
         excluded=excluded,
-        step=policy.rounding_minutes,
+        rounding=rounding,
         minimum=policy.minimum_minutes,
     )
 
@@ -205,12 +229,42 @@ def _new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def _organizer(services: Services, meeting: Any) -> str:
-    if meeting.organizer_aad_id:
-        return str(meeting.organizer_aad_id)
-    return next(
-        (a.aad_object_id for a in services.profile.current.animateurs if a.aad_object_id), ""
+async def _fetch_under_organizer(services: Services, source: Any, meeting: Any) -> AttendanceFetch:
+    """Ask Graph under the online meeting's organizer (known, or read from the join link),
+    then under each animateur in turn; the first that finds the meeting answers, and its
+    organizer is kept with the meeting."""
+    stored = str(meeting.organizer_aad_id or "")
+    candidates = rules.organizer_candidates(
+        stored,
+        meeting.join_url or "",
+        [a.aad_object_id for a in services.profile.current.animateurs],
     )
+    refused = False
+    for organizer in candidates:
+        known_id = meeting.online_meeting_id if organizer == stored.casefold() else ""
+        try:
+            fetched = await source.fetch(
+                OnlineMeetingLocator(organizer, known_id, meeting.join_url)
+            )
+        except Exception:  # an unexpected SDK failure: treat it like an outage, retry later
+            logger.exception("presence: attendance fetch failed for meeting %s", meeting.id)
+            return AttendanceFetch(FetchStatus.unavailable)
+        if fetched.status in (FetchStatus.not_found, FetchStatus.refused):
+            refused = refused or fetched.status == FetchStatus.refused
+            continue
+        if fetched.online_meeting_id and (
+            organizer != stored.casefold() or fetched.online_meeting_id != meeting.online_meeting_id
+        ):
+            meetings = meetings_queries()
+            if meetings is not None:
+                await meetings.remember_online_meeting(
+                    services, meeting.id, fetched.online_meeting_id, organizer
+                )
+        return fetched
+    logger.info(
+        "presence: meeting %s not found in Graph under %d organizer(s)", meeting.id, len(candidates)
+    )
+    return AttendanceFetch(FetchStatus.refused if refused else FetchStatus.not_found)
 
 
 def _has_online_part(meeting: Any) -> bool:
@@ -230,7 +284,9 @@ async def _event_meeting(services: Services, event: MeetingEvent) -> Any | None:
         return None
     found = await meetings.find_by_chat(services, event.conversation_id)
     if found is None and event.join_url:
-        found = await meetings.find_by_join_url(services, event.join_url)
+        found = await meetings.find_by_join_url(
+            services, event.join_url, event.start_time or event.at
+        )
     return found
 
 
@@ -531,14 +587,7 @@ async def fetch_into_store(services: Services, meeting: Any) -> tuple[FetchStatu
     source = attendance_source(services)
     if source is None or not _has_online_part(meeting):
         return None, False
-    locator = OnlineMeetingLocator(
-        _organizer(services, meeting), meeting.online_meeting_id, meeting.join_url
-    )
-    try:
-        fetched = await source.fetch(locator)
-    except Exception:  # an unexpected SDK failure: treat it like an outage and retry later
-        logger.exception("presence: attendance fetch failed for meeting %s", meeting.id)
-        return FetchStatus.unavailable, False
+    fetched = await _fetch_under_organizer(services, source, meeting)
     if fetched.status != FetchStatus.ok:
         return fetched.status, False
     attendees = [
@@ -621,6 +670,9 @@ async def _run_import(services: Services, meeting_id: str, attempt: int) -> None
         changed,
         offered,
     )
+    if final == "failed":
+        await _tell_animateurs_not_found(services, done, meeting, attendance)
+        return
     key = (
         f"presence.import.{final}"
         if final != "done" or changed or runs == 1
@@ -648,10 +700,32 @@ async def _tell_requester(
     if due is not None:
         values["when"] = short_time(due.astimezone(services.timezone), t)
     if attendance is not None:
-        values["present"] = sum(1 for line in attendance.lines if line.present)
-        values["unmatched"] = len(attendance.unmatched)
+        present = sum(1 for line in attendance.lines if line.present)
+        values.update(people_counts(present, len(attendance.unmatched), t))
     item_id = f"presence:import-told:{meeting.id}:{state.runs}:{state.attempt}:{key}"
     await services.messenger.enqueue([direct(member, item_id, text_activity(t(key, **values)))])
+
+
+async def _tell_animateurs_not_found(
+    services: Services, state: ImportState, meeting: Any, attendance: MeetingAttendance
+) -> None:
+    """Graph found the meeting under no one (organizer, join link, animateurs): tell the
+    animateurs (and whoever asked) in 1:1, with what to check."""
+    keys = [a.aad_object_id.casefold() for a in services.profile.current.animateurs]
+    if state.requested_by:
+        keys.append(state.requested_by)
+    items = []
+    for key in dict.fromkeys(k for k in keys if k):
+        member = await services.members.get(key)
+        if member is None:
+            continue
+        t = member_translator(services, member)
+        present = sum(1 for line in attendance.lines if line.present)
+        text = t("presence.import.failed", title=meeting.title, **people_counts(present, 0, t))
+        item_id = f"presence:import-not-found:{meeting.id}:{state.runs}:{key}"
+        items.append(direct(member, item_id, text_activity(text)))
+    if items:
+        await services.messenger.enqueue(items)
 
 
 async def _import(turn: Turn, meeting: Any) -> str:
@@ -746,8 +820,9 @@ async def offer_certificates(
             logger.info("presence: no way to reach a present member of meeting %s", meeting.id)
             continue
         t = member_translator(services, member)
-        text = t(
+        text = t.plural(
             "presence.offer.text",
+            line.credited_minutes / 60,
             title=meeting.title,
             date=meeting_date(meeting, services, t),
             hours=hours_text(line.credited_minutes, t),
@@ -909,8 +984,9 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
             links.append(
                 CertificateLink(
                     label=t("presence.certs.meeting", title=meeting.title),
-                    detail=t(
+                    detail=t.plural(
                         "presence.certs.detail",
+                        certificate.credited_minutes / 60,
                         date=meeting_date(meeting, services, t),
                         hours=hours_text(certificate.credited_minutes, t),
                         code=certificate.code,
@@ -930,8 +1006,9 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
             links.append(
                 CertificateLink(
                     label=t("presence.certs.year", year=period.label),
-                    detail=t(
+                    detail=t.plural(
                         "presence.certs.year_detail",
+                        summary.credited_minutes / 60,
                         hours=hours_text(summary.credited_minutes, t),
                         code=summary.code,
                     ),
@@ -970,17 +1047,18 @@ async def verify_certificate(turn: Turn) -> None:
             code=found.code,
             name=found.member_name or t("presence.verify.forgotten"),
             title=found.title,
-            date=found.held_on,
+            date=_held_on_text(found.held_on, t),
             revoked=long_date(found.revoked_at.astimezone(turn.services.timezone), t),
         )
         return
     key = "presence.verify.year" if found.kind == "year" else "presence.verify.meeting"
-    text = t(
+    text = t.plural(
         key,
+        found.credited_minutes / 60,
         code=found.code,
         name=found.member_name or t("presence.verify.forgotten"),
         title=found.title,
-        date=found.held_on,
+        date=_held_on_text(found.held_on, t),
         hours=hours_text(found.credited_minutes, t),
         issued=long_date(found.issued_at.astimezone(turn.services.timezone), t),
     )
@@ -1005,8 +1083,9 @@ async def mine_card(turn: Turn, period: Period) -> dict[str, Any]:
             attendance.import_state is None or attendance.import_state.status == "pending"
         )
         provisional = provisional or pending
-        value = t(
+        value = t.plural(
             "presence.mine.value",
+            line.credited_minutes / 60,
             mode=mode_label(line.mode, t),
             time=duration_text(line.minutes, t),
             hours=hours_text(line.credited_minutes, t),
@@ -1117,8 +1196,9 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
                 if part
             )
             or t("presence.list.no_profile"),
-            figures=t(
+            figures=t.plural(
                 "presence.list.figures",
+                line.credited_minutes / 60,
                 mode=mode_label(line.mode, t),
                 time=duration_text(line.minutes, t),
                 hours=hours_text(line.credited_minutes, t),
@@ -1149,7 +1229,7 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
     audit = [
         t(
             "presence.audit.line",
-            at=long_date(c.at.astimezone(services.timezone), t),
+            at=long_date_time(c.at.astimezone(services.timezone), t),
             by=(await person(services, c.by)).name if c.by != FORGOTTEN else FORGOTTEN,
             what=t(
                 f"presence.audit.{c.kind}",
@@ -1174,8 +1254,7 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
         ),
         summary=t(
             "presence.list.summary",
-            present=present,
-            unmatched=len(attendance.unmatched),
+            **people_counts(present, len(attendance.unmatched), t),
             training=hours_text(attendance.training_minutes, t),
         ),
         import_line=_import_line(attendance, t, services),
@@ -1200,9 +1279,9 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     meeting = await _meeting(services, data)
     target = _text(data, "correct_member", 200)
     kind = _text(data, "kind", 20)
-    mode = _text(data, "mode", 20) or rules.MODE_ROOM
+    mode = _text(data, "mode", 20) or CURRENT_MODE
     reason = _text(data, "reason", 200)
-    if not target or kind not in _KINDS or mode not in rules.MODES:
+    if not target or kind not in _KINDS or mode not in (*rules.MODES, CURRENT_MODE):
         raise DomainError("errors.bad_card_data")
     if not reason:
         raise DomainError("presence.errors.reason_required")
@@ -1216,6 +1295,8 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
             minutes = None
         if minutes is None or not 0 <= minutes <= limit:
             raise DomainError("presence.errors.bad_minutes", max=limit)
+    if mode == CURRENT_MODE:  # a correction changes only what the animateur changed
+        mode = await _current_mode(services, meeting, target)
     await presence_repository(services).add_correction(
         Correction(
             id=uuid.uuid4().hex,
@@ -1236,6 +1317,15 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     return CardReply(
         await meeting_card(turn, meeting, notice=await _with_revoked(turn, notice, revoked))
     )
+
+
+async def _current_mode(services: Services, meeting: Any, member_key: str) -> str:
+    """The member's mode as the meeting's list shows it; for someone not seen, the meeting's
+    own (in the room unless the meeting is online only)."""
+    line = (await meeting_attendance(services, meeting)).line(member_key)
+    if line is not None and line.mode in rules.MODES:
+        return line.mode
+    return rules.MODE_ONLINE if meeting.mode == "virtuel" else rules.MODE_ROOM
 
 
 async def assign(turn: Turn, data: Mapping[str, Any]) -> CardReply:

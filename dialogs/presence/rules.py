@@ -21,11 +21,13 @@ from other institutions are common), else left "unmatched" for an animateur to a
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from dialogs.cycles import Cycle, Period
 
@@ -378,3 +380,41 @@ def parse_period(text: str, cycle: Cycle, today: date) -> Period | None:
     if not text:
         return cycle.of(today)
     return cycle.parse(text)
+
+
+# ---- the organizer of the online meeting ---------------------------------------------------
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def join_url_organizer(join_url: str) -> str:
+    """The organizer's Entra object id written in a Teams join link: its ``context`` query
+    parameter is JSON such as ``{"Tid":"<tenant>","Oid":"<organizer>"}``; "" when absent."""
+    if not join_url:
+        return ""
+    try:
+        query = parse_qs(urlsplit(join_url.strip()).query)
+    except ValueError:
+        return ""
+    for raw in query.get("context", []):
+        try:
+            context = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(context, dict):
+            oid = next((v for k, v in context.items() if str(k).casefold() == "oid"), "")
+            if isinstance(oid, str) and _GUID.match(oid):
+                return oid.casefold()
+    return ""
+
+
+def organizer_candidates(stored: str, join_url: str, animateurs: Iterable[str]) -> tuple[str, ...]:
+    """Whom to ask Graph under, in order: the organizer already known for the meeting, the one
+    in the join link, then each animateur (app-only calls go through ``/users/{organizer}``
+    and find only that user's meetings)."""
+    seen: list[str] = []
+    for candidate in (stored, join_url_organizer(join_url), *animateurs):
+        key = (candidate or "").strip().casefold()
+        if key and key not in seen:
+            seen.append(key)
+    return tuple(seen)

@@ -411,14 +411,19 @@ def reopened(topic: Topic, at: str) -> Topic | None:
 
 
 def merged(source: Topic, target: Topic, at: str) -> tuple[Topic, Topic] | None:
-    """Merge ``source`` into ``target``: the target gains the source's supporters and its
-    proposer (each member counted once); the source is marked merged. None if not allowed."""
+    """Merge ``source`` into ``target``: the target gains the source's supporters (its own
+    proposer included: a proposer may support their topic) and the source's proposer unless
+    that is the target's proposer, each member counted once; the source is marked merged.
+    None if not allowed."""
     if source.id == target.id or source.status not in ACTIVE or target.status not in ACTIVE:
         return None
     supporters = list(target.supporters)
-    for key in (*source.supporters, source.proposer_key):
-        if key and key not in supporters and key != target.proposer_key:
+    for key in source.supporters:
+        if key and key not in supporters:
             supporters.append(key)
+    proposer = source.proposer_key
+    if proposer and proposer not in supporters and proposer != target.proposer_key:
+        supporters.append(proposer)
     new_target = replace(target, supporters=tuple(supporters), updated_at=at)
     new_source = replace(
         source, status=MERGED, merged_into=target.id, supporters=(), meeting_id="", updated_at=at

@@ -37,7 +37,10 @@ def format_date(value: str | datetime, services: Services, t: Translator) -> str
     if moment is None:
         return ""
     return format_datetime(
-        moment, t("topics.format.date"), tzinfo=services.timezone, locale=t.babel_locale
+        moment,
+        t(_pattern("topics.format.date", moment, services)),
+        tzinfo=services.timezone,
+        locale=t.babel_locale,
     )
 
 
@@ -46,8 +49,16 @@ def format_moment(value: str | datetime, services: Services, t: Translator) -> s
     if moment is None:
         return ""
     return format_datetime(
-        moment, t("topics.format.datetime"), tzinfo=services.timezone, locale=t.babel_locale
+        moment,
+        t(_pattern("topics.format.datetime", moment, services)),
+        tzinfo=services.timezone,
+        locale=t.babel_locale,
     )
+
+
+def _pattern(key: str, moment: datetime, services: Services) -> str:
+    """The catalog's date pattern; its ``_first`` variant on the first of a month (« 1er »)."""
+    return f"{key}_first" if moment.astimezone(services.timezone).day == 1 else key
 
 
 def meeting_label(meeting: MeetingLike, services: Services, t: Translator) -> str:

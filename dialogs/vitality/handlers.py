@@ -60,7 +60,14 @@ def _committee_list(profile: CommunityProfile) -> str:
 
 
 def _refusal(problem: rules.ArgsError, profile: CommunityProfile) -> DomainError:
-    return DomainError(problem.code, **{"committees": _committee_list(profile), **problem.values})
+    """The refusal, with the committees to choose from and one that makes a working example
+    (« bilan comité ch »)."""
+    example = profile.committees[0].id if profile.committees else ""
+    code = problem.code
+    if code == "vitality.errors.bad_args" and not example:
+        code = "vitality.errors.bad_args_no_committee"
+    values = {"committees": _committee_list(profile), "committee": example, **problem.values}
+    return DomainError(code, **values)
 
 
 def _file_name(t: Translator, request: rules.ReportRequest, extension: str) -> str:

@@ -52,7 +52,9 @@ class _Words:
     def fig(self, figure: Figure | None, kind: str = COUNT) -> str:
         if figure is None:
             return self.t("vitality.no_data")
-        return figure_text(figure.value, figure.suppressed, kind, self.t, self.threshold)
+        return figure_text(
+            figure.value, figure.suppressed, kind, self.t, self.threshold, figure.complement
+        )
 
     def row(self, key: str, figure: Figure | None, kind: str = COUNT) -> Row:
         """A figure with its label (``vitality.figure.<key>``); « aucune donnée » for None."""
@@ -374,17 +376,15 @@ def _engagement(report: VitalityReport, w: _Words) -> tuple[tuple[tuple[str, flo
         active=w.fig(e.active),
         peripheral=w.fig(e.peripheral),
     )
-    if e.core.suppressed:
+    levels = ((rules.CORE, e.core), (rules.ACTIVE, e.active), (rules.PERIPHERAL, e.peripheral))
+    shown = [(level, f.value or 0) for level, f in levels if not f.suppressed]
+    if not shown:
         return (), text
-    slices = tuple(
-        (t(f"vitality.chart.{level}"), figure.value or 0)
-        for level, figure in (
-            (rules.CORE, e.core),
-            (rules.ACTIVE, e.active),
-            (rules.PERIPHERAL, e.peripheral),
-        )
-    )
-    return slices, text
+    slices = [(t(f"vitality.chart.{level}"), value) for level, value in shown]
+    hidden = e.people - sum(value for _, value in shown)
+    if len(shown) < len(levels):  # the hidden levels together: never fewer than the threshold
+        slices.append((t("vitality.chart.not_published"), hidden))
+    return tuple(slices), text
 
 
 # ---- the whole view ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ date of the report: a period that is not over yet is counted up to ``today`` (``
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ def parse_request(
         elif folded in known:
             committee = _one_committee(committee, known[folded])
         else:
-            raise ArgsError("vitality.errors.bad_args", text=token)
+            raise ArgsError("vitality.errors.bad_args", text=" ".join(tokens))
     if len(days) > 2 or (days and chosen is not None):
         raise ArgsError("vitality.errors.too_many_dates")
     if chosen is not None:
@@ -322,17 +323,56 @@ class VitalityInputs:
 class Figure:
     """A number of the report. ``value`` is ``None`` when there is nothing to compute (no
     meeting, a division by zero) or when ``suppressed``. ``population``: how many people it is
-    computed on (``None``: not a figure about people)."""
+    computed on (``None``: not a figure about people). ``complement``: hidden although not small
+    itself, so that a small count beside it cannot be recovered by subtraction."""
 
     value: float | None
     population: int | None = None
     suppressed: bool = False
+    complement: bool = False
 
 
 def guarded(value: float | None, population: int | None, threshold: int) -> Figure:
     """The figure, hidden when computed on at least one person but fewer than ``threshold``."""
     hidden = population is not None and 0 < population < threshold
     return Figure(None if hidden else value, population, hidden)
+
+
+def guarded_rate(value: float | None, population: float, threshold: int) -> Figure:
+    """A rate, hidden when computed on fewer than ``threshold`` people (even a fraction of one:
+    a turnover over an average of 0.5 members is about one person)."""
+    hidden = value is not None and population < threshold
+    return Figure(None if hidden else value, math.ceil(population), hidden)
+
+
+def counted(count: int, threshold: int, population: int | None = None) -> Figure:
+    """A count of people: hidden when it is at least one but fewer than ``threshold``, or when
+    the group it is taken from is that small."""
+    group = count if population is None else population
+    hidden = 0 < count < threshold or 0 < group < threshold
+    return Figure(None if hidden else count, group, hidden)
+
+
+def suppressed_cells(counts: Sequence[int], threshold: int) -> tuple[Figure, ...]:
+    """Counts of people that add up to a known total (e.g. members by engagement level). Each
+    small count is hidden (primary suppression); then, while a hidden count could be recovered
+    from the total minus the shown ones (a single hidden cell, or hidden cells adding up to
+    fewer than ``threshold`` people), the smallest shown count is hidden too (complementary
+    suppression)."""
+    hidden = {i for i, c in enumerate(counts) if 0 < c < threshold}
+    primary = set(hidden)
+
+    def exposed() -> bool:
+        total = sum(counts[i] for i in hidden)
+        return bool(hidden) and (len(hidden) == 1 or 0 < total < threshold)
+
+    while exposed() and len(hidden) < len(counts):
+        shown = sorted((c, i) for i, c in enumerate(counts) if i not in hidden)
+        hidden.add(shown[0][1])
+    return tuple(
+        Figure(None, c, True, complement=i not in primary) if i in hidden else Figure(c, c, False)
+        for i, c in enumerate(counts)
+    )
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -385,12 +425,29 @@ def membership(
     arrivals = sum(1 for m in members if m.arrived_on and period.start <= m.arrived_on <= as_of)
     departures = sum(1 for m in members if m.departed_on and period.start <= m.departed_on <= as_of)
     average = (at_start + at_end) / 2
+    start_fig = counted(at_start, threshold, people)
+    end_fig = counted(at_end, threshold, people)
+    moves: tuple[Figure, ...] = (
+        counted(arrivals, threshold, people),
+        counted(departures, threshold, people),
+    )
+    if moves[0].suppressed != moves[1].suppressed and not (
+        start_fig.suppressed or end_fig.suppressed
+    ):  # at the end = at the start + arrivals - departures: hide both moves
+        moves = tuple(
+            m if m.suppressed else Figure(None, m.population, True, complement=True) for m in moves
+        )
+    turnover = guarded_rate(ratio(departures, average), min(average, people), threshold)
+    if moves[1].suppressed and not turnover.suppressed:
+        # Hidden with the departures: with the counts at the start and the end, it would give
+        # them back.
+        turnover = Figure(None, turnover.population, True, complement=True)
     return Membership(
-        active_at_start=guarded(at_start, at_start, threshold),
-        active_at_end=guarded(at_end, at_end, threshold),
-        arrivals=guarded(arrivals, people, threshold),
-        departures=guarded(departures, people, threshold),
-        turnover=guarded(ratio(departures, average), int(average), threshold),
+        active_at_start=start_fig,
+        active_at_end=end_fig,
+        arrivals=moves[0],
+        departures=moves[1],
+        turnover=turnover,
         people=people,
     )
 
@@ -445,6 +502,7 @@ class MeetingStat:
     online: Figure
     present: Figure
     rate: Figure  # present / invited
+    present_count: int = 0  # for pooling only (the shown figure may be hidden)
 
 
 @dataclass(frozen=True)
@@ -487,15 +545,24 @@ def meeting_stat(held: _Held, threshold: int) -> MeetingStat:
     in_room = sum(1 for a in held.present.values() if a.mode == IN_ROOM)
     online = sum(1 for a in held.present.values() if a.mode != IN_ROOM)
     present = in_room + online
+    small = 0 < invited < threshold
+    room_fig, online_fig = (
+        (guarded(in_room, invited, threshold), guarded(online, invited, threshold))
+        if small or 0 < present < threshold
+        else suppressed_cells((in_room, online), threshold)
+    )
+    if 0 < present < threshold:  # the count of people present is small itself
+        room_fig = online_fig = Figure(None, present, True)
     return MeetingStat(
         meeting_id=held.facts.id,
         day=held.facts.day,
         committee_ids=held.facts.committee_ids,
         invited=invited,
-        in_room=guarded(in_room, invited, threshold),
-        online=guarded(online, invited, threshold),
-        present=guarded(present, invited, threshold),
+        in_room=room_fig,
+        online=online_fig,
+        present=guarded(present, invited, threshold) if small else counted(present, threshold),
         rate=guarded(ratio(present, invited), invited, threshold),
+        present_count=present,
     )
 
 
@@ -504,7 +571,7 @@ def pooled_rate(stats: Sequence[MeetingStat], held: Sequence[_Held], threshold: 
     shown = [(s, h) for s, h in zip(stats, held, strict=True) if not s.rate.suppressed]
     if not shown and stats:  # every meeting was too small to show
         return Figure(None, max(s.invited for s in stats), True)
-    present = sum(int(s.present.value or 0) for s, _ in shown)
+    present = sum(s.present_count for s, _ in shown)
     invited = sum(s.invited for s, _ in shown)
     people = len(frozenset().union(*(h.invited for _, h in shown))) if shown else 0
     return guarded(ratio(present, invited), people, threshold)
@@ -555,12 +622,13 @@ def engagement(held: Sequence[_Held], threshold: int) -> Engagement:
             attended[key] = attended.get(key, 0) + 1
     levels = [engagement_level(attended.get(k, 0), n) for k, n in invited.items()]
     people = len(invited)
-    return Engagement(
-        core=guarded(levels.count(CORE), people, threshold),
-        active=guarded(levels.count(ACTIVE), people, threshold),
-        peripheral=guarded(levels.count(PERIPHERAL), people, threshold),
-        people=people,
+    if 0 < people < threshold:
+        hidden = Figure(None, people, True)
+        return Engagement(hidden, hidden, hidden, people)
+    core, active, peripheral = suppressed_cells(
+        [levels.count(level) for level in LEVELS], threshold
     )
+    return Engagement(core=core, active=active, peripheral=peripheral, people=people)
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,12 @@ async def test_plan_answer_invite_start_and_cancel(client: PlaygroundClient) -> 
     await client.send_custom_activity(
         "event",
         name="application/vnd.microsoft.meetingStart",
-        value={"Id": "e2e-meeting", "JoinUrl": JOIN_URL, "Title": "Réunion Teams"},
+        value={
+            "Id": "e2e-meeting",
+            "JoinUrl": JOIN_URL,
+            "Title": "Réunion Teams",
+            "StartTime": f"{day.isoformat()}T14:00:00+00:00",  # the meeting's day, 9 h in Québec
+        },
         conversation="group",
         user=ISABELLE,
     )

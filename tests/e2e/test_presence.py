@@ -192,7 +192,12 @@ async def test_hybrid_meeting_through_the_playground(
     await teams.send_text(FR("command.presence.import.word"), user=ISABELLE)
     started = FR("presence.import.started", title=scenario.TITLE)
     await teams.expect_message(has_text(started), user=ISABELLE)
-    done = FR("presence.import.done", title=scenario.TITLE, present=5, unmatched=1)
+    done = FR(
+        "presence.import.done",
+        title=scenario.TITLE,
+        present=FR.plural("presence.count.present", 5),
+        unmatched=FR.plural("presence.count.unmatched", 1),
+    )
     await teams.expect_message(has_text(done), user=ISABELLE, timeout=20)
     assert graph.statuses("/attendanceRecords").count(429) == 1
 
@@ -250,7 +255,12 @@ async def test_hybrid_meeting_through_the_playground(
 
     # Importing again changes nothing.
     await teams.send_text(FR("command.presence.import.word"), user=ISABELLE)
-    unchanged = FR("presence.import.unchanged", title=scenario.TITLE, present=5, unmatched=1)
+    unchanged = FR(
+        "presence.import.unchanged",
+        title=scenario.TITLE,
+        present=FR.plural("presence.count.present", 5),
+        unmatched=FR.plural("presence.count.unmatched", 1),
+    )
     await teams.expect_message(has_text(unchanged), user=ISABELLE, timeout=20)
     await teams.expect_no_message(
         has_text(FR("presence.offer.title")), user=JEAN_FRANCOIS, within=1.0

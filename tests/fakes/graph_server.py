@@ -14,6 +14,11 @@ Scripted misbehaviour: ``reports_missing`` answers 404 to that many report listi
 report does not exist yet); ``throttle`` answers 429 with ``Retry-After`` to the first request
 whose path contains one of its fragments (once each). Every request must carry the bearer token
 ``token``, else 401. ``requests`` logs (method, path, query, status) for assertions.
+
+Like real Graph with app-only permissions, a meeting is found only under its organizer's path
+(``/users/{organizer}/…``): under anyone else the filter finds nothing and the meeting's
+paths answer 404. ``access_policy`` (when given) lists the users the tenant's application
+access policy covers; under any other user every request answers 403.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ class FakeGraphServer:
         throttle: Iterable[str] = (),
         retry_after: str = "1",
         token: str = FIXED_TOKEN,
+        access_policy: Iterable[str] | None = None,
     ) -> None:
         self.meetings = list(meetings)
         self.page_size = page_size
@@ -101,6 +107,9 @@ class FakeGraphServer:
         self.throttle = list(throttle)
         self.retry_after = retry_after
         self.token = token
+        self.access_policy = (
+            None if access_policy is None else {u.casefold() for u in access_policy}
+        )
         self.requests: list[tuple[str, str, str, int]] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -144,6 +153,13 @@ class FakeGraphServer:
                 response = _error(429, "TooManyRequests", "Too many requests.")
                 response.headers["Retry-After"] = self.retry_after
                 return response
+        organizer = request.match_info.get("organizer", "").casefold()
+        if self.access_policy is not None and organizer not in self.access_policy:
+            return _error(
+                403,
+                "Forbidden",
+                "No application access policy found for this app.",
+            )
         return None
 
     def _log(self, request: web.Request, response: web.Response) -> web.Response:
@@ -152,7 +168,12 @@ class FakeGraphServer:
 
     def _find(self, organizer: str, meeting_id: str) -> FakeOnlineMeeting | None:
         return next(
-            (m for m in self.meetings if m.organizer_id == organizer and m.id == meeting_id), None
+            (
+                m
+                for m in self.meetings
+                if m.organizer_id.casefold() == organizer.casefold() and m.id == meeting_id
+            ),
+            None,
         )
 
     async def _meetings(self, request: web.Request) -> web.Response:
@@ -165,7 +186,11 @@ class FakeGraphServer:
         if not wanted.casefold().startswith(prefix) or not wanted.endswith("'"):
             return self._log(request, _error(400, "BadRequest", "Unsupported filter."))
         url = wanted[len(prefix) : -1].replace("''", "'")
-        found = [m for m in self.meetings if m.organizer_id == organizer and m.join_web_url == url]
+        found = [
+            m
+            for m in self.meetings
+            if m.organizer_id.casefold() == organizer.casefold() and m.join_web_url == url
+        ]
         body = {
             "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#users('{organizer}')"
             "/onlineMeetings",

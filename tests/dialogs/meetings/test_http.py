@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,13 +14,14 @@ from icalendar import Calendar
 
 from bot.app import create_app
 from bot.settings import Settings
-from cards.dates import cycle_text
+from cards.dates import cycle_text, long_date
 from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES
 from dialogs.cycles import Cycle
 from dialogs.meetings import handlers, notify, queries, views
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
 from tests.cards.card_schema import schema_errors
+from tests.cards.inputs import blocking_inputs
 from tests.dialogs.meetings.conftest import (
     CHANNEL,
     JOIN_URL,
@@ -211,6 +212,24 @@ async def test_form_problems_come_back_on_the_form(
 async def test_tampered_form_data_changes_nothing(bot_http: BotHttp, data: dict[str, Any]) -> None:
     _, body = await bot_http.post(click(bot_http, "meetings.save", data, aad=ANIMATEUR_AAD))
     assert text_in(body) == FR("errors.bad_card_data")
+    assert await queries.upcoming(services_of(bot_http), services_of(bot_http).clock()) == []
+
+
+async def test_adding_lines_to_a_fresh_form_is_not_blocked(bot_http: BotHttp) -> None:
+    """Issue 19: « Ajouter 5 lignes » was blocked until title, committees, date and mode were
+    filled. No input of the form blocks it (or « Publier »: the bot checks and answers on
+    the form)."""
+    form = await open_form(bot_http)
+    assert blocking_inputs(form, "meetings.add_rows") == set()
+    data = {**action_data(form, "meetings.add_rows"), **inputs_of(form)}
+    assert (data.get("title"), data.get("day"), data.get("mode")) == ("", "", "")
+    _, body = await bot_http.post(click(bot_http, "meetings.add_rows", data, aad=ANIMATEUR_AAD))
+    more = card_in(body)
+    assert sum(1 for n in walk(more) if str(n.get("id", "")).endswith("_title")) == 16
+    # Publishing the empty form is refused by the bot, on the form.
+    data = {**action_data(more, "meetings.save"), **inputs_of(more)}
+    _, body = await bot_http.post(click(bot_http, "meetings.save", data, aad=ANIMATEUR_AAD))
+    assert f"• {FR('meetings.error.title_required')}" in texts_of(card_in(body))
     assert await queries.upcoming(services_of(bot_http), services_of(bot_http).clock()) == []
 
 
@@ -479,8 +498,42 @@ async def test_a_meeting_becoming_virtual_asks_the_room_again(bot_http: BotHttp)
     assert cards_with(bot_http, "alice", changed) == []
     assert len(cards_with(bot_http, "benoit", changed)) == 1
     assert cards_with(bot_http, "benoit", ask) == []
+    # The notice says what changed, old → new (issue 19).
+    notice = texts_of(cards_with(bot_http, "benoit", changed)[0])
+    assert (
+        FR("meetings.change.mode", old=FR("meetings.mode.hybride"), new=FR("meetings.mode.virtuel"))
+        in notice
+    )
+    assert (
+        FR(
+            "meetings.change.place",
+            old="Hôpital Charles-Le Moyne, salle 2-110",
+            new=FR("meetings.change.nothing"),
+        )
+        in notice
+    )
+    assert not any(t.startswith("Date :") for t in notice)  # the date did not change
     # Alice's notice lets her answer again, with what the new mode allows.
     assert rsvp_choices(cards_with(bot_http, "alice", ask)[0]) == ["en_ligne", "absent"]
+
+
+async def test_a_change_notice_says_what_changed(bot_http: BotHttp) -> None:
+    """Issue 19: not « La date, l'heure, le mode, le lieu ou le lien a changé », but each
+    change, old → new."""
+    await introduce(bot_http, "benoit")
+    day = date.fromisoformat(future_day(30))
+    planned = await plan_meeting(bot_http, day=day.isoformat())
+    await answer(bot_http, planned, "benoit", "salle")
+    later = day + timedelta(days=1)
+    await edit_to(bot_http, planned, day=later.isoformat())
+    await settle(bot_http)
+    changed = FR("meetings.notice.changed_headline", title="Journée régionale psychosociale")
+    (notice,) = cards_with(bot_http, "benoit", changed)
+    assert schema_errors(notice) == []
+    texts = texts_of(notice)
+    assert FR("meetings.notice.changed_text") in texts
+    assert FR("meetings.change.date", old=long_date(day, FR), new=long_date(later, FR)) in texts
+    assert not any(t.startswith("Heure :") or t.startswith("Mode :") for t in texts)
 
 
 async def test_a_title_change_updates_the_card_without_notices(bot_http: BotHttp) -> None:
@@ -753,12 +806,133 @@ async def test_meeting_start_with_lowercase_keys_matches_by_title_and_date(
     assert bot_http.replies("19:meeting_z") == []
 
 
+async def test_the_first_of_a_month_is_written_1er(bot_http: BotHttp) -> None:
+    """Issue 19: « lundi 1er février 2027 », on the card and in the 1:1 notices."""
+    soon = date.fromisoformat(future_day(40))
+    first = date(soon.year + soon.month // 12, soon.month % 12 + 1, 1)
+    planned = await plan_meeting(bot_http, day=first.isoformat())
+    card = card_in(planned.response)
+    written = FR("meetings.card.date")
+    assert written in texts_of(card)
+    expected = long_date(first, FR)
+    assert " 1er " in expected
+    assert any(expected in text for text in texts_of(card))
+    assert long_date(first, EN).endswith(f" 1, {first.year}")
+
+
+async def test_a_shared_link_links_the_chat_to_the_meeting_of_that_day(bot_http: BotHttp) -> None:
+    """Committees reuse a recurring Teams link: the start event goes with the meeting whose
+    scheduled window is near it, not the first meeting with that link."""
+    services = services_of(bot_http)
+    first = await queries.get(
+        services, (await plan_meeting(bot_http, day=future_day(30))).meeting_id
+    )
+    later = await queries.get(
+        services, (await plan_meeting(bot_http, day=future_day(67))).meeting_id
+    )
+    assert first is not None
+    assert later is not None
+    start = {
+        "Id": "MCMx",
+        "JoinUrl": JOIN_URL,
+        "Title": "t",
+        "StartTime": later.starts_at.isoformat(),
+    }
+    chat = "19:meeting_later@thread.v2"
+    await bot_http.post(
+        meeting_event(bot_http, "application/vnd.microsoft.meetingStart", start, chat)
+    )
+    linked = await queries.find_by_chat(services, chat)
+    assert linked is not None
+    assert linked.id == later.id
+    assert len(start_cards(bot_http, chat, later.title)) == 1
+    # Far from every meeting with that link: nothing is linked or posted.
+    far = {**start, "StartTime": (first.starts_at - timedelta(days=10)).isoformat()}
+    await bot_http.post(
+        meeting_event(
+            bot_http, "application/vnd.microsoft.meetingStart", far, "19:meeting_far@thread.v2"
+        )
+    )
+    assert await queries.find_by_chat(services, "19:meeting_far@thread.v2") is None
+    assert bot_http.replies("19:meeting_far@thread.v2") == []
+
+
+async def test_two_plausible_meetings_the_animateur_is_asked(bot_http: BotHttp) -> None:
+    await bot_http.post(
+        bot_http.activity("aide", aad=ANIMATEUR_AAD, conversation="a:personal-anim")
+    )
+    services = services_of(bot_http)
+    day = future_day(30)
+    next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    first = await queries.get(services, (await plan_meeting(bot_http, day=day)).meeting_id)
+    second = await queries.get(services, (await plan_meeting(bot_http, day=next_day)).meeting_id)
+    assert first is not None
+    assert second is not None
+    # The evening between the two days: both are plausible, none is running.
+    evening = first.ends_at + timedelta(hours=3)
+    start = {"Id": "MCMx", "JoinUrl": JOIN_URL, "Title": "t", "StartTime": evening.isoformat()}
+    chat = "19:meeting_which@thread.v2"
+    # The bot was added to the meeting (that is how it receives the meeting's events).
+    installed = bot_http.activity(
+        None, aad=ANIMATEUR_AAD, type="conversationUpdate", membersAdded=[{"id": "28:veilleuse"}]
+    )
+    installed["conversation"] = {"id": chat, "conversationType": "groupChat", "tenantId": "t1"}
+    await bot_http.post(installed)
+    await bot_http.post(
+        meeting_event(bot_http, "application/vnd.microsoft.meetingStart", start, chat)
+    )
+    await settle(bot_http)
+    assert await queries.find_by_chat(services, chat) is None
+    assert [a for a in bot_http.replies(chat) if a.get("attachments")] == []
+    asked = cards_with(bot_http, ANIMATEUR_AAD, FR("meetings.which.title"))
+    assert len(asked) == 1
+    assert schema_errors(asked[0]) == []
+    choices = [n["data"] for n in walk(asked[0]) if n.get("type") == "Action.Execute"]
+    assert {c["meeting_id"] for c in choices} == {first.id, second.id}
+    chosen = next(c for c in choices if c["meeting_id"] == second.id)
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", chosen, aad=ANIMATEUR_AAD, channel=False)
+    )
+    assert status == 200
+    assert text_in(body) == FR(
+        "meetings.which.done",
+        title=second.title,
+        date=long_date(second.starts_at.astimezone(services.timezone).date(), FR),
+    )
+    await settle(bot_http)
+    linked = await queries.find_by_chat(services, chat)
+    assert linked is not None
+    assert linked.id == second.id
+    assert len(start_cards(bot_http, chat, second.title)) == 1
+    # A member cannot link a chat; a tampered chat id is refused.
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", chosen, aad=MEMBER_AAD, channel=False)
+    )
+    assert text_in(body) == FR("errors.forbidden")
+    tampered = {**chosen, "meeting_id": first.id, "chat": "not-a-chat"}
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", tampered, aad=ANIMATEUR_AAD, channel=False)
+    )
+    assert text_in(body) == FR("errors.bad_card_data")
+    # The chat is linked already: choosing again changes nothing.
+    again = {**chosen, "meeting_id": first.id}
+    status, body = await bot_http.post(
+        click(bot_http, "meetings.link_chat", again, aad=ANIMATEUR_AAD, channel=False)
+    )
+    assert text_in(body) == FR("meetings.which.already", title=second.title)
+    linked = await queries.find_by_chat(services, chat)
+    assert linked is not None
+    assert linked.id == second.id
+
+
 async def end_meeting(bot_http: BotHttp) -> Planned:
     await bot_http.post(
         bot_http.activity("aide", aad=ANIMATEUR_AAD, conversation="a:personal-anim")
     )
     planned = await plan_meeting(bot_http)
-    value = {"Id": "x", "JoinUrl": JOIN_URL, "Title": "t"}
+    ref = await queries.get(services_of(bot_http), planned.meeting_id)
+    assert ref is not None
+    value = {"Id": "x", "JoinUrl": JOIN_URL, "Title": "t", "StartTime": ref.starts_at.isoformat()}
     await bot_http.post(meeting_event(bot_http, "application/vnd.microsoft.meetingStart", value))
     for _ in range(2):  # the end event twice: offered once
         await bot_http.post(meeting_event(bot_http, "application/vnd.microsoft.meetingEnd", value))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -400,16 +400,45 @@ def test_refresh_ids_animateurs_first_capped_at_60() -> None:
 def test_event_matching() -> None:
     planned = meeting()
     other = meeting(id="b" * 12, title="Autre", join_url="")
-    day = date(2030, 5, 7)
+    at = planned.starts_at
     same = "https://teams.microsoft.com/l/meetup-join/19:meeting_abc@thread.v2/0"
-    assert rules.match_event_meeting([other, planned], same, "", None, TZ) == planned
-    assert rules.match_event_meeting([planned, other], "", "autre ", day, TZ) == other
-    assert rules.match_event_meeting([planned], "", "Autre", day, TZ) is None
+    assert rules.match_event_meeting([other, planned], same, "", at, TZ).meeting == planned
+    assert rules.match_event_meeting([planned, other], "", "autre ", at, TZ).meeting == other
+    assert rules.match_event_meeting([planned], "", "Autre", at, TZ).meeting is None
+    next_day = at + timedelta(days=1)
     assert (
-        rules.match_event_meeting([planned], "", "Journée régionale", date(2030, 5, 8), TZ) is None
+        rules.match_event_meeting([planned], "", "Journée régionale", next_day, TZ).meeting is None
     )
     cancelled = replace(planned, status="cancelled")
-    assert rules.match_event_meeting([cancelled], same, "", None, TZ) is None
+    assert rules.match_event_meeting([cancelled], same, "", at, TZ).meeting is None
+
+
+def test_a_shared_link_matches_the_meeting_near_the_event() -> None:
+    same = "https://teams.microsoft.com/l/meetup-join/19:meeting_abc@thread.v2/0"
+    december = meeting(join_url=same)
+    january = replace(
+        december,
+        id="c" * 12,
+        starts_at=december.starts_at + timedelta(days=37),
+        ends_at=december.ends_at + timedelta(days=37),
+    )
+    eve = december.starts_at - timedelta(hours=14)
+    assert rules.match_by_link([january, december], same, eve).meeting == december
+    # Far from both: nothing guessed.
+    far = december.starts_at - timedelta(days=10)
+    assert rules.match_by_link([january, december], same, far) == rules.EventMatch()
+    # Two meetings near the event, neither running: ask instead of guessing.
+    afternoon = replace(
+        december,
+        id="d" * 12,
+        starts_at=december.starts_at + timedelta(hours=8),
+        ends_at=december.ends_at + timedelta(hours=8),
+    )
+    both = rules.match_by_link([december, afternoon], same, eve)
+    assert both.meeting is None
+    assert set(both.ambiguous) == {december, afternoon}
+    # The one running at the event wins.
+    assert rules.match_by_link([december, afternoon], same, december.starts_at).meeting == december
 
 
 def test_logistics_change() -> None:

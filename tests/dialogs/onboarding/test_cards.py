@@ -116,7 +116,7 @@ def test_a_digest_after_a_mass_arrival_fits_and_says_how_many_are_left_out() -> 
     assert len(departures) == 3
     for facts in (arrivals, incomplete):
         left_out = 700 - (len(facts) - 1)
-        assert facts[-1] == {"title": "…", "value": t("onboarding.list.more", count=left_out)}
+        assert facts[-1] == {"title": "…", "value": t.plural("onboarding.list.more", left_out)}
 
 
 def test_long_values_of_my_data_are_shortened() -> None:

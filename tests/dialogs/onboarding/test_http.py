@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import types
 from dataclasses import dataclass, replace
@@ -32,6 +33,8 @@ from tests.dialogs.onboarding.conftest import (
     team_event,
     teams_person,
 )
+from tests.dialogs.topics.conftest import actions as topic_actions
+from tests.dialogs.topics.conftest import inputs as topic_inputs
 
 pytestmark = pytest.mark.integration
 
@@ -503,7 +506,16 @@ async def test_the_roster_groups_active_members_by_committee(http: BotHttp) -> N
         MemberProfile("aad-gone", name="Luc Parti", departed_on=date(2024, 1, 1)),
     )
     texts = texts_of(card_of(await say(http, "membres", aad=ANIMATEUR_AAD)))
-    assert FR("onboarding.roster.summary", active=2, incomplete=1, departed=1) in texts
+    # Each number agrees (issue 19): « 1 nouvel intervenant », not « 1 nouvel(le)s ».
+    summary = FR(
+        "onboarding.roster.summary",
+        active=FR.plural("onboarding.roster.count_active", 2),
+        incomplete=FR.plural("onboarding.roster.count_incomplete", 1),
+        departed=FR.plural("onboarding.roster.count_departed", 1),
+    )
+    assert summary in texts
+    assert summary.startswith("2 membres actifs · 1 nouvel intervenant ")
+    assert "(s)" not in summary
     assert "Julie Roy" in texts
     assert "Luc Parti" not in texts
     clsc_only = texts_of(card_of(await say(http, "membres Comité des CLSC", aad=ANIMATEUR_AAD)))
@@ -753,7 +765,16 @@ async def test_the_roster_import_reports_bad_rows_without_importing_them(http: B
     )
     body = await click(http, "onboarding.import_roster", {"csv": text}, aad=ANIMATEUR_AAD)
     texts = texts_of(body["value"])
-    assert FR("onboarding.import.summary", created=1, updated=0, unchanged=0, rejected=2) in texts
+    assert (
+        FR(
+            "onboarding.import.summary",
+            created=FR.plural("onboarding.import.count_created", 1),
+            updated=FR.plural("onboarding.import.count_updated", 0),
+            unchanged=FR.plural("onboarding.import.count_unchanged", 0),
+            rejected=FR.plural("onboarding.import.count_rejected", 2),
+        )
+        in texts
+    )
     assert FR("onboarding.import.line", line=3, who="Sans Courriel") in texts
     assert any(FR("onboarding.import.reason.bad_email") in t for t in texts)
     assert any(FR("onboarding.import.reason.unknown_committee") in t for t in texts)
@@ -817,7 +838,16 @@ async def test_my_data_is_shown_exported_and_erased(http: BotHttp) -> None:
     texts = texts_of(card)
     assert FR("mydata.section.onboarding_profile") in texts
     assert FR("mydata.field.discipline") in texts
-    assert "nurse" in texts
+    # Codes read as their labels, dates in the reader's long format (issue 19).
+    assert FR("onboarding.discipline.nurse") in texts
+    assert "nurse" not in texts
+    assert FR("onboarding.kind.palliative_home") in texts
+    assert FR("onboarding.language.fr-CA") in texts
+    assert FR("mydata.value.source.teams") in texts
+    committee = next(c for c in services.profile.current.committees if c.id == "clsc")
+    assert committee.name.get("fr-CA") in texts
+    assert "clsc" not in texts
+    assert not [t for t in texts if re.search(r"\d{4}-\d{2}-\d{2}", t)]
     assert "Rsvps" in texts
     assert "Journée CLSC" in texts
 
@@ -871,3 +901,58 @@ async def test_erasing_a_mentor_leaves_no_trace_on_their_newcomers(http: BotHttp
     stored = await profiles_of(runtime_of(http).services).get(JULIE)
     assert stored is not None
     assert replace(stored, updated_at=None).mentor_key == ""
+
+
+NOEMIE = "3d7c1a9e-5b2f-4e8a-9c61-2f4b8d0e7a13"
+NOEMIE_NAME = "Noémie Gagnon"
+NOEMIE_EMAIL = "noemie.gagnon@cisss-monteregie.example"
+
+
+def traces_of(http: BotHttp, *needles: str) -> dict[str, list[str]]:
+    """Every data file that still holds one of ``needles`` (as written or JSON-escaped)."""
+    forms = {n.casefold() for n in needles} | {json.dumps(n).strip('"').casefold() for n in needles}
+    found: dict[str, list[str]] = {}
+    for path in sorted(http.data_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace").casefold()
+        hits = sorted(n for n in forms if n in text)
+        if hits:
+            found[str(path.relative_to(http.data_dir))] = hits
+    return found
+
+
+async def test_erasure_leaves_no_trace_in_any_data_file(http: BotHttp) -> None:
+    """A newcomer with a mentor erases their data: not their ids, their name or their e-mail
+    stays in any file, the outbox included (the mentor's notice about them)."""
+    await add_to_team(http, NOEMIE_NAME, NOEMIE, NOEMIE_EMAIL)
+    await add_to_team(http, "Marc Caron", MARC, "marc.caron@cdep-monteregie.example")
+    await settle(http)
+    named = await click(
+        http, "onboarding.assign_mentor", {"newcomer": NOEMIE, "mentor": MARC}, aad=ANIMATEUR_AAD
+    )
+    assert named
+    await settle(http)
+    mentor_notice = (await eventually(lambda: cards_sent_to(http, f"29:{MARC}")[1:]))[0]
+    assert FR("onboarding.mentor.notice_mentor_title", newcomer=NOEMIE_NAME) in texts_of(
+        mentor_notice
+    )
+    await save_profile(http, NOEMIE)
+    # She proposes a topic (the bank keeps the proposer's name) and supports her own.
+    form = card_of(await say(http, "sujet Le deuil périnatal en CLSC", aad=NOEMIE))
+    submit = topic_actions(form, "topics.submit")[0]
+    proposed = await click(
+        http, "topics.submit", {**submit, **topic_inputs(form), "kind": "echange"}, aad=NOEMIE
+    )
+    assert proposed["type"] == "application/vnd.microsoft.card.adaptive"
+    await say(http, "mes données", aad=NOEMIE)
+    await click(http, "onboarding.export_my_data", {}, aad=NOEMIE)
+    before = traces_of(http, NOEMIE, NOEMIE_NAME, NOEMIE_EMAIL)  # the scan sees them before
+    assert {"outbox.json", "topics.json", "profiles.json"} <= set(before), before
+
+    erased = await click(http, "onboarding.erase_my_data", {"confirm": "yes"}, aad=NOEMIE)
+    assert FR("onboarding.erase.done") in texts_of(erased["value"])
+    await settle(http)
+    assert traces_of(http, NOEMIE, NOEMIE_NAME, NOEMIE_EMAIL, f"29:{NOEMIE}") == {}
+    # The mentor's own messages stay (their at-most-once record), without her.
+    assert await runtime_of(http).services.members.get(MARC) is not None

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
-from cards.polls import format_moment, format_share
+from cards.polls import format_day, format_moment, format_share
 from dialogs.polls import rules
 from tests.dialogs.polls.conftest import (
     ANIMATEUR,
@@ -441,3 +443,31 @@ async def test_draft_can_be_discarded(polls: Driver) -> None:
     assert polls.raw_store()["polls"] == {}
     again = await polls.click("polls.publish", {"draft_id": draft_id})
     assert polls.message(again) == FR("polls.errors.draft_gone")
+
+
+async def test_availability_skips_new_years_day_and_says_optional_once(polls: Driver) -> None:
+    """Issue 19: the default candidate dates leave out Québec statutory holidays (and weekends),
+    and the comment question does not read « Commentaire (facultatif) (facultatif) »."""
+    polls.clock.now = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)  # three weeks on: Dec. 31
+    draft = (await polls.say("sondage disponibilites"))["attachments"][0]["content"]
+    texts = joined(draft)
+    new_year = format_day(date(2027, 1, 1), FR)
+    assert format_day(date(2026, 12, 31), FR) in texts
+    assert format_day(date(2027, 1, 4), FR) in texts
+    assert new_year not in texts
+    # Posted: the comment question reads « Commentaire (facultatif) », the suffix once.
+    draft_id, _ = await polls.new_draft("availability")
+    posted = polls.card(await polls.publish(draft_id))
+    suffix = FR("polls.poll.optional_suffix")
+    comment = FR("polls.template.availability.comment") + suffix
+    found = [t for t in _all_texts(posted) if suffix.strip() in t]
+    assert any(comment in t for t in found), found
+    assert all(t.count(suffix.strip()) == 1 for t in found), found
+
+
+def _all_texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [t for v in node.values() for t in _all_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _all_texts(v)]
+    return [node] if isinstance(node, str) else []

@@ -440,3 +440,19 @@ def test_the_48_hour_reminder_keeps_its_local_time_across_daylight_saving() -> N
     # Due from its local time on, and not an hour early.
     assert not rules.reminder_due(poll, "48h", times["48h"] - timedelta(minutes=1), tz)
     assert rules.reminder_due(poll, "48h", times["48h"], tz)
+
+
+def test_candidate_dates_skip_quebec_statutory_holidays() -> None:
+    from datetime import date as day
+
+    assert rules.easter(2027) == day(2027, 3, 28)
+    holidays = rules.quebec_holidays(2027)
+    assert {day(2027, 1, 1), day(2027, 3, 26), day(2027, 3, 29), day(2027, 5, 24)} <= holidays
+    assert {day(2027, 6, 24), day(2027, 7, 1), day(2027, 9, 6), day(2027, 10, 11)} <= holidays
+    assert day(2027, 12, 25) in holidays
+    # Three weeks after 2027-03-04: Thursday 25, then Good Friday and Easter Monday are skipped.
+    assert rules.candidate_dates(day(2027, 3, 4), count=3) == [
+        day(2027, 3, 25),
+        day(2027, 3, 30),
+        day(2027, 3, 31),
+    ]

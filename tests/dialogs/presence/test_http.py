@@ -6,12 +6,14 @@ re-import, corrections, roles, privacy and bad input."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from azure.core.credentials import AccessToken
@@ -32,6 +34,7 @@ from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.outbox_repository import OutboxItem
 from tests.bot.conftest import BotHttp, card_of, texts_of
+from tests.cards.inputs import blocking_inputs
 from tests.dialogs.presence import scenario
 from tests.dialogs.presence.pdf_text import extract_text
 from tests.dialogs.presence.scenario import (
@@ -285,7 +288,12 @@ async def test_hybrid_meeting_end_to_end(scene: Scene) -> None:
         await repository.certificates_of(JEAN_FRANCOIS),
     )
     assert after == before
-    unchanged = FR("presence.import.unchanged", title=scenario.TITLE, present=5, unmatched=1)
+    unchanged = FR(
+        "presence.import.unchanged",
+        title=scenario.TITLE,
+        present=FR.plural("presence.count.present", 5),
+        unmatched=FR.plural("presence.count.unmatched", 1),
+    )
     await eventually(lambda: _texts_to(scene, ISABELLE, unchanged))
     assert set(await _offers(scene)) == set(EXPECTED)
     assert all(count == 1 for count in (await _offer_counts(scene)).values())
@@ -381,6 +389,10 @@ async def test_animateur_list_corrections_and_assignment(scene: Scene) -> None:
         assert expected.name in texts
     assert FR("presence.list.unmatched_title") in texts
     assert any(text.startswith("Invité externe (invite@exterieur.example)") for text in texts)
+
+    # « Associer » needs only its two choices: the correction's « Raison » no longer blocks it
+    # (issue 19); the bot still requires a reason for a correction.
+    assert blocking_inputs(body["value"], PresenceVerb.assign) <= {"attendee", "member"}
 
     # Without a reason, or with impossible minutes, nothing is saved.
     base = {
@@ -813,7 +825,7 @@ async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
         code=meeting_code,
         name="Étienne Pelletier",
         title=scenario.TITLE,
-        date="2024-05-07",
+        date=scenario.DAY_TEXT_FR,  # the long date, not 2024-05-07 (issue 19)
         revoked=revoked_on,
     )
     assert await _verify(scene, year_code) == FR(
@@ -861,6 +873,279 @@ async def test_correction_to_zero_revokes_the_certificate(scene: Scene) -> None:
         code=meeting_code,
         name="Étienne Pelletier",
         title=scenario.TITLE,
-        date="2024-05-07",
+        date=scenario.DAY_TEXT_FR,  # the long date, not 2024-05-07 (issue 19)
         revoked=revoked_on,
     )
+
+
+# ---- whose meeting Graph is asked about ---------------------------------------------------
+
+
+def _join_url(organizer: str | None) -> str:
+    """A Teams join link; its ``context`` names the organizer when given (as Teams writes it)."""
+    base = scenario.JOIN_URL.split("?")[0]
+    if organizer is None:
+        return base
+    context = json.dumps({"Tid": "909c6581", "Oid": organizer}, separators=(",", ":"))
+    return f"{base}?context={quote(context)}"
+
+
+async def _meeting_organised_by(scene: Scene, organizer: str, join_url: str) -> None:
+    """The meeting as the form plans it (no organizer known) and, in Graph, the Teams
+    meeting under the person who organised it."""
+    planned = scenario.meeting(CHAT)
+    await meeting_repository(scene.services).save(
+        replace(planned, organizer_aad_id="", join_url=join_url)
+    )
+    online = scenario.graph_meeting()
+    scene.graph.meetings = [replace(online, organizer_id=organizer, join_web_url=join_url)]
+    scene.graph.reports_missing = 0
+    await scene.say("aide", ISABELLE)  # the animateurs can be reached in 1:1
+    await scene.say("aide", MARC_ANDRE)
+
+
+async def _import_after_the_end(scene: Scene) -> Any:
+    scene.clock.now = local(16, 2)
+    await scene.event("application/vnd.microsoft.meetingEnd", local(16))
+    return await eventually(lambda: _done(scene))
+
+
+def _organizers_asked(scene: Scene) -> list[str]:
+    return [p.split("/")[3] for _, p, _, _ in scene.graph.requests]
+
+
+async def test_graph_is_asked_under_the_organizer_of_the_join_link(scene: Scene) -> None:
+    await _meeting_organised_by(scene, SOPHIE, _join_url(SOPHIE))
+    state = await _import_after_the_end(scene)
+    assert state.result == "ok"
+    assert set(_organizers_asked(scene)) == {SOPHIE}
+    stored = await get_meeting(scene.services, MEETING_ID)
+    assert stored is not None
+    assert stored.organizer_aad_id == SOPHIE
+    assert stored.online_meeting_id == scenario.ONLINE_MEETING_ID
+    attendees = await queries.presence_repository(scene.services).graph_attendees(MEETING_ID)
+    assert attendees
+
+
+async def test_graph_falls_back_to_each_animateur(scene: Scene) -> None:
+    # A /meet/ style link without context: Isabelle (first animateur) then Marc-André.
+    await _meeting_organised_by(scene, MARC_ANDRE, _join_url(None))
+    state = await _import_after_the_end(scene)
+    assert state.result == "ok"
+    asked = _organizers_asked(scene)
+    assert asked[0] == ISABELLE
+    assert MARC_ANDRE in asked
+    stored = await get_meeting(scene.services, MEETING_ID)
+    assert stored is not None
+    assert stored.organizer_aad_id == MARC_ANDRE
+
+
+async def test_when_no_organizer_works_the_animateurs_are_told_what_to_check(
+    scene: Scene,
+) -> None:
+    # Sophie organised it, but the access policy covers only the animateurs.
+    scene.graph.access_policy = {ISABELLE, MARC_ANDRE}
+    await _meeting_organised_by(scene, SOPHIE, _join_url(SOPHIE))
+    state = await _import_after_the_end(scene)
+    assert state.status == "failed"
+    assert set(_organizers_asked(scene)) == {SOPHIE, ISABELLE, MARC_ANDRE}
+    assert 403 in scene.graph.statuses(f"/users/{SOPHIE}/")
+    for animateur in (ISABELLE, MARC_ANDRE):
+        told = FR(
+            "presence.import.failed",
+            title=scenario.TITLE,
+            present=FR.plural("presence.count.present", 0),
+        )
+        assert await eventually(lambda a=animateur, m=told: _texts_to(scene, a, m))
+
+
+async def test_adjusting_minutes_keeps_the_members_mode(scene: Scene) -> None:
+    """« Ajuster les minutes » for an online member, Mode left as the form shows it."""
+    await _end_and_import(scene)
+    body = await scene.execute(PresenceVerb.meeting, {"meeting_id": MEETING_ID}, ISABELLE)
+    form = body["value"]
+    inputs = {
+        n["id"]: n.get("value", "")
+        for n in _nodes(form)
+        if str(n.get("type", "")).startswith("Input.") and "id" in n
+    }
+    meeting = await get_meeting(scene.services, MEETING_ID)
+    before = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert before is not None
+    assert before.mode == "en_ligne"
+    data = {
+        **inputs,
+        "meeting_id": MEETING_ID,
+        "correct_member": SOPHIE,
+        "kind": "adjust",
+        "minutes": "300",
+        "reason": "Déconnexion",
+    }
+    body = await scene.execute(PresenceVerb.correct, data, ISABELLE)
+    assert FR("presence.correct.done", name="Sophie Bouchard") in texts_of(body["value"])
+    after = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert after is not None
+    assert (after.minutes, after.mode) == (300, "en_ligne")
+    # An explicit change of mode is still applied.
+    body = await scene.execute(PresenceVerb.correct, {**data, "mode": "salle"}, ISABELLE)
+    moved = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
+    assert moved is not None
+    assert (moved.minutes, moved.mode) == (300, "salle")
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found.extend(_nodes(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_nodes(item))
+    return found
+
+
+async def test_my_data_words_the_presence_sections_for_the_reader(scene: Scene) -> None:
+    """« mes données »: catalog titles for every presence section, labels for codes, long
+    dates; the JSON export keeps the raw values."""
+    await _end_and_import(scene)
+    body = await scene.execute(
+        PresenceVerb.correct,
+        {
+            "meeting_id": MEETING_ID,
+            "correct_member": SOPHIE,
+            "kind": "adjust",
+            "minutes": "300",
+            "mode": "actuel",
+            "reason": "Déconnexion",
+        },
+        ISABELLE,
+    )
+    assert FR("presence.correct.done", name="Sophie Bouchard") in texts_of(body["value"])
+    await scene.say("mes données", SOPHIE)
+    texts = texts_of(card_of(scene.http.replies()[-1]))
+    for section in ("live_events", "corrections", "certificates"):
+        assert FR(f"mydata.section.presence_{section}") in texts
+    assert not [t for t in texts if t.startswith("Presence ")]
+    assert FR("mydata.value.kind.join") in texts
+    assert FR("mydata.value.kind.adjust") in texts
+    assert FR("mydata.value.mode.en_ligne") in texts
+    assert "join" not in texts
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}.*)?")
+    assert not [t for t in texts if iso.fullmatch(t)]
+    assert any(t.startswith(long_date(local(9), FR)) for t in texts)
+    await scene.say("mes données", ETIENNE)
+    texts = texts_of(card_of(scene.http.replies()[-1]))
+    assert FR("mydata.section.presence_checkins") in texts
+
+    data = await routes.member_data(scene.services, SOPHIE)
+    assert {row["kind"] for row in data["presence_live_events"]} == {"join", "leave"}
+    assert all(
+        re.fullmatch(r"\d{4}-\d{2}-\d{2}T.*", row["at"]) for row in data["presence_live_events"]
+    )
+
+
+async def test_numbers_agree_with_their_words(scene: Scene) -> None:
+    """Issue 19: « 1 h reconnue », « 1 h de formation continue vous est reconnue »,
+    « 5 personnes présentes », « 1 participant non associé » — no « (s) »."""
+    await _end_and_import(scene)
+    body = await scene.execute(
+        PresenceVerb.correct,
+        {
+            "meeting_id": MEETING_ID,
+            "correct_member": SOPHIE,
+            "kind": "adjust",
+            "minutes": "60",
+            "mode": "actuel",
+            "reason": "Partie tôt",
+        },
+        ISABELLE,
+    )
+    texts = texts_of(body["value"])
+    assert any(t.startswith("En ligne · 1 h 00 · 1 h reconnue ·") for t in texts), texts
+    summary = next(t for t in texts if t.startswith("5 personnes présentes, 1 participant "))
+    assert "(s)" not in summary
+    assert summary == FR(
+        "presence.list.summary",
+        present="5 personnes présentes",
+        unmatched="1 participant non associé",
+        training="6",
+    )
+    assert FR.plural("presence.offer.text", 1, title="t", date="d", hours="1").endswith(
+        "1 h de formation continue vous est reconnue."
+    )
+    assert EN.plural("presence.offer.text", 1, title="t", date="d", hours="1").endswith(
+        "1 h of continuing education is credited to you."
+    )
+
+
+async def test_rounding_rule_check_and_audit_read_well(scene: Scene) -> None:
+    """Issue 19: « arrondi au quart d'heure inférieur »; the certificate check gives the long
+    date, not « (2024-05-07) »; audit entries give the date and the time."""
+    await _end_and_import(scene)
+    body = await scene.execute(PresenceVerb.certificates, {}, JEAN_FRANCOIS)
+    text = " ".join(extract_text(await _download(scene, _urls(body["value"])[0])).split())
+    assert FR("presence.rule.rounding_15") in text
+    assert "15 minutes inférieur" not in text
+
+    repository = queries.presence_repository(scene.services)
+    [certificate] = [
+        c for c in await repository.certificates_of(JEAN_FRANCOIS) if c.kind == "meeting"
+    ]
+    await scene.say(f"{FR('command.certificate.verify.word')} {certificate.code}", ISABELLE)
+    answer = scene.http.replies()[-1]["text"]
+    assert f"({scenario.DAY_TEXT_FR})" in answer
+    assert "2024-05-07" not in answer
+
+    scene.clock.now = local(16, 40)
+    body = await scene.execute(
+        PresenceVerb.correct,
+        {
+            "meeting_id": MEETING_ID,
+            "correct_member": SOPHIE,
+            "kind": "adjust",
+            "minutes": "300",
+            "mode": "actuel",
+            "reason": "Déconnexion",
+        },
+        ISABELLE,
+    )
+    audit = [t for t in texts_of(body["value"]) if "Déconnexion" in t]
+    assert audit
+    assert audit[0].startswith(f"{scenario.DAY_TEXT_FR}, 16 h 40 — ")
+
+
+async def test_erasure_leaves_no_trace_of_the_member_in_any_data_file(scene: Scene) -> None:
+    """Issue 19: after « effacer mes données », no data file holds the member's ids, name or
+    e-mail — presence records, certificates (kept without identity), profiles, outbox."""
+    await _end_and_import(scene)
+    await eventually(lambda: _offers(scene), timeout=10)
+    await settle_messenger(scene)
+    email = "etienne.pelletier@cdep-monteregie.example"
+    needles = (ETIENNE, EXPECTED[ETIENNE].name, email)
+    assert _files_with(scene, *needles)  # there before
+    body = await scene.execute("onboarding.erase_my_data", {"confirm": "yes"}, ETIENNE)
+    assert FR("onboarding.erase.done") in texts_of(body["value"])
+    await settle_messenger(scene)
+    assert _files_with(scene, *needles) == {}
+    # His certificate can still be verified, without his name.
+    repository = queries.presence_repository(scene.services)
+    kept = await repository.certificates_issued(local(0), local(23))
+    assert any(c.member_key == "" and c.member_name == "" for c in kept)
+
+
+async def settle_messenger(scene: Scene) -> None:
+    async with asyncio.timeout(5):
+        await runtime_of(scene.http).messenger.flush()
+
+
+def _files_with(scene: Scene, *needles: str) -> dict[str, list[str]]:
+    forms = {n.casefold() for n in needles} | {json.dumps(n).strip('"').casefold() for n in needles}
+    found: dict[str, list[str]] = {}
+    for path in sorted(scene.http.data_dir.rglob("*")):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace").casefold()
+            hits = sorted(n for n in forms if n in text)
+            if hits:
+                found[path.name] = hits
+    return found

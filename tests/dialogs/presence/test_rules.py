@@ -305,3 +305,15 @@ def test_parse_period_by_hours_year(today: str, text: str, expected: tuple[str, 
     period = rules.parse_period(text, hours_year(Cycle(), 4), date.fromisoformat(today))
     assert period is not None
     assert (period.start.isoformat(), period.end.isoformat()) == expected
+
+
+def test_the_organizer_written_in_a_join_link() -> None:
+    oid = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e03"
+    link = (
+        "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
+        "?context=%7b%22Tid%22%3a%22909c6581%22%2c%22Oid%22%3a%22" + oid + "%22%7d"
+    )
+    assert rules.join_url_organizer(link) == oid
+    assert rules.join_url_organizer(link.split("?")[0]) == ""
+    assert rules.join_url_organizer(link.replace(oid, "not-a-guid")) == ""
+    assert rules.organizer_candidates("", link, ["A", oid, "b"]) == (oid, "a", "b")

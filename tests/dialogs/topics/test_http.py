@@ -13,6 +13,7 @@ from cards.topics import TopicVerb
 from dialogs.topics import queries, routes
 from dialogs.topics.agenda import return_job_id
 from dialogs.topics.repositories import case_repository, topic_repository
+from tests.cards.inputs import blocking_inputs
 from tests.dialogs.topics.conftest import (
     ANIMATEUR_AAD,
     CHANNEL,
@@ -108,6 +109,9 @@ async def test_a_similar_topic_is_offered_for_support_instead(bot_http: BotHttp)
     assert FR("topics.similar.intro") in texts(form)
     offer = actions(form, TopicVerb.support)
     assert [a["topic_id"] for a in offer] == [first.id]
+    # « Soutenir » needs none of the new proposal's fields (issue 19: « Volet » blocked it).
+    assert blocking_inputs(form, TopicVerb.support) == set()
+    assert "kind" in blocking_inputs(form, TopicVerb.submit)
 
     body = await click(bot_http, TopicVerb.support, offer[0], aad=SECOND_AAD)
     assert FR("topics.notice.supported_instead") in texts(card(body))
@@ -426,6 +430,38 @@ async def test_animateur_merges_two_topics_without_double_counting(bot_http: Bot
     # The old topic's card now leads to the merged one.
     follow = card(await click(bot_http, TopicVerb.detail, {"topic_id": source.id}))
     assert "Le deuil chez les adolescents" in texts(follow)
+
+
+async def test_a_merge_keeps_the_support_of_the_targets_proposer(bot_http: BotHttp) -> None:
+    """A (proposed by MEMBER) is supported by THIRD and the animateur; C by the animateur and
+    by A's proposer, who may support any topic: after the merge, A counts all of them."""
+    await propose(bot_http, "Le deuil chez les adolescents")
+    await click(
+        bot_http,
+        TopicVerb.submit,
+        {
+            "title": "Adolescents endeuillés",
+            "kind": "echange",
+            "seen": [(await only_topic(bot_http)).id],
+        },
+        aad=SECOND_AAD,
+    )
+    by_title = {t.title: t for t in await stored_topics(bot_http)}
+    target, source = by_title["Le deuil chez les adolescents"], by_title["Adolescents endeuillés"]
+    for aad in (THIRD_AAD, ANIMATEUR_AAD):
+        await click(bot_http, TopicVerb.support, {"topic_id": target.id, "on": True}, aad=aad)
+    for aad in (ANIMATEUR_AAD, MEMBER_AAD):
+        await click(bot_http, TopicVerb.support, {"topic_id": source.id, "on": True}, aad=aad)
+    detail = card(
+        await click(bot_http, TopicVerb.detail, {"topic_id": source.id}, aad=ANIMATEUR_AAD)
+    )
+    merge = {**actions(detail, TopicVerb.merge)[0], "merge_into": target.id}
+    body = await click(bot_http, TopicVerb.merge, merge, aad=ANIMATEUR_AAD)
+    assert FR("topics.notice.merged") in texts(card(body))
+    merged = {t.id: t for t in await stored_topics(bot_http)}
+    assert sorted(merged[target.id].supporters) == sorted(
+        [THIRD_AAD, ANIMATEUR_AAD, MEMBER_AAD, SECOND_AAD]
+    )
 
 
 def _choices(card_: dict[str, Any], input_id: str) -> list[dict[str, Any]]:

@@ -240,12 +240,17 @@ def test_merge_unites_supporters_counting_each_member_once() -> None:
     )
 
 
-def test_merge_does_not_count_the_target_proposer_twice() -> None:
+def test_merge_keeps_the_support_of_the_target_proposer_once() -> None:
+    # Issue 19: a proposer may support their own topic; their support of the source stays.
     source = topic("s", supporters=("alice",), proposer_key="bob")
     target = topic("t", proposer_key="alice")
     result = rules.merged(source, target, AT)
     assert result is not None
-    assert result[1].supporters == ("bob",)
+    assert result[1].supporters == ("alice", "bob")
+    # Proposing both topics is not a support of the target.
+    same = rules.merged(topic("s", proposer_key="alice"), target, AT)
+    assert same is not None
+    assert same[1].supporters == ()
 
 
 @pytest.mark.parametrize(

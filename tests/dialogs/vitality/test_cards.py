@@ -85,11 +85,13 @@ def test_every_chart_has_its_text_version(locale: str) -> None:
     assert texts_of(line["fallback"]) == [view.satisfaction_text]
     report = sample_report()
     assert report.engagement is not None
-    assert [s["value"] for s in donut["data"]] == [
-        report.engagement.core.value,
-        report.engagement.active.value,
-        report.engagement.peripheral.value,
-    ]
+    # The levels shown, then the hidden ones together (issue 19: fewer than 5 people each).
+    e = report.engagement
+    shown = [f.value for f in (e.core, e.active, e.peripheral) if not f.suppressed]
+    expected = [*shown, e.people - sum(int(v or 0) for v in shown)] if len(shown) < 3 else shown
+    assert [s["value"] for s in donut["data"]] == expected
+    if len(shown) < 3:
+        assert donut["data"][-1]["legend"] == t("vitality.chart.not_published")
 
 
 @LOCALES
@@ -151,12 +153,13 @@ def test_small_groups_read_less_than_the_threshold(locale: str) -> None:
     for key in (
         "members.active_start",
         "members.active_now",
-        "meetings.rate",
         "engagement.core",
-        "training.hours_total",
         "topics.proposed",
     ):
         assert shown[t(f"vitality.figure.{key}")] == hidden, key
+    # A rate or a total on fewer than 5 people is not « < 5 » (issue 19).
+    for key in ("meetings.rate", "training.hours_total"):
+        assert shown[t(f"vitality.figure.{key}")] == t("vitality.suppressed_rate", threshold=5)
     (line,) = view.meetings.rows
     assert line.value == t("vitality.meeting.hidden", threshold=5)
     assert charts_of(build_report_card(view, t)) == []  # nothing left to draw

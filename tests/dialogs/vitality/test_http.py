@@ -133,7 +133,7 @@ async def test_an_animateur_gets_the_report_with_its_files(http: BotHttp) -> Non
     facts = {f["title"]: f["value"] for f in actions_of(card, "FactSet")[0]["facts"]}
     assert facts[FR("vitality.figure.members.active_start")] == "< 5"  # four were there
     assert facts[FR("vitality.figure.members.active_now")] == "6"
-    assert facts[FR("vitality.figure.members.arrivals")] == "2"
+    assert facts[FR("vitality.figure.members.arrivals")] == "< 5"  # two (issue 19)
     assert any("Critères de référence — Document du comité des CH" in text for text in texts)
 
     (csv_link, pdf_link) = actions_of(card, "Action.OpenUrl")
@@ -150,7 +150,7 @@ async def test_an_animateur_gets_the_report_with_its_files(http: BotHttp) -> Non
     assert [
         FR("vitality.section.participation"),
         FR("vitality.figure.members.arrivals"),
-        "2",
+        "< 5",
     ] in rows
     status, pdf, content_type = await download(http, pdf_link["url"])
     assert (status, content_type) == (200, "application/pdf")
@@ -226,7 +226,16 @@ async def test_a_sponsor_known_by_email_is_found_in_the_roster(http: BotHttp) ->
 @pytest.mark.parametrize(
     ("text", "key", "values"),
     [
-        ("bilan hier", "vitality.errors.bad_args", {"text": "hier", "committees": "ch, clsc"}),
+        (
+            "bilan hier",
+            "vitality.errors.bad_args",
+            {"text": "hier", "committee": "ch", "committees": "ch, clsc"},
+        ),
+        (  # the whole argument is quoted (issue 19)
+            "bilan n'importe quoi",
+            "vitality.errors.bad_args",
+            {"text": "n'importe quoi", "committee": "ch", "committees": "ch, clsc"},
+        ),
         ("bilan 2025-02-30", "vitality.errors.bad_date", {"text": "2025-02-30"}),
         ("bilan 2024-2026", "vitality.errors.bad_cycle", {"text": "2024-2026"}),
         ("bilan comité", "vitality.errors.committee_missing", {"committees": "ch, clsc"}),
@@ -373,3 +382,14 @@ async def test_my_data_shows_and_forgets_the_author_of_projects(http: BotHttp) -
     assert await routes.member_data(services, ANIMATEUR_AAD) == {}
     (project,) = await vitality_repository(services).projects()
     assert (project.title, project.created_by) == ("Critères de référence", "")
+
+
+async def test_the_examples_given_after_a_bad_argument_work(http: BotHttp) -> None:
+    """Issue 19: every example the refusal suggests is one the bot accepts."""
+    reply = await say(http, "bilan n'importe quoi")
+    examples = re.findall(r"« (bilan[^»]*) »", reply["text"])
+    assert "bilan comité ch" in examples
+    assert len(examples) == 4
+    for example in examples:
+        answer = await say(http, example)
+        assert answer.get("attachments"), (example, answer.get("text"))

@@ -90,6 +90,7 @@ def test_parse_request(args: str, start: str, end: str, committee: str) -> None:
     ("args", "code", "values"),
     [
         ("hier", "vitality.errors.bad_args", {"text": "hier"}),
+        ("n'importe quoi", "vitality.errors.bad_args", {"text": "n'importe quoi"}),
         ("2025-02-30", "vitality.errors.bad_date", {"text": "2025-02-30"}),
         ("2024-2026", "vitality.errors.bad_cycle", {"text": "2024-2026"}),
         ("2024-2025 2023-2024", "vitality.errors.bad_cycle", {"text": "2023-2024"}),
@@ -228,9 +229,13 @@ MEMBERS = (
         # At the start (2025-09-01): a, c, d, g, h = 5. At the end (2026-06-30): a, b, g = 3 (h
         # left that day). Arrivals b, g = 2; departures c, d, h = 3; in the period a, b, c, d, g,
         # h = 6 people. Turnover 3 / ((5 + 3) / 2) = 0.75, on an average of 4 members.
-        (3, {"start": 5, "end": 3, "arrivals": 2, "departures": 3, "turnover": 0.75}),
-        # Threshold 5: the 3 at the end and the turnover (4 on average) are hidden.
-        (5, {"start": 5, "end": None, "arrivals": 2, "departures": 3, "turnover": None}),
+        (2, {"start": 5, "end": 3, "arrivals": 2, "departures": 3, "turnover": 0.75}),
+        # Threshold 3 (issue 19): the 2 arrivals are hidden, whatever the group's size; so are
+        # the departures, which the counts at the start and the end would give back with them,
+        # and the turnover, which would give the departures back.
+        (3, {"start": 5, "end": 3, "arrivals": None, "departures": None, "turnover": None}),
+        # Threshold 5: the 3 at the end, every move and the turnover are hidden.
+        (5, {"start": 5, "end": None, "arrivals": None, "departures": None, "turnover": None}),
     ],
 )
 def test_membership(threshold: int, expected: dict[str, float | None]) -> None:
@@ -249,7 +254,7 @@ def test_membership(threshold: int, expected: dict[str, float | None]) -> None:
 
 def test_membership_counts_up_to_today_while_the_period_runs() -> None:
     # On 2026-01-10: c has not left yet, h neither; d has. At the end: a, b, c, g, h = 5.
-    m = rules.membership(MEMBERS, CYCLE, d("2026-01-10"), 3)
+    m = rules.membership(MEMBERS, CYCLE, d("2026-01-10"), 1)  # threshold 1: nothing hidden
     assert (m.active_at_end.value, m.departures.value) == (5, 1)
 
 
@@ -433,8 +438,9 @@ def test_meetings_of_the_whole_cdep() -> None:
     stats = {s.meeting_id: s for s in report.meetings}
     assert list(stats) == ["M1", "M2", "M3", "M6"]  # M4 was cancelled
     assert [s.invited for s in stats.values()] == [6, 5, 12, 4]  # g1 came to M3 uninvited
-    assert values(stats["M1"].in_room, stats["M1"].online, stats["M1"].present) == [2, 2, 4]
-    assert values(stats["M3"].in_room, stats["M3"].online, stats["M3"].present) == [3, 3, 6]
+    # Every count of fewer than 5 people is hidden (issue 19): 4 present at M1, 3 and 3 at M3.
+    assert values(stats["M1"].in_room, stats["M1"].online, stats["M1"].present) == [None] * 3
+    assert values(stats["M3"].in_room, stats["M3"].online, stats["M3"].present) == [None, None, 6]
     assert values(*(s.rate for s in stats.values())) == [0.6667, 1.0, 0.5, None]
     assert stats["M6"].rate.suppressed
     assert stats["M6"].present.suppressed
@@ -448,7 +454,10 @@ def test_engagement_of_the_whole_cdep() -> None:
     # c3 2/1, c4 2/1, l3 3/1, l4 3/1: active (4); c5 2/0, c6 2/0: peripheral (2).
     e = tiny().engagement
     assert e is not None
-    assert (values(e.core, e.active, e.peripheral), e.people) == ([6, 4, 2], 12)
+    # 4 and 2 are fewer than 5 people: hidden (issue 19); together they are 6, so neither can
+    # be recovered from the 12 minus the core.
+    assert (values(e.core, e.active, e.peripheral), e.people) == ([6, None, None], 12)
+    assert not e.active.complement
 
 
 def test_training_of_the_whole_cdep() -> None:
@@ -465,13 +474,16 @@ def test_membership_of_the_whole_cdep() -> None:
     report = tiny()
     m = report.membership
     assert m is not None
+    # One departure is hidden (issue 19); 11 - 10 would give it back with the 0 arrivals, so
+    # those are hidden too, and the turnover (1 / 10.5) with them.
     assert values(m.active_at_start, m.active_at_end, m.arrivals, m.departures, m.turnover) == [
         11,
         10,
-        0,
-        1,
-        0.0952,
+        None,
+        None,
+        None,
     ]
+    assert (m.arrivals.complement, m.departures.complement) == (True, False)
 
 
 def test_polls_and_satisfaction_of_the_whole_cdep() -> None:
@@ -514,12 +526,13 @@ def test_a_committee_counts_its_own_members_and_meetings() -> None:
     # M2, M3 (joint) and M6; at M3 only l1, l2 (room) and l5 (online) of the 5 clsc members.
     assert [(s.meeting_id, s.invited) for s in report.meetings] == [("M2", 5), ("M3", 5), ("M6", 4)]
     m3 = report.meetings[1]
-    assert values(m3.in_room, m3.online, m3.rate) == [2, 1, 0.6]
+    assert values(m3.in_room, m3.online, m3.rate) == [None, None, 0.6]  # 3 present: hidden
     assert report.participation_rate == Figure(8 / 10, 5, False)
     assert report.trend is None  # two meetings shown
     e = report.engagement
     assert e is not None
-    assert values(e.core, e.active, e.peripheral) == [3, 2, 0]  # l1 l2 l5 / l3 l4
+    # l1 l2 l5 / l3 l4: both fewer than 5 people, hidden (issue 19); 0 shows nobody.
+    assert values(e.core, e.active, e.peripheral) == [None, None, 0]
     t = report.training
     assert t is not None
     # M2 30 h, M3 6 + 6 + 3 = 15 h, M6 4 h: 49 h for 5 people. Certificates: CdeP-wide only.
@@ -545,8 +558,9 @@ def test_the_other_committee() -> None:
     assert report.participation_rate == Figure(6 / 12, 6, False)
     m = report.membership
     assert m is not None
-    # 6 at the start, 5 at the end: turnover 1 / 5.5 on 5 people.
-    assert values(m.active_at_start, m.active_at_end, m.turnover) == [6, 5, 0.1818]
+    # 6 at the start, 5 at the end: 1 departure, hidden (issue 19), and so the turnover
+    # (1 / 5.5), which would give it back.
+    assert values(m.active_at_start, m.active_at_end, m.turnover) == [6, 5, None]
 
 
 def test_a_committee_of_four_shows_no_figure_about_people() -> None:
@@ -623,3 +637,32 @@ def test_meetings_after_today_are_not_counted_yet() -> None:
     assert report.meetings is not None
     assert [s.meeting_id for s in report.meetings] == ["M1", "M2"]
     assert report.as_of == d("2025-10-31")
+
+
+@pytest.mark.parametrize(
+    ("counts", "hidden"),
+    [
+        ((5, 0, 1), {0, 1, 2}),  # 1 alone, then 0 + 1 is still one person: every cell
+        ((6, 4, 2), {1, 2}),  # 4 + 2 = 6 people: neither can be recovered
+        ((10, 3, 0), {0, 1, 2}),  # 3 and then 3 + 0: still 3 people, so the 10 goes too
+        ((12, 8, 0), set()),
+        ((9, 7, 2), {1, 2}),  # 2 alone: the next smallest (7) is hidden with it
+    ],
+)
+def test_complementary_suppression(counts: tuple[int, ...], hidden: set[int]) -> None:
+    figures = rules.suppressed_cells(counts, 5)
+    assert {i for i, f in enumerate(figures) if f.suppressed} == hidden
+    shown = [f.value for f in figures if not f.suppressed]
+    kept = sum(c for i, c in enumerate(counts) if i in hidden)
+    # What the total minus the shown figures gives is never one identifiable small group.
+    assert kept == 0 or (len(hidden) > 1 and kept >= 5)
+    assert sum(int(v or 0) for v in shown) + kept == sum(counts)
+
+
+def test_a_rate_on_fewer_people_than_the_threshold_is_hidden_even_at_zero() -> None:
+    # Issue 19 (`bilan comité ch`): nobody at the start, one arrival, nobody left: the counts
+    # are hidden, and so is the turnover (0 %, on half a member on average).
+    members = (MemberSpan("b", frozenset({"ch"}), arrived_on=d("2025-10-01")),)
+    m = rules.membership(members, CYCLE, AFTER, 5)
+    assert m.turnover == Figure(None, 1, True)
+    assert (m.active_at_start.suppressed, m.active_at_end.suppressed) == (True, True)

@@ -514,6 +514,9 @@ def fig(key: str) -> str:
 
 
 HIDDEN = FR("vitality.suppressed", threshold=5)
+# A rate, mean or total on fewer than 5 people; a figure that would give a hidden one back.
+RATE_HIDDEN = FR("vitality.suppressed_rate", threshold=5)
+COMPLEMENT = FR("vitality.suppressed_complement", threshold=5)
 PART = FR("vitality.section.participation")
 MEET = FR("vitality.section.meetings")
 EXCH = FR("vitality.section.exchanges")
@@ -549,8 +552,11 @@ def card_facts(card: Any) -> dict[str, str]:
     return found
 
 
-def meeting_line(present: int, invited: int, rate: str, in_room: int, online: int) -> str:
-    """A meeting's line: present / invited (rate), in the room and online."""
+def meeting_line(
+    present: int | str, invited: int, rate: str, in_room: int | str, online: int | str
+) -> str:
+    """A meeting's line: present / invited (rate), in the room and online (a count of fewer
+    than 5 people reads « < 5 », issue 19)."""
     return FR(
         "vitality.meeting.line",
         present=str(present),
@@ -579,9 +585,11 @@ async def test_the_year_of_the_whole_cdep(year: BotHttp) -> None:
         # = 42.9 %.
         (PART, fig("members.active_start")): "15",
         (PART, fig("members.active_end")): "13",
-        (PART, fig("members.arrivals")): "4",
-        (PART, fig("members.departures")): "6",
-        (PART, fig("members.turnover")): "43" + PCT,
+        # Issue 19: the 4 arrivals are hidden; with 15 and 13, the 6 departures would give
+        # them back (15 + 4 - 6 = 13), and the turnover the departures: both not published.
+        (PART, fig("members.arrivals")): HIDDEN,
+        (PART, fig("members.departures")): COMPLEMENT,
+        (PART, fig("members.turnover")): COMPLEMENT,
         # R1, R2, J1, R3, R4, J2, R5, R6 (XC was cancelled, N1 is in the next cycle).
         (PART, fig("meetings.held")): "8",
         # Present / invited over the meetings shown (R6, 4 invited, is left out so it cannot
@@ -598,13 +606,14 @@ async def test_the_year_of_the_whole_cdep(year: BotHttp) -> None:
         # the correction at J2), k02 (1/3), k06 (1/4, exactly 25 %), k07 (2/4) = 5;
         # peripheral h03 (0/3), h07 (1/5: his J2 check-in struck out), h08 (1/5), the guest
         # (0/1) = 4.
+        # Issue 19: the 4 peripheral are hidden, and the 5 active with them (20 - 11 - 5).
         (PART, fig("engagement.core")): "11",
-        (PART, fig("engagement.active")): "5",
-        (PART, fig("engagement.peripheral")): "4",
+        (PART, fig("engagement.active")): COMPLEMENT,
+        (PART, fig("engagement.peripheral")): HIDDEN,
         # The four newcomers (h09, h10, h11, k08): three still there after 3 and 6 months,
         # but four people is a small group.
-        (PART, fig("retention.3")): HIDDEN,
-        (PART, fig("retention.6")): HIDDEN,
+        (PART, fig("retention.3")): RATE_HIDDEN,
+        (PART, fig("retention.6")): RATE_HIDDEN,
         # Topics proposed in the cycle: T1, T2, T4, T5 (T3 before it, T6 merged); supported:
         # T1, T4; treated in it: T1 (J1), T3 (R1). Cases: C1, C2, C3 submitted, C1 discussed.
         (EXCH, fig("topics.proposed")): "4",
@@ -649,13 +658,15 @@ async def test_the_year_of_the_whole_cdep(year: BotHttp) -> None:
         (TRAIN, fig("training.hours_per_person")): FR("vitality.hours", hours="17"),
         (TRAIN, fig("training.certificates")): "54",
         # Attendance per meeting: present / invited, in the room and online (PRESENCE).
-        meeting_key(year, "25 sept. 2025", "ch"): meeting_line(7, 9, "78", 4, 3),
-        meeting_key(year, "16 oct. 2025", "clsc"): meeting_line(6, 7, "86", 3, 3),
+        # In the room / online: 4 / 3, 3 / 3, 6 / 6, 4 / 2, 3 / 3, 7 / 4, 3 / 2; every count of
+        # fewer than 5 hidden (issue 19), and the 7 beside the 4 (11 - 7 = 4).
+        meeting_key(year, "25 sept. 2025", "ch"): meeting_line(7, 9, "78", HIDDEN, HIDDEN),
+        meeting_key(year, "16 oct. 2025", "clsc"): meeting_line(6, 7, "86", HIDDEN, HIDDEN),
         meeting_key(year, "20 nov. 2025"): meeting_line(12, 19, "63", 6, 6),
-        meeting_key(year, "22 janv. 2026", "ch"): meeting_line(6, 10, "60", 4, 2),
-        meeting_key(year, "19 févr. 2026", "clsc"): meeting_line(6, 8, "75", 3, 3),
-        meeting_key(year, "16 avr. 2026"): meeting_line(11, 16, "69", 7, 4),
-        meeting_key(year, "21 mai 2026", "ch"): meeting_line(5, 9, "56", 3, 2),
+        meeting_key(year, "22 janv. 2026", "ch"): meeting_line(6, 10, "60", HIDDEN, HIDDEN),
+        meeting_key(year, "19 févr. 2026", "clsc"): meeting_line(6, 8, "75", HIDDEN, HIDDEN),
+        meeting_key(year, "16 avr. 2026"): meeting_line(11, 16, "69", COMPLEMENT, HIDDEN),
+        meeting_key(year, "21 mai 2026", "ch"): meeting_line(5, 9, "56", HIDDEN, HIDDEN),
         # R6: four people invited (the CLSC lost k05, k06 and k07 in May): nothing shown.
         meeting_key(year, "4 juin 2026", "clsc"): FR("vitality.meeting.hidden", threshold=5),
         # Projects of the cycle (the one of May 2025 is not).
@@ -686,7 +697,9 @@ async def test_the_year_of_the_whole_cdep(year: BotHttp) -> None:
 
     # The card shows the same: the engagement levels in words beside the donut, the
     # satisfaction distribution and the training figures as facts.
-    assert FR("vitality.engagement.text", core="11", active="5", peripheral="4") in texts_of(card)
+    assert FR(
+        "vitality.engagement.text", core="11", active=COMPLEMENT, peripheral=HIDDEN
+    ) in texts_of(card)
     assert "Chart.Donut" in str(card)
     shown = card_facts(card)
     for section, key in (
@@ -749,26 +762,31 @@ async def test_the_year_of_the_clsc_committee(year: BotHttp) -> None:
         # Turnover 4 / ((7 + 4) / 2) = 72.7 % (on 5.5 people on average: shown).
         (PART, fig("members.active_start")): "7",
         (PART, fig("members.active_end")): HIDDEN,
-        (PART, fig("members.arrivals")): "1",
-        (PART, fig("members.departures")): "4",
-        (PART, fig("members.turnover")): "73" + PCT,
+        # Issue 19: 1 arrival and 4 departures are fewer than 5 people: hidden, and the
+        # turnover, which would give the departures back.
+        (PART, fig("members.arrivals")): HIDDEN,
+        (PART, fig("members.departures")): HIDDEN,
+        (PART, fig("members.turnover")): COMPLEMENT,
         (PART, fig("meetings.held")): "5",  # R2, J1, R4, J2, R6
         # CLSC members only: R2 6 / 7; J1 6 / 8 (k01, k04, k08 in the room, k02, k03, k05
         # online); R4 6 / 8; J2 4 / 7 (k01, k03, k08 in the room, k04 online); R6 hidden.
         # (6 + 6 + 6 + 4) / (7 + 8 + 8 + 7) = 22 / 30 = 73.3 %.
-        meeting_key(year, "16 oct. 2025", "clsc"): meeting_line(6, 7, "86", 3, 3),
-        meeting_key(year, "20 nov. 2025"): meeting_line(6, 8, "75", 3, 3),
-        meeting_key(year, "19 févr. 2026", "clsc"): meeting_line(6, 8, "75", 3, 3),
-        meeting_key(year, "16 avr. 2026"): meeting_line(4, 7, "57", 3, 1),
+        # In the room / online 3 / 3 three times, then 3 / 1 of 4 present: hidden (issue 19).
+        meeting_key(year, "16 oct. 2025", "clsc"): meeting_line(6, 7, "86", HIDDEN, HIDDEN),
+        meeting_key(year, "20 nov. 2025"): meeting_line(6, 8, "75", HIDDEN, HIDDEN),
+        meeting_key(year, "19 févr. 2026", "clsc"): meeting_line(6, 8, "75", HIDDEN, HIDDEN),
+        meeting_key(year, "16 avr. 2026"): meeting_line(HIDDEN, 7, "57", HIDDEN, HIDDEN),
         meeting_key(year, "4 juin 2026", "clsc"): FR("vitality.meeting.hidden", threshold=5),
         (PART, fig("meetings.rate")): "73" + PCT,
         # 6/7, 6/8, 6/8, 4/7 at x = -1.5, -0.5, 0.5, 1.5: slope = 1.5 x (4/7 - 6/7) / 5 = -0.086.
         (PART, fig("meetings.trend")): FR("vitality.trend.falling"),
         # core k01, k03 (5/5), k04 (4/5), k05 (3/4), k08 (4/4); active k02 (1/3), k06 (1/4),
         # k07 (2/4); nobody peripheral.
-        (PART, fig("engagement.core")): "5",
-        (PART, fig("engagement.active")): "3",
-        (PART, fig("engagement.peripheral")): "0",
+        # Issue 19: the 3 active are hidden; 8 - 5 - 0 would give them back, and 0 + 3 too:
+        # none of the three is published.
+        (PART, fig("engagement.core")): COMPLEMENT,
+        (PART, fig("engagement.active")): HIDDEN,
+        (PART, fig("engagement.peripheral")): COMPLEMENT,
         # CLSC members at CLSC meetings: R2 32 + J1 36 + R4 27 + J2 24 + R6 18 = 137 h, for
         # k01-k08 (8 people): 17.1 h each. Certificates are counted for the whole CdeP only.
         (TRAIN, fig("training.hours_total")): FR("vitality.hours", hours="137"),
@@ -800,7 +818,7 @@ async def test_the_year_of_the_clsc_committee(year: BotHttp) -> None:
 
 async def test_june_of_the_clsc_committee_is_a_small_group(year: BotHttp) -> None:
     """June 2026 for the CLSC: four members, one meeting (R6) with four invited and three
-    present. Every figure on people reads « < 5 »."""
+    present. Every count of people reads « < 5 », every rate or total on them « non publié »."""
     card, figures = await report_csv(year, "bilan 2026-06-01 2026-06-30 comité clsc")
     assert schema_errors(card) == []
     for key in (
@@ -808,13 +826,13 @@ async def test_june_of_the_clsc_committee_is_a_small_group(year: BotHttp) -> Non
         "members.active_end",
         "members.arrivals",
         "members.departures",
-        "members.turnover",
-        "meetings.rate",  # R6 alone, 3 / 4
         "engagement.core",  # the 4 invited
         "engagement.active",
         "engagement.peripheral",
     ):
         assert figures[(PART, fig(key))] == HIDDEN, key
+    for key in ("members.turnover", "meetings.rate"):  # R6 alone, 3 / 4
+        assert figures[(PART, fig(key))] == RATE_HIDDEN, key
     assert figures[(PART, fig("meetings.held"))] == "1"
     # One meeting, and a hidden one: no trend.
     assert figures[(PART, fig("meetings.trend"))] == FR("vitality.trend.unknown")
@@ -822,12 +840,13 @@ async def test_june_of_the_clsc_committee_is_a_small_group(year: BotHttp) -> Non
         "vitality.meeting.hidden", threshold=5
     )
     # 18 h for three people.
-    assert figures[(TRAIN, fig("training.hours_total"))] == HIDDEN
-    assert figures[(TRAIN, fig("training.hours_per_person"))] == HIDDEN
-    # On the card: the same « < 5 », and no donut (its slices would give the proportions).
+    assert figures[(TRAIN, fig("training.hours_total"))] == RATE_HIDDEN
+    assert figures[(TRAIN, fig("training.hours_per_person"))] == RATE_HIDDEN
+    # On the card: the same, and no donut (its slices would give the proportions).
     shown = card_facts(card)
-    for key in ("engagement.core", "meetings.rate", "training.hours_total"):
-        assert shown[fig(key)] == HIDDEN, key
+    assert shown[fig("engagement.core")] == HIDDEN
+    for key in ("meetings.rate", "training.hours_total"):
+        assert shown[fig(key)] == RATE_HIDDEN, key
     assert "Chart.Donut" not in str(card)
 
 
