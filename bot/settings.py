@@ -35,6 +35,10 @@ class Settings:
     graph_client_secret: str = field(default="", repr=False)
     public_base_url: str = ""
     max_body_bytes: int = 256 * 1024
+    # Operations (issue 16): CDEP_LOG_FORMAT, CDEP_METRICS, CDEP_METRICS_TOKEN.
+    log_format: str = "text"
+    metrics_enabled: bool = False
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def auth_enabled(self) -> bool:
@@ -103,6 +107,13 @@ class Settings:
         ):
             raise SettingsError("CDEP_PUBLIC_URL must be an https:// address.")
 
+        log_format = (get("CDEP_LOG_FORMAT", "text") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError("CDEP_LOG_FORMAT must be text or json.")
+        metrics_text = get("CDEP_METRICS", "off").lower() or "off"
+        if metrics_text not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+            raise SettingsError("CDEP_METRICS must be on or off.")
+
         return cls(
             app_id=app_id,
             app_password=app_password,
@@ -117,4 +128,7 @@ class Settings:
             graph_client_id=graph_client,
             graph_client_secret=get("GRAPH_CLIENT_SECRET") or app_password,
             public_base_url=base_url,
+            log_format=log_format,
+            metrics_enabled=metrics_text in ("on", "true", "1", "yes"),
+            metrics_token=get("CDEP_METRICS_TOKEN"),
         )
