@@ -69,6 +69,9 @@ class Ops:
     graph: GraphActivity = field(default_factory=GraphActivity)
     checks: list[CheckResult] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
+    # /healthz is public: its write probe runs at most once per this many seconds.
+    store_probe_ttl: float = 5.0
+    _store_probe: tuple[float, dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         m = self.metrics
@@ -180,12 +183,17 @@ def probe_folder(folder: Path) -> dict[str, Any]:
     }
 
 
-async def _store_health(data_dir: Path) -> dict[str, Any]:
+async def _store_health(ops: Ops, data_dir: Path) -> dict[str, Any]:
+    cached = ops._store_probe
+    if cached is not None and time.monotonic() - cached[0] < ops.store_probe_ttl:
+        return cached[1]
     try:
         async with asyncio.timeout(_STORE_PROBE_TIMEOUT):
-            return await asyncio.to_thread(probe_folder, data_dir)
+            result = await asyncio.to_thread(probe_folder, data_dir)
     except TimeoutError:
-        return {"opens": False, "writable": False, "error": "timeout"}
+        result = {"opens": False, "writable": False, "error": "timeout"}
+    ops._store_probe = (time.monotonic(), result)
+    return result
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -240,7 +248,7 @@ async def health_report(app: web.Application) -> tuple[int, dict[str, Any]]:
     ops = app[OPS]
     runtime = ops.runtime
     now = ops.clock()
-    store = await _store_health(runtime.settings.data_dir)
+    store = await _store_health(ops, runtime.settings.data_dir)
     scheduler = _scheduler_health(runtime.scheduler, now)
     try:
         messenger = await _messenger_health(runtime.messenger, now)

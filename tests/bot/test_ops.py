@@ -135,6 +135,7 @@ async def test_healthz_shows_the_queue_age_and_the_last_send_error(start: Start)
 async def test_healthz_is_503_when_the_bot_cannot_work(start: Start) -> None:
     client = await start()
     runtime = client.server.app[RUNTIME]
+    client.server.app[OPS].store_probe_ttl = 0  # probe the folder on every call
     await runtime.scheduler.stop()
     response = await client.get("/healthz")
     assert response.status == 503
