@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 from aiohttp import web
@@ -19,9 +18,10 @@ logger = logging.getLogger("bot")
 
 
 def main() -> int:
-    configure_logging(os.environ.get("CDEP_LOG_FORMAT", "text").strip().lower())
+    configure_logging("text")
     try:
         settings = Settings.from_env()
+        configure_logging(settings.log_format)
         app = create_app(settings)
         install_startup_checks(app, settings)
     except (SettingsError, CommunityProfileError, StoreCorrupted) as problem:

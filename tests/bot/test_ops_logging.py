@@ -63,6 +63,27 @@ async def test_a_turn_logs_no_message_text(bot_http: BotHttp, json_lines: io.Str
     assert "Lapointe" not in text
 
 
+def test_access_log_lines_keep_no_client_details_or_file_tokens() -> None:
+    record = logging.LogRecord(
+        "aiohttp.access", logging.INFO, __file__, 1, "%s", ("raw line",), None
+    )
+    record.first_request_line = "GET /files/abcdef0123456789abcdef0123456789 HTTP/1.1"
+    record.response_status = 200
+    record.response_size = 512
+    record.remote_address = "10.1.2.3"
+    record.request_header = "{'User-Agent': 'Teams/1.0'}"
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry == {
+        "ts": entry["ts"],
+        "level": "INFO",
+        "logger": "aiohttp.access",
+        "event": "http request",
+        "request": "GET /files/<token> HTTP/1.1",
+        "status": 200,
+        "size": 512,
+    }
+
+
 def test_configure_logging_replaces_the_handlers() -> None:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
