@@ -294,3 +294,25 @@ def test_label_values_must_be_codes() -> None:
     registry.counter("x_total", "X.")
     with pytest.raises(ValueError, match="short code"):
         registry.inc("x_total", {"user": "Sophie Bergeron <sophie@x.example>"})
+
+
+async def test_the_public_healthz_probes_the_folder_at_most_every_few_seconds(
+    start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import ops as ops_module
+
+    probes: list[Path] = []
+    real_probe = ops_module.probe_folder
+
+    def counted(folder: Path) -> dict[str, Any]:
+        probes.append(folder)
+        return real_probe(folder)
+
+    monkeypatch.setattr(ops_module, "probe_folder", counted)
+    client = await start()
+    for _ in range(3):
+        assert (await client.get("/healthz")).status == 200
+    assert len(probes) == 1
+    client.server.app[OPS].store_probe_ttl = 0
+    await client.get("/healthz")
+    assert len(probes) == 2
