@@ -6,8 +6,13 @@ STAMP := $(VENV)/.installed
 PLAYGROUND_VERSION := 0.2.28
 APP_MANIFEST_VERSION := 1.1.2
 TOOLS := .tools
+# Container image (docs/DEPLOY.md). BASE_IMAGE: a Debian 12 image with Python 3.11 and venv.
+IMAGE ?= veilleuse:latest
+BASE_IMAGE ?= python:3.11-slim-bookworm
+LOCAL_BASE_IMAGE := veilleuse-base:bookworm
+WHEELS := build/image-wheels
 
-.PHONY: run test test-dates lint unit e2e playground package bench clean tools
+.PHONY: run test test-dates lint unit e2e playground package bench clean tools wheels image image-base image-test
 
 $(STAMP): pyproject.toml requirements.lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +59,22 @@ package: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# The bot's wheel and its runtime dependencies only, at the lock's versions (no test tools).
+wheels: $(STAMP)
+	rm -rf $(WHEELS)
+	$(BIN)/python -m pip wheel -q --wheel-dir $(WHEELS) -c requirements.lock.txt .
+
+image: wheels
+	docker build --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) .
+
+# A base image from Debian's packages, where no container registry is reachable (root only).
+image-base:
+	scripts/debian-base-image.sh $(LOCAL_BASE_IMAGE)
+
+# Builds the image and checks /healthz from a container; skipped with a reason without docker.
+image-test: wheels
+	VEILLEUSE_BASE_IMAGE=$(BASE_IMAGE) $(BIN)/python -m pytest -q -m image tests/image
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build dist manifest/build

@@ -8,7 +8,9 @@ import sys
 from aiohttp import web
 
 from bot.app import create_app
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError
+from bot.startup_checks import install_startup_checks
 from storage.community import CommunityProfileError
 from storage.store import StoreCorrupted
 
@@ -16,12 +18,12 @@ logger = logging.getLogger("bot")
 
 
 def main() -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging("text")
     try:
         settings = Settings.from_env()
+        configure_logging(settings.log_format)
         app = create_app(settings)
+        install_startup_checks(app, settings)
     except (SettingsError, CommunityProfileError, StoreCorrupted) as problem:
         logger.error("Veilleuse cannot start: %s", problem)
         return 2

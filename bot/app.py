@@ -30,6 +30,7 @@ from bot.errors import make_on_turn_error
 from bot.features import FEATURES
 from bot.graph import MsGraphAttendanceSource
 from bot.messenger import ProactiveMessenger
+from bot.ops import install_ops
 from bot.routing import Router
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -140,7 +141,7 @@ def create_app(
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[RUNTIME] = runtime
     app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
+    install_ops(app, runtime, now)  # /healthz, /metrics, counters (bot/ops.py)
     app.router.add_get("/files/{token}", download)
     app.on_startup.append(_on_startup)
     app.on_cleanup.append(_on_cleanup)
@@ -288,11 +289,4 @@ async def download(request: web.Request) -> web.Response:
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
-    )
-
-
-async def healthz(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    return web.json_response(
-        {"status": "ok", "community": runtime.services.profile.current.short_name}
     )

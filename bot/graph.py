@@ -89,6 +89,9 @@ GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_PAGES = 200  # a safety stop: 200 pages of records is far more than any meeting has
 T = TypeVar("T")
+# Told of every Graph request ("request", "ok" | status code | "auth_error" | "transport_error")
+# and every finished fetch ("fetch", FetchStatus value): bot/ops.py counts them. Codes only.
+GraphListener = Callable[[str, str], None]
 
 
 class _Outcome(Exception):
@@ -162,6 +165,29 @@ class MsGraphAttendanceSource:
         self._max_wait = max_wait
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
+        self._listeners: list[GraphListener] = []
+
+    def add_listener(self, listener: GraphListener) -> None:
+        """``listener(event, outcome)`` after each request and each fetch (health, metrics)."""
+        self._listeners.append(listener)
+
+    def _tell(self, event: str, outcome: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event, outcome)
+            except Exception:
+                logger.exception("graph: a listener failed")
+
+    async def check_token(self) -> str:
+        """Asks the credential for a Graph token (start-up check). Returns "" when it works,
+        else the error's class name (never its text: it may quote the secret's hint)."""
+        if self._credential is None:
+            return ""
+        try:
+            await self._credential.get_token(*GRAPH_SCOPES)
+        except Exception as error:
+            return type(error).__name__
+        return ""
 
     @classmethod
     def connect(
@@ -208,6 +234,11 @@ class MsGraphAttendanceSource:
     # ---- the port ---------------------------------------------------------------------------
 
     async def fetch(self, meeting: OnlineMeetingLocator) -> AttendanceFetch:
+        result = await self._fetch(meeting)
+        self._tell("fetch", str(result.status))
+        return result
+
+    async def _fetch(self, meeting: OnlineMeetingLocator) -> AttendanceFetch:
         if not meeting.organizer_aad_id or not (meeting.online_meeting_id or meeting.join_url):
             return AttendanceFetch(FetchStatus.not_found)
         try:
@@ -307,9 +338,10 @@ class MsGraphAttendanceSource:
         previous = 1.0
         for attempt in range(1, self._max_attempts + 1):
             try:
-                return await request()
+                answer = await request()
             except APIError as error:
                 code = error.response_status_code
+                self._tell("request", str(code))
                 if code == 404:
                     raise _Outcome(not_found, where, code) from None
                 if code in (401, 403):
@@ -318,9 +350,14 @@ class MsGraphAttendanceSource:
                     raise _Outcome(FetchStatus.unavailable, where, code) from None
                 delay = _retry_after(error)
             except ClientAuthenticationError:
+                self._tell("request", "auth_error")
                 raise _Outcome(FetchStatus.refused, where) from None
             except httpx.TransportError:
+                self._tell("request", "transport_error")
                 code, delay = None, None
+            else:
+                self._tell("request", "ok")
+                return answer
             if delay is None:
                 previous = min(self._max_wait, self._rng.uniform(1.0, previous * 3))
                 delay = previous

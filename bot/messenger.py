@@ -200,6 +200,14 @@ class DeliveryStats:
     retries: int = 0
     rate_limited: int = 0
     created_chats: int = 0
+    last_failure: str = ""  # reason code of the last failed attempt (``http_429``, ``network``…)
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    pending: int
+    oldest_created_at: str  # UTC ISO text, "" when nothing is pending
+    last_failure: str
 
 
 class _Stopped(Exception):
@@ -358,6 +366,17 @@ class ProactiveMessenger:
     async def progress(self, batch: str) -> BatchProgress:
         return await self._outbox.progress(batch)
 
+    async def queue_health(self) -> QueueHealth:
+        """For /healthz and /metrics (bot/ops.py): pending items, when the oldest pending one
+        was queued, and the reason code of the last failed attempt. Ids and codes only."""
+        pending = await self._outbox.count_pending()
+        oldest = await self._outbox.due(datetime.max.replace(tzinfo=UTC), 1) if pending else []
+        return QueueHealth(
+            pending=pending,
+            oldest_created_at=oldest[0].created_at if oldest else "",
+            last_failure=self.stats.last_failure,
+        )
+
     # Conversation records ----------------------------------------------------------------
 
     def _record_for(self, activity: Activity) -> ConversationRecord | None:
@@ -479,6 +498,7 @@ class ProactiveMessenger:
                 await self._record_sent(item, attempt.activity_id, attempts)
                 return
             failure = attempt.failure or DeliveryFailure("error", False)
+            self.stats.last_failure = failure.reason
             if failure.reason == "http_429":
                 self.stats.rate_limited += 1
             if failure.blocked and attempt.record is not None:

@@ -100,6 +100,26 @@ class Scheduler:
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self._aps.get_jobs()) if self._aps else []
 
+    # For /healthz and /metrics (bot/ops.py) ------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._aps is not None and bool(self._aps.running)
+
+    def next_run(self) -> tuple[str, datetime] | None:
+        """The job that runs next, as (id, aware time); None when nothing is planned."""
+        if self._aps is None:
+            return None
+        timed = [
+            (job.next_run_time, job.id)
+            for job in self._aps.get_jobs()
+            if getattr(job, "next_run_time", None) is not None
+        ]
+        if not timed:
+            return None
+        when, job_id = min(timed)
+        return str(job_id), when
+
 
 async def _run_logged(job_id: str, func: JobFunc) -> None:
     try:

@@ -49,6 +49,10 @@ class Settings:
     service_url_hosts: tuple[str, ...] = ()
     # Seconds an outbound Bot Connector call may take (connect, then read).
     outbound_timeout: float = 10.0
+    # Operations (issue 16): CDEP_LOG_FORMAT, CDEP_METRICS, CDEP_METRICS_TOKEN.
+    log_format: str = "text"
+    metrics_enabled: bool = False
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def auth_enabled(self) -> bool:
@@ -129,6 +133,13 @@ class Settings:
             if not _HOST_PORT.match(entry):
                 raise SettingsError("CDEP_SERVICE_URL_HOSTS must list host or host:port entries.")
 
+        log_format = (get("CDEP_LOG_FORMAT", "text") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError("CDEP_LOG_FORMAT must be text or json.")
+        metrics_text = get("CDEP_METRICS", "off").lower() or "off"
+        if metrics_text not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+            raise SettingsError("CDEP_METRICS must be on or off.")
+
         return cls(
             app_id=app_id,
             app_password=app_password,
@@ -145,6 +156,9 @@ class Settings:
             public_base_url=base_url,
             tenants=tenants,
             service_url_hosts=hosts,
+            log_format=log_format,
+            metrics_enabled=metrics_text in ("on", "true", "1", "yes"),
+            metrics_token=get("CDEP_METRICS_TOKEN"),
         )
 
 
