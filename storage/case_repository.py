@@ -116,7 +116,9 @@ class TinyDbCaseRepository:
             deleted = table.remove(mine)
             return len(deleted), len(anonymised)
 
-        return await self._db.run(apply)
+        counts = await self._db.run(apply)
+        await self._db.erase_history()
+        return counts
 
 
 @dataclass

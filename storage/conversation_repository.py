@@ -111,6 +111,7 @@ class TinyDbConversationRepository:
 
         # tinydb's stubs say QueryLike, but remove() accepts any callable taking a document.
         removed = await self._db.run(lambda db: db.table(_TABLE).remove(gone))  # type: ignore[arg-type]
+        await self._db.erase_history()
         return len(removed)
 
 

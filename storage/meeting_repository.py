@@ -235,6 +235,7 @@ class TinyDbMeetingRepository:
         removed = await self._db.run(
             lambda db: db.table(_RSVPS).remove(Query().member_key == member_key)
         )
+        await self._db.erase_history()
         return len(removed)
 
 

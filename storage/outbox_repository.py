@@ -237,6 +237,7 @@ class TinyDbOutboxRepository:
         removed = await self._db.run(
             lambda db: db.table(_TABLE).remove(lambda row: _addressed_to(_from_row(row), user_ids))
         )
+        await self._db.erase_history()
         return len(removed)
 
     async def _update(self, item_id: str, **fields: Any) -> None:

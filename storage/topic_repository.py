@@ -188,7 +188,9 @@ class TinyDbTopicRepository:
                 table.update_multiple(changes)
             return len(changes)
 
-        return await self._db.run(apply)
+        changed = await self._db.run(apply)
+        await self._db.erase_history()
+        return changed
 
     async def posts(self) -> list[BoardPost]:
         rows = await self._db.run(lambda db: db.table(_POSTS).all())
