@@ -634,7 +634,7 @@ async def test_a_kill_9_mid_fan_out_resends_at_most_the_messages_in_flight(
         try:
             async with asyncio.timeout(90):
                 while len(set(stub.texts())) < count:
-                    await asyncio.sleep(0.1)
+                    await stub.wait_for_accepted(stub.accepted + 1)
             await asyncio.sleep(0.5)  # anything still to come would be a duplicate
         finally:
             second.kill()
