@@ -31,7 +31,8 @@ async def test_a_copy_during_the_first_delivery_waits_for_its_response() -> None
     recent = RecentActivities(clock=Clock())
     assert recent.claim("a") is None
     waiting = recent.claim("a")
-    assert waiting is not None and not waiting.done()
+    assert waiting is not None
+    assert not waiting.done()
 
     response = _card_response(3)
     recent.settle("a", response)
@@ -63,7 +64,8 @@ async def test_responses_are_dropped_after_result_ttl_but_the_id_stays() -> None
     clock.now = 121.0
     later = recent.claim("a")
 
-    assert later is not None and await later is None  # still a duplicate, no response kept
+    assert later is not None
+    assert await later is None
     assert recent.result_bytes == 0
     clock.now = 601.0
     assert recent.claim("a") is None  # forgotten: a new first delivery
@@ -89,5 +91,6 @@ async def test_a_message_copy_is_recognised_without_a_response() -> None:
 
     copy = recent.claim("m")
 
-    assert copy is not None and await copy is None
+    assert copy is not None
+    assert await copy is None
     assert recent.result_bytes == 0
