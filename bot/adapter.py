@@ -11,6 +11,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 
+from bot.connector import PooledBotFrameworkAuthentication, PooledConnection
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -38,4 +39,15 @@ def create_adapter(settings: Settings) -> CloudAdapter:
             "MicrosoftAppId is empty: authentication is OFF. Use this only on this machine "
             "(tests, Agents Playground), never where Teams can reach the bot."
         )
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    # Outbound calls over one pooled aiohttp session; authentication stays the SDK's.
+    authentication = PooledBotFrameworkAuthentication(
+        ConfigurationBotFrameworkAuthentication(config), PooledConnection()
+    )
+    return CloudAdapter(authentication)
+
+
+async def close_adapter(adapter: CloudAdapter) -> None:
+    """Closes the outbound connection pool (application shutdown)."""
+    authentication = adapter.bot_framework_authentication
+    if isinstance(authentication, PooledBotFrameworkAuthentication):
+        await authentication.connection.close()

@@ -16,7 +16,7 @@ from botbuilder.core import ConversationState, UserState
 from botbuilder.integration.aiohttp import CloudAdapter
 from msrest.exceptions import DeserializationError
 
-from bot.adapter import create_adapter
+from bot.adapter import close_adapter, create_adapter
 from bot.commands import COMMANDS
 from bot.errors import make_on_turn_error
 from bot.features import FEATURES
@@ -151,6 +151,7 @@ async def _on_cleanup(app: web.Application) -> None:
     graph = runtime.services.components.get("attendance_source")
     if isinstance(graph, MsGraphAttendanceSource):
         await graph.close()
+    await close_adapter(runtime.adapter)
     runtime.store.close()
 
 

@@ -64,9 +64,11 @@ class RecentActivities:
 
     def settle(self, key: str, result: Any = None) -> None:
         found = self._seen.get(key)
-        if found is None or found[1] is None:
+        if found is None:
             return
         stamp, future = found
+        if future is None:
+            return
         if not future.done():
             future.set_result(result)
         self._seen[key] = (stamp, None)

@@ -646,4 +646,5 @@ async def test_a_kill_9_mid_fan_out_resends_at_most_the_messages_in_flight(
     duplicates = sum(n - 1 for n in sent.values())
     assert set(sent) == {f"m:{i}" for i in range(count)}  # 0 lost
     assert duplicates <= max_in_flight, f"{duplicates} sent twice (killed after {at_kill})"
-    assert stub.limit_violations == 0
+    # (Rate limits are not checked here: the restarted process cannot know the sends of the
+    # killed one in the last second; the other tests of this file check them.)
