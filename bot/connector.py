@@ -7,6 +7,9 @@ worker thread, with a new TCP (and TLS) connection per turn and a 100 s timeout.
 request, goes through ``PooledConnection``: one ``aiohttp.ClientSession`` with keep-alive and
 short timeouts.
 
+- A client is built once per service URL and reused. Activities are sent by this module's own
+  ``reply_to_activity`` / ``send_to_conversation`` / ``update_activity``: the same request as
+  msrest's, but a card (already a JSON dict) is not walked key by key by msrest's serializer.
 - Authentication stays botbuilder's: the credentials object its factory made signs the request
   (``signed_session``: the token obtained and cached through its credentials classes; it runs in
   a thread, since MSAL may call the network). Without an app id nothing is signed, as before.
@@ -18,9 +21,11 @@ short timeouts.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote, urljoin
 
 import aiohttp
 from botbuilder.schema import Activity
@@ -32,11 +37,13 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+from botframework.connector.models import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 
 logger = logging.getLogger(__name__)
 
 RETRIED_STATUSES = frozenset({408, 500, 502, 503, 504})
+MAX_CACHED_CLIENTS = 64
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5, sock_read=15)
 
 
@@ -82,6 +89,7 @@ class PooledConnection:
         self._retries = retries
         self._backoff = backoff
         self._session: aiohttp.ClientSession | None = None
+        self.clients: dict[tuple[Any, str, str | None], ConnectorClient] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         session = self._session
@@ -118,38 +126,122 @@ class PooledConnection:
         raise AssertionError("unreachable")
 
     async def close(self) -> None:
+        self.clients.clear()
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
 
 
 class PooledConnectorFactory(ConnectorFactory):
-    """botbuilder's factory, with the clients' HTTP sends moved to ``connection``."""
+    """botbuilder's factory, with the clients' HTTP sends moved to ``connection``. A client is
+    built once per service URL and audience and then reused (msrest builds a configuration, a
+    retry policy and a requests session for each new client: ~1 ms of CPU per turn)."""
 
     def __init__(self, inner: ConnectorFactory, connection: PooledConnection) -> None:
         self._inner = inner
         self._connection = connection
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
-        client = await self._inner.create(service_url, audience)
-        route_through(client, self._connection)
+        key = (getattr(self._inner, "_app_id", None), service_url, audience)
+        clients = self._connection.clients
+        client = clients.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            route_through(client, self._connection)
+            if len(clients) >= MAX_CACHED_CLIENTS:
+                clients.clear()
+            clients[key] = client
         return client
 
 
 def route_through(client: ConnectorClient, connection: PooledConnection) -> None:
-    """Makes ``client`` send its HTTP requests over ``connection``."""
+    """Makes ``client`` send its HTTP requests over ``connection``, and send activities without
+    msrest walking the cards they carry."""
     config = client.config
     credentials = config.credentials
 
-    async def async_send(request: Any, **_options: Any) -> ConnectorResponse:
-        headers = {"User-Agent": config.user_agent, **dict(request.headers)}
+    async def send(method: str, url: str, headers: dict[str, str], body: Any) -> Any:
+        headers = {"User-Agent": config.user_agent, **headers}
         if credentials is not None and credentials._should_set_token(None):  # noqa: SLF001
             signed = SimpleNamespace(headers={})
             await asyncio.to_thread(credentials.signed_session, signed)
             headers.update(signed.headers)
-        return await connection.send(request.method, request.url, headers, request.data)
+        return await connection.send(method, url, headers, body)
+
+    async def async_send(request: Any, **_options: Any) -> ConnectorResponse:
+        return await send(request.method, request.url, dict(request.headers), request.data)
 
     client._client.async_send = async_send  # type: ignore[method-assign]  # noqa: SLF001
+    operations = client.conversations
+    serialize, deserialize = operations._serialize, operations._deserialize  # noqa: SLF001
+
+    async def send_activity(method: str, path: str, activity: Activity) -> Any:
+        body = _activity_json(serialize, activity)
+        url = urljoin(config.base_url + "/", path)
+        response = await send(method, url, dict(_JSON_HEADERS), body)
+        if response.status_code not in (200, 201, 202):
+            raise ErrorResponseException(deserialize, response)
+        return deserialize("ResourceResponse", response)
+
+    original_reply = operations.reply_to_activity
+    original_send = operations.send_to_conversation
+    original_update = operations.update_activity
+
+    async def reply_to_activity(
+        conversation_id: str, activity_id: str, activity: Activity, **options: Any
+    ) -> Any:
+        if options:
+            return await original_reply(conversation_id, activity_id, activity, **options)
+        path = f"v3/conversations/{_quote(conversation_id)}/activities/{_quote(activity_id)}"
+        return await send_activity("POST", path, activity)
+
+    async def send_to_conversation(conversation_id: str, activity: Activity, **options: Any) -> Any:
+        if options:
+            return await original_send(conversation_id, activity, **options)
+        return await send_activity(
+            "POST", f"v3/conversations/{_quote(conversation_id)}/activities", activity
+        )
+
+    async def update_activity(
+        conversation_id: str, activity_id: str, activity: Activity, **options: Any
+    ) -> Any:
+        if options:
+            return await original_update(conversation_id, activity_id, activity, **options)
+        path = f"v3/conversations/{_quote(conversation_id)}/activities/{_quote(activity_id)}"
+        return await send_activity("PUT", path, activity)
+
+    operations.reply_to_activity = reply_to_activity  # type: ignore[method-assign]
+    operations.send_to_conversation = send_to_conversation  # type: ignore[method-assign]
+    operations.update_activity = update_activity  # type: ignore[method-assign]
+
+
+_JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json; charset=utf-8"}
+
+
+def _quote(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def _activity_json(serialize: Any, activity: Activity) -> str:
+    """msrest's JSON of ``activity``, except that card contents (plain JSON dicts already) are
+    put in as they are instead of being walked key by key (most of a reply's CPU)."""
+    attachments = list(activity.attachments or [])
+    contents = [attachment.content for attachment in attachments]
+    plain = [isinstance(content, dict | list) for content in contents]
+    try:
+        for attachment, is_plain in zip(attachments, plain, strict=True):
+            if is_plain:
+                attachment.content = None
+        body = serialize.body(activity, "Activity")
+    finally:
+        for attachment, content in zip(attachments, contents, strict=True):
+            attachment.content = content
+    for item, content, is_plain in zip(
+        body.get("attachments") or [], contents, plain, strict=False
+    ):
+        if is_plain:
+            item["content"] = content
+    return json.dumps(body)
 
 
 class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):

@@ -242,8 +242,8 @@ class TinyDbPollRepository:
         return poll_from_row(row) if isinstance(row, dict) else None
 
     async def all(self) -> list[Poll]:
-        rows = await self._db.run(lambda db: db.table(_POLLS).all())
-        return sorted((poll_from_row(r) for r in rows), key=lambda p: (p.created_at, p.id))
+        polls = await self._db.parsed_all(_POLLS, poll_from_row)
+        return sorted(polls, key=lambda p: (p.created_at, p.id))
 
     async def delete(self, poll_id: str) -> bool:
         def remove(db: TinyDB) -> bool:

@@ -12,7 +12,9 @@ How it works (docs/STORAGE.md tells the why):
   all or nothing: a torn last line (kill -9 during the write) is dropped when the file is
   opened, and an exception inside ``fn`` rolls the transaction back;
 - group commit: lines written while an fsync is running go out together with the next fsync;
-  ``run`` returns only after the fsync of its line (and a read waits for the writes it saw);
+  a write's ``run`` returns only after the fsync of its line. A read returns at once, and may
+  see a write of another turn whose fsync is still running: if the process dies then, that
+  turn was not answered and Teams delivers it again;
 - compaction: when the journal outgrows the snapshot ``<name>.json`` (TinyDB's own format), the
   journal is renamed ``<name>.journal.old`` and a worker thread writes a new snapshot (temp file,
   fsync, ``os.replace``) and then deletes the old journal. Opening replays snapshot, old journal
@@ -76,6 +78,7 @@ class DataSet:
         self.next_ids = {name: max(docs, default=0) + 1 for name, docs in tables.items()}
         self.versions: dict[str, int] = {}
         self._indexes: dict[str, dict[tuple[str, ...], dict[Any, set[int]]]] = {}
+        self._parsed: dict[tuple[str, Any], tuple[int, list[Any], dict[int, tuple[Any, Any]]]] = {}
         self._ops: list[list[Any]] | None = None
         self._undo: dict[tuple[str, int], Any] = {}
         self._undo_tables: dict[str, dict[int, dict[str, Any]] | None] = {}
@@ -145,6 +148,26 @@ class DataSet:
     def snapshot(self) -> dict[str, dict[int, dict[str, Any]]]:
         """A consistent copy for compaction: documents are never changed in place."""
         return {name: dict(docs) for name, docs in self.tables.items()}
+
+    def parsed_all(self, name: str, parse: Callable[[Document], T]) -> list[T]:
+        """``[parse(row) for row in table]``, parsing only the documents that changed since the
+        last call (a changed document is a new object, so identity tells)."""
+        version = self.versions.get(name, 0)
+        key = (name, parse)
+        entry = self._parsed.get(key)
+        if entry is not None and entry[0] == version:
+            return list(entry[1])
+        known = entry[2] if entry is not None else {}
+        fresh: dict[int, tuple[Any, Any]] = {}
+        values: list[T] = []
+        for doc_id, doc in self.tables.get(name, {}).items():
+            cached = known.get(doc_id)
+            if cached is None or cached[0] is not doc:
+                cached = (doc, parse(Document(doc, doc_id)))
+            fresh[doc_id] = cached
+            values.append(cached[1])
+        self._parsed[key] = (version, values, fresh)
+        return list(values)
 
     def next_id(self, name: str) -> int:
         next_id = self.next_ids.get(name, 1)
@@ -642,38 +665,24 @@ class Database:
         self._pending: list[tuple[bytes, asyncio.Future[None] | None, bool]] = []
         self._historyless: frozenset[str] = frozenset()
         self._flusher: asyncio.Task[None] | None = None
-        self._last: asyncio.Future[None] | None = None
         self._compaction: threading.Thread | None = None
         self._compaction_failed = False
         self._failure: BaseException | None = None
         self.commits = 0  # fsyncs of the journal, for tests and the benchmark
 
     async def run(self, fn: Callable[[TinyDB], T]) -> T:
-        """Runs ``fn(db)`` as one transaction; returns once it (and every write it saw) is
-        durable. ``fn`` must not keep nor change the documents it reads."""
+        """Runs ``fn(db)`` as one transaction. A write returns once it is on disk (its fsync,
+        shared with the writes of the same moment); a read returns at once. ``fn`` must not
+        keep nor change the documents it reads."""
         loop = asyncio.get_running_loop()
         result, waiter = self._apply(fn, loop)
         if waiter is None:
-            last = self._last
-            if last is not None and not last.done() and last.get_loop() is loop:
-                await asyncio.shield(last)
             return result
-        self._last = waiter
         flusher = self._flusher
         if flusher is None or flusher.done() or flusher.get_loop() is not loop:
             self._flusher = loop.create_task(self._flush())
         await asyncio.shield(waiter)
         return result
-
-    def keep_no_history_of(self, *tables: str) -> None:
-        """A change to one of ``tables`` is compacted into the snapshot before it is
-        acknowledged, so no journal keeps its history (anonymous answers: the journal would
-        show which member and which answer arrived together)."""
-        self._historyless = self._historyless | frozenset(tables)
-
-    async def erase_history(self) -> None:
-        """Compacts now and waits, so erased data is in no journal (member erasure)."""
-        await asyncio.to_thread(self._write_batch, True)
 
     def run_sync(self, fn: Callable[[TinyDB], T]) -> T:
         """Same as ``run``, blocking the calling thread (start-up and sync callers)."""
@@ -696,6 +705,22 @@ class Database:
         compaction = self._compaction
         if compaction is not None:
             compaction.join()
+
+    async def parsed_all(self, table: str, parse: Callable[[Document], T]) -> list[T]:
+        """Every row of ``table`` through ``parse`` (a module-level function returning an
+        immutable value), in table order. Parsed values are kept and reused until their
+        document changes, so listing a large table costs little; never mutate them."""
+        return await self.run(lambda _db: self._data.parsed_all(table, parse))
+
+    def keep_no_history_of(self, *tables: str) -> None:
+        """A change to one of ``tables`` is compacted into the snapshot before it is
+        acknowledged, so no journal keeps its history (anonymous answers: the journal would
+        show which member and which answer arrived together)."""
+        self._historyless = self._historyless | frozenset(tables)
+
+    async def erase_history(self) -> None:
+        """Compacts now and waits, so erased data is in no journal (member erasure)."""
+        await asyncio.to_thread(self._write_batch, True)
 
     def _apply(
         self, fn: Callable[[TinyDB], T], loop: asyncio.AbstractEventLoop | None

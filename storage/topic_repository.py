@@ -136,8 +136,7 @@ class TinyDbTopicRepository:
         return _from_row(row) if isinstance(row, dict) else None
 
     async def all(self) -> list[Topic]:
-        rows = await self._db.run(lambda db: db.table(_TOPICS).all())
-        return [_from_row(row) for row in rows]
+        return await self._db.parsed_all(_TOPICS, _from_row)
 
     async def delete(self, topic_id: str) -> bool:
         removed = await self._db.run(lambda db: db.table(_TOPICS).remove(Query().id == topic_id))

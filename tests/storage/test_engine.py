@@ -248,3 +248,23 @@ def test_a_torn_format_1_file_stops_the_migration_before_any_change(tmp_path):
     with pytest.raises(StoreCorrupted, match="members.json"):
         Store(folder)
     assert not (folder / FORMAT_FILE).exists()
+
+
+def _parse_row(row: dict) -> tuple[int, str]:
+    return (row.doc_id, row["name"])  # type: ignore[attr-defined]
+
+
+async def test_parsed_rows_are_reused_until_their_document_changes(tmp_path):
+    database = Database(tmp_path / "x.json")
+    await database.run(lambda db: db.insert_multiple([{"name": "a"}, {"name": "b"}]))
+
+    first = await database.parsed_all("_default", _parse_row)
+    again = await database.parsed_all("_default", _parse_row)
+    await database.run(lambda db: db.update({"name": "B"}, where("name") == "b"))
+    await database.run(lambda db: db.insert({"name": "c"}))
+    changed = await database.parsed_all("_default", _parse_row)
+
+    assert first == again == [(1, "a"), (2, "b")]
+    assert again[0] is first[0]
+    assert changed == [(1, "a"), (2, "B"), (3, "c")]
+    assert changed[0] is first[0]  # unchanged document: not parsed again
