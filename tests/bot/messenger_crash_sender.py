@@ -11,12 +11,10 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
-import msrest.universal_http.requests as msrest_requests
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-
+from bot.adapter import create_adapter
 from bot.messenger import ProactiveMessenger
+from bot.settings import Settings
 from storage.conversation_repository import ConversationRecord, TinyDbConversationRepository
 from storage.outbox_repository import OutboxItem, TinyDbOutboxRepository
 from storage.store import Store
@@ -43,11 +41,7 @@ def _record(index: int, service_url: str) -> ConversationRecord:
 
 
 async def send_until_killed(data_dir: Path, service_url: str, count: int) -> None:
-    policy = msrest_requests.ClientRetryPolicy
-    policy.safe_codes = frozenset(policy.safe_codes)  # type: ignore[assignment]
-    adapter = CloudAdapter(
-        ConfigurationBotFrameworkAuthentication(SimpleNamespace(APP_ID="", APP_PASSWORD=""))
-    )
+    adapter = create_adapter(Settings())  # the bot's own adapter: pooled aiohttp sends
     store = Store(data_dir)
     conversations = TinyDbConversationRepository(store.database("conversations"))
     outbox = TinyDbOutboxRepository(store.database("outbox"))
