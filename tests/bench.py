@@ -172,18 +172,22 @@ def card_action(service_url: str, verb: str, data: dict[str, Any], who: int) -> 
     return activity
 
 
-_voters = itertools.count(1000)
+MEMBERS = 300  # the community's size: the same people come back
+_clicks = itertools.count()
 
 
 def support_action(service_url: str) -> dict[str, Any]:
-    who = next(_voters)
-    topic = f"t{who % TOPICS}"
-    return card_action(service_url, "topics.support", {"topic_id": topic, "on": True}, who)
+    """A member supports (or, on the next pass, withdraws support from) a topic: a write."""
+    n = next(_clicks)
+    who, on = 1000 + n % MEMBERS, (n // MEMBERS) % 2 == 0
+    topic = f"t{(n % MEMBERS * 17) % TOPICS}"
+    return card_action(service_url, "topics.support", {"topic_id": topic, "on": on}, who)
 
 
 def poll_answer(service_url: str, poll_id: str = POLL_ID) -> dict[str, Any]:
-    who = next(_voters)
-    choice = "c1" if who % 3 else "c2"
+    """A member answers (or, on the next pass, changes the answer): a write."""
+    n = next(_clicks)
+    who, choice = 1000 + n % MEMBERS, ("c1", "c2")[(n // MEMBERS) % 2]
     return card_action(service_url, "polls.answer", {"poll_id": poll_id, "q1": choice}, who)
 
 

@@ -157,6 +157,24 @@ async def test_outbox_ignores_known_ids(outbox: OutboxRepository) -> None:
     assert sent.sent_activity_id == "x"
 
 
+async def test_a_finished_item_keeps_a_compact_record_without_its_message(
+    outbox: OutboxRepository,
+) -> None:
+    card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "x" * 5000}]}
+    await outbox.enqueue([_item("a", batch="b1"), replace(_item("b"), activity=card)])
+    await outbox.mark_sent("a", "x", at=T0, attempts=1)
+    await outbox.mark_failed("b", "http_404", at=T0, attempts=1)
+
+    kept = [await outbox.get("a"), await outbox.get("b")]
+
+    assert [(i.activity, i.status) for i in kept if i] == [
+        ({}, OutboxStatus.SENT),
+        ({}, OutboxStatus.FAILED),
+    ]
+    assert await outbox.enqueue([_item("a"), _item("b")]) == []  # still never twice
+    assert (await outbox.progress("b1")).sent == 1
+
+
 async def test_outbox_due_in_enqueue_order_and_respects_not_before(
     outbox: OutboxRepository,
 ) -> None:

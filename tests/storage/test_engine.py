@@ -4,12 +4,14 @@ recovery from every crash point, and the migration of a format-1 data folder."""
 import asyncio
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from tinydb import Query, TinyDB, where
 from tinydb.storages import MemoryStorage
 
+from storage.conversation_repository import ConversationRecord, TinyDbConversationRepository
 from storage.outbox_repository import OutboxItem, TinyDbOutboxRepository
 from storage.poll_repository import TinyDbPollRepository
 from storage.store import (
@@ -268,3 +270,23 @@ async def test_parsed_rows_are_reused_until_their_document_changes(tmp_path):
     assert again[0] is first[0]
     assert changed == [(1, "a"), (2, "B"), (3, "c")]
     assert changed[0] is first[0]  # unchanged document: not parsed again
+
+
+async def test_a_conversation_reference_is_written_only_when_it_changes(tmp_path):
+    database = Database(tmp_path / "conversations.json")
+    conversations = TinyDbConversationRepository(database)
+    record = ConversationRecord(
+        key="user:aad-1",
+        reference={"conversation": {"id": "a:1"}},
+        tenant_id="t",
+        service_url="https://smba.example/",
+        updated_at="2026-01-01T00:00:00.000000+00:00",
+    )
+    await conversations.save(record)
+    commits = database.commits
+
+    await conversations.save(replace(record, updated_at="2026-02-01T00:00:00.000000+00:00"))
+    assert database.commits == commits
+    await conversations.save(replace(record, service_url="https://smba.other/"))
+    assert database.commits == commits + 1
+    assert (await conversations.get("user:aad-1")).service_url == "https://smba.other/"  # type: ignore[union-attr]
