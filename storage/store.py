@@ -262,6 +262,12 @@ def _equality_terms(hashval: Any) -> Iterator[tuple[tuple[str, ...], Any]]:
             yield from _equality_terms(term)
 
 
+def _plain(document: dict[str, Any]) -> dict[str, Any]:
+    """A private copy of ``document`` as it will read back from the disk (tuples become lists,
+    keys become strings), so memory and files never disagree."""
+    return json.loads(json.dumps(document, ensure_ascii=False))
+
+
 class MemoryTable(Table):
     """TinyDB's ``Table`` API over a ``DataSet``: one document changes at a time, never the
     whole table, and equality queries use a hash index."""
@@ -367,7 +373,7 @@ class MemoryTable(Table):
                 raise ValueError(f"Document with ID {doc_id} already exists")
         else:
             doc_id = self._data.next_id(self._name)
-        self._data.put(self._name, doc_id, copy.deepcopy(dict(document)))
+        self._data.put(self._name, doc_id, _plain(dict(document)))
         return doc_id
 
     def insert_multiple(self, documents: Iterable[Mapping[str, Any]]) -> list[int]:
@@ -434,9 +440,10 @@ class MemoryTable(Table):
         if callable(fields):
             new = copy.deepcopy(old)
             fields(new)
+            new = _plain(new)
         else:
             new = dict(old)
-            new.update(copy.deepcopy(dict(fields)))
+            new.update(_plain(dict(fields)))
         if new != old:  # an update that changes nothing writes nothing
             self._data.put(self._name, doc_id, new)
 

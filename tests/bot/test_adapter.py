@@ -98,3 +98,49 @@ async def test_a_429_surfaces_as_botbuilder_s_error_with_its_retry_after() -> No
     assert error.response.status_code == 429
     assert float(error.response.headers["Retry-After"]) == 2.0
     assert stub.texts() == []
+
+
+def _inbound(kind: str, n: int) -> object:
+    from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+
+    return Activity(
+        type=kind,
+        name="adaptiveCard/action" if kind == "invoke" else None,
+        id=f"in-{n}",
+        channel_id="msteams",
+        service_url="http://127.0.0.1:9/",
+        from_property=ChannelAccount(id=f"29:{n}"),
+        recipient=ChannelAccount(id="28:bot"),
+        conversation=ConversationAccount(id=f"a:{n}"),
+    )
+
+
+async def test_card_actions_are_processed_a_few_at_a_time_and_messages_pass() -> None:
+    import asyncio
+
+    from bot.adapter import CARD_ACTIONS_AT_ONCE
+
+    adapter = create_adapter(Settings())
+    running: list[str] = []
+    peak: dict[str, int] = {}
+    release = asyncio.Event()
+
+    async def logic(turn_context) -> None:  # type: ignore[no-untyped-def]
+        kind = turn_context.activity.type
+        running.append(kind)
+        peak[kind] = max(peak.get(kind, 0), running.count(kind))
+        await release.wait()
+        running.remove(kind)
+
+    invokes = [
+        asyncio.create_task(adapter.process_activity("", _inbound("invoke", n), logic))
+        for n in range(CARD_ACTIONS_AT_ONCE + 3)
+    ]
+    message = asyncio.create_task(adapter.process_activity("", _inbound("message", 99), logic))
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+    assert peak == {"invoke": CARD_ACTIONS_AT_ONCE, "message": 1}
+    release.set()
+    await asyncio.gather(*invokes, message)
+    assert peak["invoke"] == CARD_ACTIONS_AT_ONCE
