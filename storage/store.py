@@ -507,11 +507,14 @@ def _read_snapshot(path: Path) -> dict[str, dict[int, dict[str, Any]]]:
         raise StoreCorrupted(path) from error
     if not isinstance(raw, dict):
         raise StoreCorrupted(path, "is not a TinyDB document")
-    return {
-        name: {int(doc_id): doc for doc_id, doc in docs.items()}
-        for name, docs in raw.items()
-        if isinstance(docs, dict)
-    }
+    try:
+        return {
+            name: {int(doc_id): doc for doc_id, doc in docs.items()}
+            for name, docs in raw.items()
+            if isinstance(docs, dict)
+        }
+    except ValueError as error:
+        raise StoreCorrupted(path, "is not a TinyDB document") from error
 
 
 def _read_journal(path: Path) -> tuple[list[list[list[Any]]], int]:

@@ -191,7 +191,8 @@ def test_a_torn_line_in_the_middle_is_reported_not_skipped(tmp_path):
 
 
 def _format_1_folder(folder) -> dict[str, bytes]:
-    """Files as the code before the journal wrote them: one compact TinyDB JSON per data set."""
+    """Files as the code before the journal wrote them (its ``AtomicJSONStorage``: TinyDB's
+    layout, ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``), byte for byte."""
     outbox_row = {
         "id": "welcome:m1",
         "target": "user:aad-1",
