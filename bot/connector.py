@@ -1,4 +1,4 @@
-"""Outbound Bot Connector calls over one pooled aiohttp session (PLATFORM.md §3.3).
+"""Outbound Bot Connector calls over one pooled aiohttp session.
 
 botbuilder sends every reply and proactive message through msrest's ``requests`` sender, in a
 worker thread, with a new TCP (and TLS) connection per turn and a 100 s timeout. Here the
@@ -15,7 +15,7 @@ short timeouts.
   a thread, since MSAL may call the network). Without an app id nothing is signed, as before.
 - Retries are msrest's effective policy: up to 3 retries of a non-POST request on 408, 500,
   502, 503, 504 or a connection error, 0.8 s backoff doubling; a POST (a send) is never
-  retried here, since it carries no idempotency key. The messenger has its own retries (§5).
+  retried here, since it carries no idempotency key. bot/messenger.py has its own retries.
 """
 
 from __future__ import annotations
