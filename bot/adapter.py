@@ -5,21 +5,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import msrest.universal_http.async_requests as msrest_async
 import msrest.universal_http.requests as msrest_requests
 import requests
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
 )
-from botframework.connector.auth import ServiceClientCredentialsFactory
+from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector.auth import BotFrameworkAuthentication, ServiceClientCredentialsFactory
 from msrest.exceptions import ClientRequestError
 
+from bot.connector import PooledBotFrameworkAuthentication, PooledConnection
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -71,6 +76,38 @@ def patch_msrest_outbound(timeout: float) -> None:
     msrest_async.AsyncBasicRequestsHTTPSender.send = _send  # type: ignore[method-assign]
 
 
+# Card actions processed at once; the others wait their turn (see VeilleuseAdapter).
+CARD_ACTIONS_AT_ONCE = 4
+
+
+class VeilleuseAdapter(CloudAdapter):
+    """CloudAdapter that processes at most ``CARD_ACTIONS_AT_ONCE`` invokes at a time.
+
+    The event loop runs every ready task in turn, so fifty card actions in progress (a poll
+    answered by a whole channel) made each step of an ``aide`` wait behind fifty others. With
+    the gate, invokes queue in arrival order and a message turn shares the loop with four of
+    them at most; the invokes' total time is the same (the CPU is the limit either way)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._card_actions = asyncio.Semaphore(CARD_ACTIONS_AT_ONCE)
+
+    async def process_activity(
+        self,
+        auth_header_or_authenticate_request_result: Any,
+        activity: Activity,
+        logic: Callable[[TurnContext], Awaitable[Any]],
+    ) -> Any:
+        if activity.type != ActivityTypes.invoke:
+            return await super().process_activity(
+                auth_header_or_authenticate_request_result, activity, logic
+            )
+        async with self._card_actions:
+            return await super().process_activity(
+                auth_header_or_authenticate_request_result, activity, logic
+            )
+
+
 def create_adapter(
     settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
 ) -> CloudAdapter:
@@ -92,9 +129,16 @@ def create_adapter(
         credentials_factory or ConfigurationServiceClientCredentialFactory(config),
         settings.outbound_timeout,
     )
-    return CloudAdapter(
-        ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory)
+    # Outbound calls over one pooled aiohttp session (bot/connector.py); authentication stays
+    # the SDK's, with the credentials above.
+    timeout = settings.outbound_timeout
+    connection = PooledConnection(
+        timeout=aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0), sock_read=timeout)
     )
+    authentication = PooledBotFrameworkAuthentication(
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory), connection
+    )
+    return VeilleuseAdapter(authentication)
 
 
 class WarmCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
@@ -131,3 +175,15 @@ class WarmCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
                 loop.run_in_executor(_pool(), credentials.get_access_token), self._timeout
             )
         return credentials
+
+
+async def close_adapter(adapter: CloudAdapter) -> None:
+    """Closes the outbound connection pool (application shutdown)."""
+    authentication: BotFrameworkAuthentication | None = adapter.bot_framework_authentication
+    while authentication is not None:  # wrappers (bot/auth.py GuardedAuthentication) keep it
+        if isinstance(authentication, PooledBotFrameworkAuthentication):
+            await authentication.connection.close()
+            return
+        authentication = getattr(authentication, "inner", None) or getattr(
+            authentication, "_inner", None
+        )

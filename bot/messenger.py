@@ -10,7 +10,9 @@ outbox through ``ProactiveMessenger.enqueue`` and this module sends them:
 - retrying 412, 429, 502, 503 and 504 after ``Retry-After`` when given, else after a
   decorrelated-jitter exponential backoff, at most ``max_attempts`` times;
 - at most once per item id: ``enqueue`` ignores known ids, and an item is marked sent as soon as
-  the connector accepts it, so a crash can resend at worst the messages then in flight;
+  the connector accepts it. A send holds one of ``max_in_flight`` places until its sent mark is
+  durable (one journal fsync, shared by the marks of that moment), so a kill -9 can resend at
+  worst ``max_in_flight`` messages;
 - from a queue kept in storage, so a restart resumes where the last run stopped.
 
 Messages to one conversation go out in enqueue order: each target has one "lane" task that
@@ -235,7 +237,7 @@ class ProactiveMessenger:
         *,
         bot_id: str = "",
         per_conversation_limits: Sequence[tuple[int, float]] = TEAMS_THREAD_LIMITS,
-        global_rate: int = 30,
+        global_rate: int = 47,
         max_in_flight: int = 8,
         max_attempts: int = 8,
         backoff_base: float = 1.0,
@@ -258,6 +260,8 @@ class ProactiveMessenger:
         self._global = SlidingWindowThrottle(((global_rate, 1.0),))
         self._global_lock = asyncio.Lock()
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        # Sends whose sent mark is not yet durable: what a kill -9 could send twice.
+        self._unmarked = asyncio.Semaphore(max_in_flight)
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -493,10 +497,11 @@ class ProactiveMessenger:
         backoff = self._backoff_base
         while True:
             attempts += 1
-            attempt = await self._attempt(item)
-            if attempt.activity_id is not None:
-                await self._record_sent(item, attempt.activity_id, attempts)
-                return
+            async with self._unmarked:
+                attempt = await self._attempt(item)
+                if attempt.activity_id is not None:
+                    await self._record_sent(item, attempt.activity_id, attempts)
+                    return
             failure = attempt.failure or DeliveryFailure("error", False)
             self.stats.last_failure = failure.reason
             if failure.reason == "http_429":

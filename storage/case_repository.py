@@ -86,8 +86,7 @@ class TinyDbCaseRepository:
         return _from_row(row) if isinstance(row, dict) else None
 
     async def all(self) -> list[Case]:
-        rows = await self._db.run(lambda db: db.table(_CASES).all())
-        return [_from_row(row) for row in rows]
+        return await self._db.parsed_all(_CASES, _from_row)
 
     async def delete(self, case_id: str) -> bool:
         removed = await self._db.run(lambda db: db.table(_CASES).remove(Query().id == case_id))
@@ -116,7 +115,9 @@ class TinyDbCaseRepository:
             deleted = table.remove(mine)
             return len(deleted), len(anonymised)
 
-        return await self._db.run(apply)
+        counts = await self._db.run(apply)
+        await self._db.erase_history()
+        return counts
 
 
 @dataclass

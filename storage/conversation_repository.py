@@ -77,8 +77,18 @@ class TinyDbConversationRepository:
         self._db = database
 
     async def save(self, record: ConversationRecord) -> None:
+        """Stores the record only if it changed (``updated_at`` aside: it tells when the
+        reference last changed), so people clicking again write nothing."""
         row = asdict(record)
-        await self._db.run(lambda db: db.table(_TABLE).upsert(row, Query().key == record.key))
+
+        def write(db: Any) -> None:
+            table = db.table(_TABLE)
+            found = table.get(Query().key == record.key)
+            if found is not None and {**found, "updated_at": row["updated_at"]} == row:
+                return
+            table.upsert(row, Query().key == record.key)
+
+        await self._db.run(write)
 
     async def get(self, key: str) -> ConversationRecord | None:
         return _record(await self._db.run(lambda db: db.table(_TABLE).get(Query().key == key)))
@@ -111,6 +121,7 @@ class TinyDbConversationRepository:
 
         # tinydb's stubs say QueryLike, but remove() accepts any callable taking a document.
         removed = await self._db.run(lambda db: db.table(_TABLE).remove(gone))  # type: ignore[arg-type]
+        await self._db.erase_history()
         return len(removed)
 
 

@@ -7,6 +7,7 @@ their files are removed by ``purge_expired``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import tempfile
@@ -51,6 +52,13 @@ class TinyDbDownloadRepository:
     def _legacy_path(self, token: str) -> Path:
         return self._folder / f"{token}.bin"
 
+    def _read(self, token: str) -> bytes:
+        """The file's bytes (files named by the token itself, before hashing, still read)."""
+        try:
+            return self._path(token).read_bytes()
+        except FileNotFoundError:
+            return self._legacy_path(token).read_bytes()
+
     def _write_file(self, token: str, content: bytes) -> None:
         private_folder(self._folder)
         fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".tmp-")
@@ -61,38 +69,39 @@ class TinyDbDownloadRepository:
         Path(tmp).replace(self._path(token))
 
     async def add(self, entry: Download, content: bytes) -> None:
-        await self._db.run(lambda _db: self._write_file(entry.token, content))
+        await asyncio.to_thread(self._write_file, entry.token, content)
         await self._db.run(lambda db: db.table(_TABLE).insert(asdict(entry)))
 
     async def get(self, token: str) -> tuple[Download, bytes] | None:
-        def read(db: TinyDB) -> tuple[Download, bytes] | None:
-            row = db.table(_TABLE).get(Query().token == token)
-            path = self._path(token)
-            if not path.exists():
-                path = self._legacy_path(token)
-            if not isinstance(row, dict) or not path.exists():
-                return None
-            return Download(**row), path.read_bytes()
-
-        return await self._db.run(read)
+        row = await self._db.run(lambda db: db.table(_TABLE).get(Query().token == token))
+        if not isinstance(row, dict):
+            return None
+        try:
+            content = await asyncio.to_thread(self._read, token)
+        except FileNotFoundError:
+            return None
+        return Download(**row), content
 
     async def _remove(self, condition: QueryInstance) -> int:
-        def remove(db: TinyDB) -> int:
+        def remove(db: TinyDB) -> list[str]:
             table = db.table(_TABLE)
-            rows = table.search(condition)
-            for row in rows:
-                self._path(row["token"]).unlink(missing_ok=True)
-                self._legacy_path(row["token"]).unlink(missing_ok=True)
+            tokens = [row["token"] for row in table.search(condition)]
             table.remove(condition)
-            return len(rows)
+            return tokens
 
-        return await self._db.run(remove)
+        tokens = await self._db.run(remove)
+        for token in tokens:
+            await asyncio.to_thread(self._path(token).unlink, missing_ok=True)
+            await asyncio.to_thread(self._legacy_path(token).unlink, missing_ok=True)
+        return len(tokens)
 
     async def purge_expired(self, now_iso: str) -> int:
         return await self._remove(Query().expires_at <= now_iso)
 
     async def delete_owner(self, owner_key: str) -> int:
-        return await self._remove(Query().owner_key == owner_key)
+        removed = await self._remove(Query().owner_key == owner_key)
+        await self._db.erase_history()
+        return removed
 
 
 class FakeDownloadRepository:

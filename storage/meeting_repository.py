@@ -172,8 +172,8 @@ class TinyDbMeetingRepository:
         return meeting_from_row(row) if isinstance(row, dict) else None
 
     async def all(self) -> list[Meeting]:
-        rows = await self._db.run(lambda db: db.table(_MEETINGS).all())
-        return sorted((meeting_from_row(r) for r in rows), key=lambda m: (m.starts_at, m.id))
+        meetings = await self._db.parsed_all(_MEETINGS, meeting_from_row)
+        return sorted(meetings, key=lambda m: (m.starts_at, m.id))
 
     async def starting_between(self, start: datetime, end: datetime) -> list[Meeting]:
         low, high = _iso(start), _iso(end)
@@ -235,6 +235,7 @@ class TinyDbMeetingRepository:
         removed = await self._db.run(
             lambda db: db.table(_RSVPS).remove(Query().member_key == member_key)
         )
+        await self._db.erase_history()
         return len(removed)
 
 

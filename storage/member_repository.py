@@ -55,6 +55,7 @@ class TinyDbMemberRepository:
 
     async def delete(self, key: str) -> bool:
         removed = await self._db.run(lambda db: db.table("members").remove(Query().key == key))
+        await self._db.erase_history()
         return bool(removed)
 
 

@@ -2,8 +2,13 @@
 
 The caller chooses each item's ``id`` (e.g. ``"welcome:<user key>"``) and ``enqueue`` ignores
 an id it already holds, pending, sent or failed: that is what makes a message go out at most
-once, even when a job runs twice. Sent and failed items are kept for the retention period (see
-``prune``); a caller that must never repeat a message after that keeps its own record.
+once, even when a job runs twice. A finished item loses its message (``activity`` becomes
+``{}``) when it is marked sent or failed: what stays is a compact record (id, target, batch,
+status, times, about 300 bytes) kept for the retention period (see ``prune``); a caller that
+must never repeat a message after that keeps its own record.
+
+Every call here is one transaction of the data set (storage/store.py): ``mark_sent`` is durable
+when it returns, so after a kill -9 only the messages then in flight can go out again.
 
 Times are stored as fixed-width UTC ISO strings (``iso_utc``), so they compare as text.
 """
@@ -199,10 +204,10 @@ class TinyDbOutboxRepository:
 
         def insert_new(db: Any) -> list[str]:
             table = db.table(_TABLE)
-            known = {row["id"] for row in table.all()}
+            known: set[str] = set()
             fresh = []
             for row in rows:
-                if row["id"] not in known:
+                if row["id"] not in known and not table.contains(Query().id == row["id"]):
                     known.add(row["id"])
                     fresh.append(row)
             if fresh:
@@ -230,6 +235,7 @@ class TinyDbOutboxRepository:
     ) -> None:
         await self._update(
             item_id,
+            activity={},
             status=str(OutboxStatus.SENT),
             sent_activity_id=activity_id,
             done_at=iso_utc(at),
@@ -244,6 +250,7 @@ class TinyDbOutboxRepository:
     ) -> None:
         await self._update(
             item_id,
+            activity={},
             status=str(OutboxStatus.FAILED),
             failure=reason_code,
             done_at=iso_utc(at),
@@ -262,17 +269,23 @@ class TinyDbOutboxRepository:
     async def prune(self, done_before: datetime) -> int:
         before_iso = iso_utc(done_before)
         item = Query()
-        removed = await self._db.run(
-            lambda db: db.table(_TABLE).remove(
-                (item.status != str(OutboxStatus.PENDING)) & (item.done_at < before_iso)
-            )
-        )
+        finished = item.status != str(OutboxStatus.PENDING)
+
+        def write(db: Any) -> list[int]:
+            table = db.table(_TABLE)
+            # Items finished before finished items were made compact (format 1) lose their
+            # message too.
+            table.update({"activity": {}}, finished & item.activity.test(bool))
+            return table.remove(finished & (item.done_at < before_iso))
+
+        removed = await self._db.run(write)
         return len(removed)
 
     async def forget_user(self, user_ids: set[str]) -> int:
         removed = await self._db.run(
             lambda db: db.table(_TABLE).remove(lambda row: _addressed_to(_from_row(row), user_ids))
         )
+        await self._db.erase_history()
         return len(removed)
 
     async def _update(self, item_id: str, **fields: Any) -> None:
@@ -288,7 +301,10 @@ class TinyDbOutboxRepository:
                 table.update(fields, Query().id == item_id)
             return len(removed) + len(redacted)
 
-        return await self._db.run(erase)
+        changed = await self._db.run(erase)
+        if changed:
+            await self._db.erase_history()  # the snapshot and journals no longer name them
+        return changed
 
 
 class FakeOutboxRepository:
@@ -315,6 +331,7 @@ class FakeOutboxRepository:
     ) -> None:
         self._update(
             item_id,
+            activity={},
             status=OutboxStatus.SENT,
             sent_activity_id=activity_id,
             done_at=iso_utc(at),
@@ -329,6 +346,7 @@ class FakeOutboxRepository:
     ) -> None:
         self._update(
             item_id,
+            activity={},
             status=OutboxStatus.FAILED,
             failure=reason_code,
             done_at=iso_utc(at),

@@ -12,9 +12,11 @@ One data set, ``polls``, with four tables:
 - ``participation``: anonymous polls only, one row per poll with the sorted keys of the members
   who answered (to refuse a second answer and to remind only those who did not answer).
 
-An anonymous answer and its participation entry are written in one ``run`` (under the file's
-lock, participation first), so a double click cannot record two answers. Times are stored as
-UTC ISO strings.
+An anonymous answer and its participation entry are written in one ``run``: one transaction,
+one journal line (storage/store.py), so both are on disk or neither is, whatever the moment of a
+crash, and a double click cannot record two answers. Those two tables keep no history: their
+changes are compacted into ``polls.json`` before the answer is acknowledged, so no journal shows
+which member and which answer arrived together. Times are stored as UTC ISO strings.
 """
 
 from __future__ import annotations
@@ -229,6 +231,7 @@ def _with_member(keys: Sequence[str], member_key: str) -> list[str]:
 class TinyDbPollRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        database.keep_no_history_of(_ANONYMOUS, _PARTICIPATION)
 
     async def save(self, poll: Poll) -> None:
         row = poll_to_row(poll)
@@ -239,8 +242,8 @@ class TinyDbPollRepository:
         return poll_from_row(row) if isinstance(row, dict) else None
 
     async def all(self) -> list[Poll]:
-        rows = await self._db.run(lambda db: db.table(_POLLS).all())
-        return sorted((poll_from_row(r) for r in rows), key=lambda p: (p.created_at, p.id))
+        polls = await self._db.parsed_all(_POLLS, poll_from_row)
+        return sorted(polls, key=lambda p: (p.created_at, p.id))
 
     async def delete(self, poll_id: str) -> bool:
         def remove(db: TinyDB) -> bool:
@@ -284,8 +287,7 @@ class TinyDbPollRepository:
                 return False
             stored = db.table(_ANONYMOUS).get(of_poll)
             listed = list(stored["answers"]) if isinstance(stored, dict) else []
-            # TinyDB writes the file once per table operation: the participation mark goes
-            # first, so a crash in between can lose this answer but never count one twice.
+            # One transaction: the mark and the answer reach the disk in the same journal line.
             participation.upsert(
                 {"poll_id": poll_id, "members": _with_member(keys, member_key)}, of_poll
             )
@@ -363,7 +365,9 @@ class TinyDbPollRepository:
             changed += len(polls.update({"created_by": ""}, mine))
             return changed
 
-        return await self._db.run(write)
+        changed = await self._db.run(write)
+        await self._db.erase_history()
+        return changed
 
 
 class FakePollRepository:

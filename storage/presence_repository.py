@@ -523,7 +523,9 @@ class TinyDbPresenceRepository:
             )
             return removed
 
-        return await self._db.run(write)
+        removed = await self._db.run(write)
+        await self._db.erase_history()
+        return removed
 
 
 def _attendee_order(row: dict[str, Any]) -> tuple[str, ...]:

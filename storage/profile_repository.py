@@ -229,6 +229,7 @@ class TinyDbProfileRepository:
 
     async def delete(self, key: str) -> bool:
         removed = await self._db.run(lambda db: db.table(_PROFILES).remove(Query().key == key))
+        await self._db.erase_history()
         return bool(removed)
 
     async def find_by_email(self, email: str) -> MemberProfile | None:

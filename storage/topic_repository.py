@@ -136,8 +136,7 @@ class TinyDbTopicRepository:
         return _from_row(row) if isinstance(row, dict) else None
 
     async def all(self) -> list[Topic]:
-        rows = await self._db.run(lambda db: db.table(_TOPICS).all())
-        return [_from_row(row) for row in rows]
+        return await self._db.parsed_all(_TOPICS, _from_row)
 
     async def delete(self, topic_id: str) -> bool:
         removed = await self._db.run(lambda db: db.table(_TOPICS).remove(Query().id == topic_id))
@@ -188,7 +187,9 @@ class TinyDbTopicRepository:
                 table.update_multiple(changes)
             return len(changes)
 
-        return await self._db.run(apply)
+        changed = await self._db.run(apply)
+        await self._db.erase_history()
+        return changed
 
     async def posts(self) -> list[BoardPost]:
         rows = await self._db.run(lambda db: db.table(_POSTS).all())

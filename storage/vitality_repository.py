@@ -113,6 +113,7 @@ class TinyDbVitalityRepository:
                 {"created_by": ""}, Query().created_by == member_key
             )
         )
+        await self._db.erase_history()
         return len(changed)
 
 

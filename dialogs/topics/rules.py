@@ -14,6 +14,7 @@ deletes it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -225,6 +226,7 @@ _STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=16384)  # the bank sorts every title on each listing
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

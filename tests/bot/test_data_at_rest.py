@@ -43,7 +43,7 @@ async def test_the_data_folder_and_every_file_are_private(bot_http: BotHttp) -> 
     files = _assert_private(bot_http.data_dir)
     names = {path.relative_to(bot_http.data_dir).as_posix() for path in files}
     assert "community.toml" in names
-    assert "members.json" in names
+    assert "members.journal" in names  # the storage engine's journal (docs/STORAGE.md)
 
     token = url.rsplit("/", 1)[1]
     stored = [p.name for p in (bot_http.data_dir / "files").iterdir()]

@@ -4,8 +4,6 @@ Ported from libraries/botbuilder-testing/botbuilder/testing/storage_base_tests.p
 including the e_tag conflict check the original leaves commented out.
 """
 
-import json
-
 import pytest
 from botbuilder.core import (
     ConversationState,
@@ -27,7 +25,7 @@ from botbuilder.dialogs import (
 )
 
 from bot.state_storage import ETagConflict, TinyDbBotStorage
-from storage.store import Database
+from storage.store import Database, stored_tables
 
 
 @pytest.fixture
@@ -208,7 +206,7 @@ async def test_batch_operations(storage):
 async def test_the_file_stays_plain_json(storage, tmp_path):
     await storage.write({"item": {"text": "Bonjour à tous", "nested": {"n": [1, 2]}}})
 
-    raw = json.loads((tmp_path / "bot_state.json").read_text(encoding="utf-8"))
+    raw = stored_tables(tmp_path / "bot_state.json")
 
     (document,) = raw["state"].values()
     assert document["key"] == "item"

@@ -1,9 +1,10 @@
 """Child process of test_crash_safety.py (not a test module).
 
-Usage: python crash_writer.py DATA_DIR SEED
+Usage: python crash_writer.py DATA_DIR SEED [COMPACT_AFTER]
 
-Opens data set "crash" of a Store in DATA_DIR, prints "ready", then writes forever through
-Database.run: inserts, removes and shrinking updates, so the file grows and shrinks. After each
+Opens data set "crash" of a Store in DATA_DIR (compacting its journal whenever it passes
+COMPACT_AFTER bytes, default 16 KiB, so kills also land during compactions), prints "ready", then
+writes forever through Database.run: inserts, removes and shrinking updates. After each
 write it prints and flushes "?" and the write's line; after the write returns, the line alone:
     +ID      record ID inserted
     -ID      record ID removed
@@ -55,8 +56,8 @@ def _update(record_id: int, version: int, pad: str):
     return run
 
 
-async def write_forever(data_dir: Path, rng: random.Random) -> None:
-    database = Store(data_dir).database("crash")
+async def write_forever(data_dir: Path, rng: random.Random, compact_after: int) -> None:
+    database = Store(data_dir, compact_after=compact_after).database("crash")
     live: dict[int, tuple[int, int]] = {}  # id -> (version, pad length)
     next_id = 0
     _acknowledge("ready")
@@ -82,4 +83,5 @@ async def write_forever(data_dir: Path, rng: random.Random) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(write_forever(Path(sys.argv[1]), random.Random(int(sys.argv[2]))))
+    compact_after = int(sys.argv[3]) if len(sys.argv) > 3 else 16 * 1024
+    asyncio.run(write_forever(Path(sys.argv[1]), random.Random(int(sys.argv[2])), compact_after))

@@ -143,6 +143,9 @@ async def test_raw_file_holds_no_link_between_a_person_and_an_anonymous_answer(
     members = [f"member-{i:02d}" for i in range(8)]
     for i, key in enumerate(members):
         await repo.record_anonymous("p1", key, {"q1": "c1" if i % 2 else "c2", "q2": i % 5 + 1})
+    # Nothing but the snapshot holds these tables: no journal line ties a member to an answer.
+    journals = [p.read_text("utf-8") for p in tmp_path.iterdir() if ".journal" in p.name]  # noqa: ASYNC240
+    assert not any(key in text for text in journals for key in members)
     store.close()
     raw = json.loads((tmp_path / "polls.json").read_text("utf-8"))
     answers_rows = list(raw["anonymous"].values())

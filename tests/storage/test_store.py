@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from tinydb import TinyDB, where
 
-from storage.store import AtomicJSONStorage, Database, Store, StoreCorrupted
+from storage.store import Database, Store, StoreCorrupted, StoreWriteFailed
 
 
 def _insert(record: dict):
@@ -31,6 +31,7 @@ async def test_round_trip_keeps_non_ascii_text(tmp_path):
     await database.run(_insert({"text": "Réunion à 9 h, café ☕"}))
 
     assert await database.run(_all) == [{"text": "Réunion à 9 h, café ☕"}]
+    database.compact()
     raw = (tmp_path / "notes.json").read_text(encoding="utf-8")
     assert raw == '{"_default":{"1":{"text":"Réunion à 9 h, café ☕"}}}'
 
@@ -50,12 +51,13 @@ async def test_data_survives_reopening(tmp_path):
 
 
 def test_missing_and_empty_files_read_as_empty(tmp_path):
-    storage = AtomicJSONStorage(tmp_path / "deep" / "folder" / "x.json")
+    database = Database(tmp_path / "deep" / "folder" / "x.json")
     assert (tmp_path / "deep" / "folder").is_dir()
-    assert storage.read() is None
+    assert database.run_sync(_all) == []
+    database.close()
 
     (tmp_path / "deep" / "folder" / "x.json").write_text("  \n", encoding="utf-8")
-    assert storage.read() is None
+    assert Database(tmp_path / "deep" / "folder" / "x.json").run_sync(_all) == []
 
 
 def test_store_caches_databases_and_checks_names(tmp_path):
@@ -148,15 +150,16 @@ async def test_writes_leave_no_temp_file_behind(tmp_path):
         await database.run(_insert({"n": n, "pad": "x" * (n * 100)}))
     await database.run(lambda db: db.remove(where("n") < 8))
     await database.run(lambda db: db.update({"pad": ""}))
+    database.compact()
 
-    assert _files(tmp_path) == ["polls.json"]
+    assert _files(tmp_path) == ["polls.journal", "polls.json"]
     assert len(json.loads((tmp_path / "polls.json").read_text(encoding="utf-8"))["_default"]) == 2
+    assert (tmp_path / "polls.journal").read_bytes() == b""
 
 
-def test_failed_write_keeps_the_old_file_and_removes_its_temp_file(tmp_path, monkeypatch):
+def test_failed_write_is_not_acknowledged_nor_kept(tmp_path, monkeypatch):
     database = Database(tmp_path / "polls.json")
     database.run_sync(_insert({"n": 1}))
-    before = (tmp_path / "polls.json").read_bytes()
 
     def no_space(fd: int) -> None:
         raise OSError(28, "No space left on device")
@@ -165,9 +168,10 @@ def test_failed_write_keeps_the_old_file_and_removes_its_temp_file(tmp_path, mon
     with pytest.raises(OSError, match="No space"):
         database.run_sync(_insert({"n": 2}))
     monkeypatch.undo()
+    with pytest.raises(StoreWriteFailed):
+        database.run_sync(_all)
 
-    assert (tmp_path / "polls.json").read_bytes() == before
-    assert _files(tmp_path) == ["polls.json"]
+    assert Database(tmp_path / "polls.json").run_sync(_all) == [{"n": 1}]
 
 
 def test_opening_removes_temp_files_of_a_killed_writer(tmp_path):
@@ -176,4 +180,4 @@ def test_opening_removes_temp_files_of_a_killed_writer(tmp_path):
 
     Store(tmp_path).database("polls")
 
-    assert _files(tmp_path) == [".other.json.abc.tmp"]
+    assert _files(tmp_path) == [".other.json.abc.tmp", "polls.journal", "store-format.json"]

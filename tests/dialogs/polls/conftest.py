@@ -4,7 +4,6 @@ out in 1:1."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from storage.community import example_text
 from storage.member_repository import Member
 from storage.outbox_repository import OutboxItem
 from storage.profile_repository import MemberProfile
+from storage.store import stored_tables
 from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, bot_http, texts_of  # noqa: F401
 
 FR = Translator("fr-CA")
@@ -249,8 +249,7 @@ class Driver:
         assert profile.members_can_create_polls is allowed
 
     def raw_store(self, name: str = "polls") -> dict[str, Any]:
-        path = self.runtime.settings.data_dir / f"{name}.json"
-        return json.loads(path.read_text("utf-8")) if path.exists() else {}
+        return stored_tables(self.runtime.settings.data_dir / f"{name}.json")
 
 
 def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
