@@ -347,6 +347,7 @@ async def test_submit_fallback_keeps_the_shared_card_shared(bot_http: BotHttp) -
 
 async def test_english_member_sees_english(bot_http: BotHttp) -> None:
     planned = await plan_meeting(bot_http)
+    await bot_http.choose_language(MEMBERS["alice"])
     _, body = await bot_http.post(
         click(
             bot_http,
@@ -595,6 +596,7 @@ async def test_the_list_and_the_year(bot_http: BotHttp) -> None:
     usage = FR("meetings.list.usage", example=current.label, first=current.start.year)
     assert bot_http.replies()[-1]["text"] == usage
     # « année » is the community's current cycle (September to June), whatever today is.
+    await bot_http.choose_language(ANIMATEUR_AAD)
     await bot_http.post(bot_http.activity("meetings year", aad=ANIMATEUR_AAD, locale="en-US"))
     year_card = card_of(bot_http.replies()[-1])
     assert schema_errors(year_card) == []
@@ -615,6 +617,7 @@ async def test_the_list_and_the_year(bot_http: BotHttp) -> None:
         year_card
     )
     # A single year means the cycle that starts in it.
+    await bot_http.choose_language(ANIMATEUR_AAD, "fr-CA")
     await bot_http.post(bot_http.activity(f"rencontres {cycle.start.year}", aad=ANIMATEUR_AAD))
     assert FR("meetings.year.heading", year=cycle.label) in texts_of(
         card_of(bot_http.replies()[-1])
