@@ -6,8 +6,14 @@ STAMP := $(VENV)/.installed
 PLAYGROUND_VERSION := 0.2.28
 APP_MANIFEST_VERSION := 1.1.2
 TOOLS := .tools
+# make run / make playground: the bot's port; make playground: the Playground's port, the folder
+# that keeps its data (make playground-reset deletes it), and DEMO=0 for an empty community.
+PORT ?= 3978
+PLAYGROUND_PORT ?= 56150
+PLAYGROUND_DIR ?= .playground
+DEMO ?= 1
 
-.PHONY: run test lint unit e2e playground package bench clean tools
+.PHONY: run test lint unit e2e playground playground-reset screenshots package bench clean tools
 
 $(STAMP): pyproject.toml requirements.lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +36,7 @@ $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION):
 tools: $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION)
 
 run: $(STAMP)
-	$(BIN)/python -m bot
+	PORT=$(PORT) $(BIN)/python -m bot
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs cards storage tests
@@ -42,7 +48,11 @@ test: $(STAMP) tools lint
 	$(BIN)/python -m pytest -q
 
 playground: $(STAMP) tools
-	$(BIN)/python -m tests.e2e.playground
+	$(BIN)/python -m tests.e2e.playground --bot-port $(PORT) --port $(PLAYGROUND_PORT) \
+		--dir $(PLAYGROUND_DIR) $(if $(filter 1,$(DEMO)),--demo,)
+
+playground-reset:
+	rm -rf $(PLAYGROUND_DIR)
 
 package: $(STAMP)
 	$(BIN)/python -m bot.manifest

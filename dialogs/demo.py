@@ -1,0 +1,460 @@
+"""A fictional CdeP year, written through the features' own repositories and functions, so that
+every command has something to show in the first minute (``make playground``).
+
+Everything is placed relative to ``now`` (never fixed dates): the cycle ``bilan`` shows by
+default (:meth:`dialogs.cycles.Cycle.of`), or the one before it when the current cycle has just
+begun. In it: two committees (``ch``, ``clsc``), six meetings held (two of each committee, two
+joint) with RSVPs, presence taken as the presence feature takes it (in-room check-ins, Teams
+join/leave events) and certificates issued by its own function half an hour after each meeting;
+a joint meeting to come with answers; polls built from the ready-made templates (needs analysis,
+two satisfaction surveys, the availability poll of the next meeting, still open) with answers;
+topics with supports, cases and projects. The lead (the Playground's user) is one of the
+people: she has RSVPs, a presence history and certificates of her own.
+
+The people are fictional; their names are plain data, like the shipped community profile.
+Seeding twice is refused (``DEMO_MARKER`` in the ``demo`` database).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from tinydb import TinyDB
+
+from cards.i18n import Translator
+from dialogs import cycles
+from dialogs.cycles import Period
+from dialogs.meetings import queries as meetings_queries
+from dialogs.onboarding import queries as onboarding_queries
+from dialogs.polls import context as polls_context
+from dialogs.polls import templates as poll_templates
+from dialogs.presence import handlers as presence_handlers
+from dialogs.presence import queries as presence_queries
+from dialogs.topics import repositories as topics_repositories
+from dialogs.turn import Services
+from dialogs.vitality.inputs import vitality_repository
+from storage.case_repository import Case
+from storage.meeting_repository import AgendaEntry, Meeting, Rsvp
+from storage.poll_repository import Poll
+from storage.presence_repository import CheckIn, LiveEvent
+from storage.profile_repository import MemberProfile
+from storage.topic_repository import Topic
+from storage.vitality_repository import Project
+
+logger = logging.getLogger(__name__)
+
+DEMO_DATABASE = "demo"
+DEMO_MARKER = "seeded"
+_SEED = 15  # the same fictional year every time, for the same ``now``
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """Someone of the demo community. ``key`` is the member key (the Entra object id in
+    lower case for a real Teams user)."""
+
+    key: str
+    name: str
+    email: str
+    committees: tuple[str, ...]
+    discipline: str = "travail_social"
+    institution: str = ""
+    institution_kind: str = "clsc"
+    arrived_on: date | None = None
+    departed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What was written, and what to type to see it."""
+
+    period: Period
+    meetings_held: int
+    next_meeting_on: date
+    certificates: int
+    polls: int
+    topics: int
+    report_command_args: str  # "" for « bilan », else the cycle's label
+
+
+@dataclass
+class _Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+_FIRST = ("Julie", "Marc", "Nadia", "Luc", "Anne", "Paul", "Sonia", "Éric", "Lise", "Yves")
+_LAST = ("Bélanger", "Lavoie", "Fortin", "Gauthier", "Morin", "Ouellet", "Pelletier", "Côté")
+_DISCIPLINES = ("travail_social", "psychologie", "soins_infirmiers", "sexologie")
+_AGENDA = (
+    AgendaEntry("09:00", "09:15", "accueil", "Accueil"),
+    AgendaEntry("09:15", "10:30", "tour_de_table", "Tour de table"),
+    AgendaEntry("10:30", "12:00", "supervision", "Situations cliniques complexes"),
+    AgendaEntry("12:00", "13:00", "repas", "Dîner"),
+    AgendaEntry("13:00", "16:00", "atelier_conference", "Atelier-conférence"),
+)
+# (id, committees, title): the six meetings held, in order, then the one to come.
+_MEETINGS = (
+    ("demo-r1", ("ch",), "Rencontre d'automne du comité des CH"),
+    ("demo-r2", ("clsc",), "Rencontre d'automne du comité des CLSC"),
+    ("demo-j1", ("ch", "clsc"), "Journée conjointe : l'annonce d'un diagnostic"),
+    ("demo-r3", ("ch",), "Rencontre d'hiver du comité des CH"),
+    ("demo-r4", ("clsc",), "Rencontre d'hiver du comité des CLSC"),
+    ("demo-j2", ("ch", "clsc"), "Journée conjointe : le deuil chez les proches aidants"),
+)
+_NEXT = ("demo-j3", ("ch", "clsc"), "Journée conjointe : la détresse des soignants")
+_TOPICS = (
+    ("formatif", "La détresse psychologique en fin de traitement", "treated", 4),
+    ("echange", "Les ressources communautaires en Montérégie", "open", 6),
+    ("formatif", "L'intervention auprès des enfants d'un parent atteint", "scheduled", 5),
+    ("reflexif", "Accompagner une famille en désaccord sur les soins", "open", 3),
+    ("echange", "Le retour au travail après un cancer", "open", 2),
+    ("divers", "Une liste commune des lectures utiles", "open", 1),
+)
+_PROJECTS = (
+    ("Critères de référence à l'équipe psychosociale", "Document du comité des CH"),
+    ("Outil de repérage de la détresse", "Grille adoptée par les deux comités"),
+)
+
+
+def demo_people(lead: DemoPerson, others: Sequence[DemoPerson] = ()) -> list[DemoPerson]:
+    """The lead, the given people (e.g. the Playground's users), and fourteen fictional
+    members (seven per committee)."""
+    people = [lead, *others]
+    for i in range(14):
+        committee = "ch" if i % 2 == 0 else "clsc"
+        name = f"{_FIRST[i % len(_FIRST)]} {_LAST[i % len(_LAST)]}"
+        key = f"demo-{committee}-{i:02d}"
+        people.append(
+            DemoPerson(
+                key,
+                name,
+                f"{key}@cdep-monteregie.example",
+                (committee,),
+                discipline=_DISCIPLINES[i % len(_DISCIPLINES)],
+                institution_kind="ch" if committee == "ch" else "clsc",
+            )
+        )
+    return people
+
+
+def demo_period(services: Services, today: date) -> Period:
+    """The cycle ``bilan`` shows today, or the previous one while the current one is younger
+    than five weeks (too short for a year of meetings)."""
+    cycle = cycles.of_community(services.profile.current)
+    period = cycle.of(today)
+    if (min(today, period.end) - period.start).days < 35:
+        return cycle.previous(period)
+    return period
+
+
+def _meeting_days(period: Period, today: date, count: int) -> list[date]:
+    """``count`` weekdays spread over the period, the last one at least three days ago."""
+    first = period.start + timedelta(days=7)
+    last = min(period.end, today - timedelta(days=3))
+    step = max(1, (last - first).days // max(1, count - 1))
+    days = []
+    for i in range(count):
+        day = min(last, first + timedelta(days=i * step))
+        while day.weekday() >= 5:  # Saturday, Sunday → the Friday before
+            day -= timedelta(days=1)
+        days.append(day)
+    return days
+
+
+async def seed_demo_year(
+    services: Services, now: datetime, lead: DemoPerson, others: Sequence[DemoPerson] = ()
+) -> DemoSummary:
+    """Write the demo year (see the module docstring). ``services.clock`` is moved through the
+    year while certificates are issued and put back afterwards."""
+    marker = services.store.database(DEMO_DATABASE)
+    if await marker.run(lambda db: bool(db.table(DEMO_MARKER).all())):
+        raise DemoAlreadySeeded
+    tz = services.timezone
+    today = now.astimezone(tz).date()
+    period = demo_period(services, today)
+    rng = random.Random(_SEED)
+    people = demo_people(lead, others)
+    t = Translator(services.profile.current.default_locale)
+
+    await onboarding_queries.profile_repository(services).save_many(
+        [
+            MemberProfile(
+                p.key,
+                name=p.name,
+                email=p.email,
+                discipline=p.discipline,
+                institution=p.institution,
+                institution_kind=p.institution_kind,
+                committee_ids=p.committees,
+                in_directory=True,
+                arrived_on=p.arrived_on,
+                departed_on=p.departed_on,
+                rules_version=1,
+            )
+            for p in people
+        ]
+    )
+
+    def local(day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), tz)
+
+    meetings = meetings_queries.meeting_repository(services)
+    days = _meeting_days(period, today, len(_MEETINGS))
+    held: list[tuple[Meeting, date]] = []
+    for (mid, committees, title), day in zip(_MEETINGS, days, strict=True):
+        meeting = Meeting(
+            mid,
+            title,
+            committees,
+            local(day, 9),
+            local(day, 16),
+            "hybride",
+            place="CISSS de la Montérégie-Centre, salle 2.14",
+            join_url="https://teams.microsoft.com/l/meetup-join/demo",
+            general_objective="Partager les pratiques et se soutenir entre collègues",
+            agenda=_AGENDA,
+            created_by=lead.key,
+            created_at=local(day, 9) - timedelta(days=30),
+        )
+        await meetings.save(meeting)
+        held.append((meeting, day))
+    next_day = today + timedelta(days=21)
+    while next_day.weekday() >= 5:
+        next_day += timedelta(days=1)
+    next_id, next_committees, next_title = _NEXT
+    await meetings.save(
+        Meeting(
+            next_id,
+            next_title,
+            next_committees,
+            local(next_day, 9),
+            local(next_day, 16),
+            "hybride",
+            place="CISSS de la Montérégie-Est, salle Richelieu",
+            join_url="https://teams.microsoft.com/l/meetup-join/demo-next",
+            general_objective="Reconnaître et prévenir la détresse des soignants",
+            agenda=_AGENDA,
+            created_by=lead.key,
+            created_at=now,
+        )
+    )
+
+    def invited(committees: Sequence[str]) -> list[DemoPerson]:
+        return [p for p in people if set(p.committees) & set(committees)]
+
+    for person in invited(next_committees)[:9]:
+        choice = rng.choice(("salle", "salle", "en_ligne", "absent"))
+        await meetings.set_rsvp(Rsvp(next_id, person.key, choice, now - timedelta(days=1)))
+
+    # Presence, as the presence feature records it, and the certificates it issues.
+    presence = presence_queries.presence_repository(services)
+    original_clock = services.clock
+    clock = _Clock(now)
+    services.clock = clock
+    certificates = 0
+    try:
+        for meeting, day in held:
+            for person in invited(meeting.committee_ids):
+                await meetings.set_rsvp(
+                    Rsvp(meeting.id, person.key, "salle", local(day, 9) - timedelta(days=5))
+                )
+                how = "room" if person is lead else rng.choice(_HOW)
+                await _attend(
+                    presence, meeting.id, person.key, how, lambda h, m=0, d=day: local(d, h, m)
+                )
+            clock.now = local(day, 16, 30).astimezone(UTC)
+            ref = await meetings_queries.get(services, meeting.id)
+            await presence_handlers.offer_certificates(services, ref)
+            certificates += len(await presence.certificates_for("meeting", meeting.id))
+    finally:
+        services.clock = original_clock
+
+    polls = await _seed_polls(services, t, held, people, lead, now, rng)
+    topics = await _seed_topics(services, people, lead, held, next_id, rng)
+    projects = vitality_repository(services)
+    for i, (title, description) in enumerate(_PROJECTS):
+        done_on = held[2 + 2 * i][1]
+        await projects.add_project(
+            Project(f"demo{i:08d}", title, description, done_on, lead.key, now)
+        )
+
+    def mark(db: TinyDB) -> None:
+        db.table(DEMO_MARKER).insert({"now": now.isoformat(), "period": period.label})
+
+    await marker.run(mark)
+    current = cycles.of_community(services.profile.current).of(today)
+    logger.info("demo year written: %d meetings, %d certificates", len(held), certificates)
+    return DemoSummary(
+        period=period,
+        meetings_held=len(held),
+        next_meeting_on=next_day,
+        certificates=certificates,
+        polls=polls,
+        topics=topics,
+        report_command_args="" if period == current else period.label,
+    )
+
+
+class DemoAlreadySeeded(Exception):
+    """The data folder already holds the demo year."""
+
+
+# How a fictional person took part: mostly in the room or online all day; a few left at noon,
+# a few stayed 40 minutes (present, but no certificate), some did not come.
+_HOW = ("room", "room", "room", "online", "online", "morning", "brief", "absent", "absent")
+
+
+async def _attend(
+    presence: Any, meeting_id: str, key: str, how: str, at: Callable[..., datetime]
+) -> None:
+    if how == "room":
+        await presence.add_checkin(CheckIn(meeting_id, key, at(9, 5)))
+        return
+    spans = {
+        "online": ((9, 0), (16, 0)),
+        "morning": ((9, 0), (12, 0)),
+        "brief": ((13, 0), (13, 40)),
+    }
+    if how not in spans:
+        return
+    (h1, m1), (h2, m2) = spans[how]
+    await presence.add_live_event(LiveEvent(meeting_id, key, "join", at(h1, m1)))
+    await presence.add_live_event(LiveEvent(meeting_id, key, "leave", at(h2, m2)))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+async def _seed_polls(
+    services: Services,
+    t: Translator,
+    held: Sequence[tuple[Meeting, date]],
+    people: Sequence[DemoPerson],
+    lead: DemoPerson,
+    now: datetime,
+    rng: random.Random,
+) -> int:
+    polls = polls_context.poll_repository(services)
+    everyone = tuple(sorted(p.key for p in people))
+    written = 0
+
+    def poll_of(pid: str, blueprint: Any, published: datetime, closed: datetime | None) -> Poll:
+        return Poll(
+            id=pid,
+            kind=blueprint.kind,
+            title=blueprint.title,
+            questions=blueprint.questions,
+            status="closed" if closed else "open",
+            anonymous=blueprint.anonymous,
+            visibility="live" if not closed else blueprint.visibility,
+            audience="members",
+            deadline=_iso(closed or blueprint.deadline),
+            created_by=lead.key,
+            created_at=_iso(published - timedelta(hours=1)),
+            locale=t.locale,
+            audience_keys=everyone,
+            published_at=_iso(published),
+            closed_at=_iso(closed) if closed else "",
+        )
+
+    # The needs analysis, at the start of the cycle.
+    start = datetime.combine(held[0][1] - timedelta(days=5), time(9), services.timezone)
+    needs = poll_templates.needs(t, start)
+    await polls.save(poll_of("demo-needs", needs, start, start + timedelta(days=14)))
+    for key in everyone[: len(everyone) * 2 // 3]:
+        themes = rng.sample([c.id for c in needs.questions[0].choices], 3)
+        await polls.record_anonymous(
+            "demo-needs",
+            key,
+            {"q1": themes, "q2": rng.choice((3, 4, 4, 5)), "q3": "c3", "q4": "c2"},
+        )
+    written += 1
+    # A satisfaction survey after each joint meeting.
+    for meeting, day in held:
+        if len(meeting.committee_ids) < 2:
+            continue
+        ends = datetime.combine(day, time(16, 5), services.timezone)
+        info = poll_templates.MeetingInfo(meeting.title, meeting.starts_at)
+        survey = poll_templates.satisfaction(t, ends, info)
+        pid = f"demo-satisfaction-{meeting.id}"
+        await polls.save(
+            replace(poll_of(pid, survey, ends, ends + timedelta(days=7)), meeting_id=meeting.id)
+        )
+        for key in everyone[: len(everyone) * 3 // 4]:
+            scores = {f"q{n}": rng.choice((3, 4, 4, 5, 5)) for n in range(1, 5)}
+            await polls.record_anonymous(pid, key, scores)
+        written += 1
+    # Dates for the next meeting: open, named, results live.
+    availability = poll_templates.availability(t, now)
+    await polls.save(poll_of("demo-availability", availability, now - timedelta(days=2), None))
+    choices = [c.id for c in availability.questions[0].choices if not c.exclusive]
+    for person in people[1:7]:
+        picked = sorted(rng.sample(choices, 2))
+        await polls.record_named(
+            "demo-availability", person.key, person.name, {"q1": picked}, now - timedelta(days=1)
+        )
+    return written + 1
+
+
+async def _seed_topics(
+    services: Services,
+    people: Sequence[DemoPerson],
+    lead: DemoPerson,
+    held: Sequence[tuple[Meeting, date]],
+    next_id: str,
+    rng: random.Random,
+) -> int:
+    topics = topics_repositories.topic_repository(services)
+    keys = [p.key for p in people]
+    first_day = held[0][1]
+    for i, (kind, title, status, supports) in enumerate(_TOPICS):
+        proposer = people[(i * 3 + 2) % len(people)]
+        created = datetime.combine(first_day + timedelta(days=3 * i), time(12), UTC)
+        meeting = held[2][0].id if status == "treated" else next_id if status == "scheduled" else ""
+        await topics.add(
+            Topic(
+                f"demo-topic-{i + 1}",
+                title,
+                "Proposé pour une prochaine rencontre.",
+                kind,
+                "",
+                proposer.key,
+                proposer.name,
+                _iso(created),
+                status=status,
+                meeting_id=meeting,
+                supporters=tuple(sorted(rng.sample(keys, supports))),
+                updated_at=_iso(created),
+            )
+        )
+    cases = topics_repositories.case_repository(services)
+    for i, (status, meeting) in enumerate((("treated", held[2][0].id), ("submitted", ""))):
+        submitter = people[4 + i]
+        created = datetime.combine(held[1][1] + timedelta(days=10 * i), time(12), UTC)
+        await cases.add(
+            Case(
+                f"demo-case-{i + 1}",
+                "Proche aidant épuisé" if i == 0 else "Refus de services à domicile",
+                "Usager en soins palliatifs à domicile; la personne proche aidante est épuisée.",
+                "Répit proposé, refusé par la famille.",
+                "La famille craint de perdre le contrôle des soins.",
+                "Comment ouvrir la discussion sur le répit?",
+                ("advice",),
+                "",
+                submitter.key,
+                submitter.name,
+                _iso(created),
+                status=status,
+                meeting_id=meeting,
+            )
+        )
+    return len(_TOPICS)
