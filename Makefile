@@ -54,6 +54,15 @@ playground: $(STAMP) tools
 playground-reset:
 	rm -rf $(PLAYGROUND_DIR)
 
+# Pictures of the main cards (not part of make test): Debian's chromium and Python Playwright
+# are installed at that moment (never committed); the PNGs go to the ignored screenshots/.
+PLAYWRIGHT_VERSION := 1.65.2
+screenshots: $(STAMP) tools
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -c "import playwright" 2>/dev/null || \
+		$(BIN)/python -m pip install -q playwright==$(PLAYWRIGHT_VERSION)
+	$(BIN)/python -m tests.e2e.screenshots
+
 package: $(STAMP)
 	$(BIN)/python -m bot.manifest
 

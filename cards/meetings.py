@@ -334,6 +334,8 @@ def build_form_card(view: FormView, t: Translator) -> dict[str, Any]:
                 "kind": row.kind,
                 "row_title": row.title,
                 "presenter": row.presenter,
+                # Type and presenter open on demand, or at once when there is a presenter.
+                "has_details": bool(row.presenter),
             }
             for row in view.rows
         ],

@@ -19,7 +19,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from cards.i18n import Translator
@@ -41,6 +41,11 @@ def day_text(day: date, t: Translator) -> str:
     if t.locale == "fr-CA" and day.day == 1:
         return format_date(day, "'1er' MMMM y", locale=t.babel_locale)
     return format_date(day, "long", locale=t.babel_locale)
+
+
+def chart_day_text(day: date, t: Translator) -> str:
+    """A chart's label, short enough for a card 400 px wide: « 12 sept. » / "Sep 12"."""
+    return format_skeleton("MMMd", day, locale=t.babel_locale)
 
 
 def short_day_text(day: date, t: Translator) -> str:
@@ -140,8 +145,37 @@ def _section(section: Section) -> dict[str, Any]:
     }
 
 
+# One colour per meaning, the same in every chart: in the room / online, the engagement levels.
+SERIES_COLORS = ("categoricalBlue", "categoricalPurple", "categoricalTeal")
+ENGAGEMENT_COLORS = ("good", "categoricalLightBlue", "neutral")
+
+
 def _line_data(series: Sequence[Series]) -> list[dict[str, Any]]:
-    return [{"legend": s.legend, "values": [{"x": x, "y": y} for x, y in s.points]} for s in series]
+    return [
+        {
+            "legend": s.legend,
+            "color": SERIES_COLORS[i % len(SERIES_COLORS)],
+            "values": [{"x": x, "y": y} for x, y in s.points],
+        }
+        for i, s in enumerate(series)
+    ]
+
+
+def _stacked_bars(series: Sequence[Series]) -> list[dict[str, Any]]:
+    """One horizontal bar per label (a meeting), one coloured part per series with its legend
+    and value: no numeric axis (counts never read « 0.33 »), labels on their own line."""
+    if not series:
+        return []
+    return [
+        {
+            "title": label,
+            "data": [
+                {"legend": s.legend, "value": s.points[i][1], "color": SERIES_COLORS[n]}
+                for n, s in enumerate(series)
+            ],
+        }
+        for i, (label, _) in enumerate(series[0].points)
+    ]
 
 
 def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -> dict[str, Any]:
@@ -166,11 +200,12 @@ def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -
             "attendance_chart_on": attendance_chart,
             "attendance_facts_on": not attendance_chart and bool(view.meetings.rows),
             "attendance_chart_title": view.attendance_chart_title,
-            "attendance_chart_data": _line_data(view.attendance_chart),
+            "attendance_chart_data": _stacked_bars(view.attendance_chart),
             "engagement_chart_on": engagement_chart,
             "engagement_chart_title": view.engagement_chart_title,
             "engagement_chart_data": [
-                {"legend": legend, "value": value} for legend, value in view.engagement_chart
+                {"legend": legend, "value": value, "color": ENGAGEMENT_COLORS[i % 3]}
+                for i, (legend, value) in enumerate(view.engagement_chart)
             ],
             "engagement_text": view.engagement_text,
             "satisfaction_chart_on": satisfaction_chart,

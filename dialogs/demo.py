@@ -40,6 +40,7 @@ from dialogs.turn import Services
 from dialogs.vitality.inputs import vitality_repository
 from storage.case_repository import Case
 from storage.meeting_repository import AgendaEntry, Meeting, Rsvp
+from storage.member_repository import Member
 from storage.poll_repository import Poll
 from storage.presence_repository import CheckIn, LiveEvent
 from storage.profile_repository import MemberProfile
@@ -67,6 +68,7 @@ class DemoPerson:
     institution_kind: str = "clsc"
     arrived_on: date | None = None
     departed_on: date | None = None
+    teams_user_id: str = ""  # how Teams names them in a chat, when known
 
 
 @dataclass(frozen=True)
@@ -100,16 +102,17 @@ _AGENDA = (
     AgendaEntry("12:00", "13:00", "repas", "Dîner"),
     AgendaEntry("13:00", "16:00", "atelier_conference", "Atelier-conférence"),
 )
-# (id, committees, title): the six meetings held, in order, then the one to come.
+# (id, committees, title): the six meetings held, in order, then the one to come. Ids have the
+# features' own formats (12 hex digits for a meeting, 10 for a poll, a topic or a case).
 _MEETINGS = (
-    ("demo-r1", ("ch",), "Rencontre d'automne du comité des CH"),
-    ("demo-r2", ("clsc",), "Rencontre d'automne du comité des CLSC"),
-    ("demo-j1", ("ch", "clsc"), "Journée conjointe : l'annonce d'un diagnostic"),
-    ("demo-r3", ("ch",), "Rencontre d'hiver du comité des CH"),
-    ("demo-r4", ("clsc",), "Rencontre d'hiver du comité des CLSC"),
-    ("demo-j2", ("ch", "clsc"), "Journée conjointe : le deuil chez les proches aidants"),
+    ("de0000000001", ("ch",), "Rencontre d'automne du comité des CH"),
+    ("de0000000002", ("clsc",), "Rencontre d'automne du comité des CLSC"),
+    ("de0000000003", ("ch", "clsc"), "Journée conjointe : l'annonce d'un diagnostic"),
+    ("de0000000004", ("ch",), "Rencontre d'hiver du comité des CH"),
+    ("de0000000005", ("clsc",), "Rencontre d'hiver du comité des CLSC"),
+    ("de0000000006", ("ch", "clsc"), "Journée conjointe : le deuil chez les proches aidants"),
 )
-_NEXT = ("demo-j3", ("ch", "clsc"), "Journée conjointe : la détresse des soignants")
+_NEXT = ("de0000000007", ("ch", "clsc"), "Journée conjointe : la détresse des soignants")
 _TOPICS = (
     ("formatif", "La détresse psychologique en fin de traitement", "treated", 4),
     ("echange", "Les ressources communautaires en Montérégie", "open", 6),
@@ -131,12 +134,12 @@ def demo_people(lead: DemoPerson, others: Sequence[DemoPerson] = ()) -> list[Dem
     for i in range(14):
         committee = "ch" if i % 2 == 0 else "clsc"
         name = f"{_FIRST[i % len(_FIRST)]} {_LAST[i % len(_LAST)]}"
-        key = f"demo-{committee}-{i:02d}"
+        key = f"de000000-0000-4000-8000-{i + 1:012d}"  # an Entra object id's shape
         people.append(
             DemoPerson(
                 key,
                 name,
-                f"{key}@cdep-monteregie.example",
+                f"{name.casefold().replace(' ', '.')}@cdep-monteregie.example",
                 (committee,),
                 discipline=_DISCIPLINES[i % len(_DISCIPLINES)],
                 institution_kind="ch" if committee == "ch" else "clsc",
@@ -183,6 +186,18 @@ async def seed_demo_year(
     rng = random.Random(_SEED)
     people = demo_people(lead, others)
     t = Translator(services.profile.current.default_locale)
+    # Two arrivals early in the period, a departure a month ago: the report has some to show.
+    arrivals = {people[-1].key, people[-2].key}
+    people = [
+        replace(p, arrived_on=period.start + timedelta(days=20)) if p.key in arrivals else p
+        for p in people
+    ]
+    people[-3] = replace(people[-3], departed_on=today - timedelta(days=30))
+    for person in people:  # the names shown beside RSVPs and on presence lists
+        if await services.members.get(person.key) is None:
+            await services.members.save(
+                Member(person.key, person.teams_user_id, person.key, person.name)
+            )
 
     await onboarding_queries.profile_repository(services).save_many(
         [
@@ -247,10 +262,17 @@ async def seed_demo_year(
         )
     )
 
-    def invited(committees: Sequence[str]) -> list[DemoPerson]:
-        return [p for p in people if set(p.committees) & set(committees)]
+    def invited(committees: Sequence[str], day: date) -> list[DemoPerson]:
+        """Members of the committees on that day."""
+        return [
+            p
+            for p in people
+            if set(p.committees) & set(committees)
+            and (p.arrived_on is None or p.arrived_on <= day)
+            and (p.departed_on is None or day < p.departed_on)
+        ]
 
-    for person in invited(next_committees)[:9]:
+    for person in invited(next_committees, next_day)[:9]:
         choice = rng.choice(("salle", "salle", "en_ligne", "absent"))
         await meetings.set_rsvp(Rsvp(next_id, person.key, choice, now - timedelta(days=1)))
 
@@ -262,7 +284,7 @@ async def seed_demo_year(
     certificates = 0
     try:
         for meeting, day in held:
-            for person in invited(meeting.committee_ids):
+            for person in invited(meeting.committee_ids, day):
                 await meetings.set_rsvp(
                     Rsvp(meeting.id, person.key, "salle", local(day, 9) - timedelta(days=5))
                 )
@@ -283,7 +305,7 @@ async def seed_demo_year(
     for i, (title, description) in enumerate(_PROJECTS):
         done_on = held[2 + 2 * i][1]
         await projects.add_project(
-            Project(f"demo{i:08d}", title, description, done_on, lead.key, now)
+            Project(f"de00000003{i:02d}", title, description, done_on, lead.key, now)
         )
 
     def mark(db: TinyDB) -> None:
@@ -369,11 +391,11 @@ async def _seed_polls(
     # The needs analysis, at the start of the cycle.
     start = datetime.combine(held[0][1] - timedelta(days=5), time(9), services.timezone)
     needs = poll_templates.needs(t, start)
-    await polls.save(poll_of("demo-needs", needs, start, start + timedelta(days=14)))
+    await polls.save(poll_of("de000000a1", needs, start, start + timedelta(days=14)))
     for key in everyone[: len(everyone) * 2 // 3]:
         themes = rng.sample([c.id for c in needs.questions[0].choices], 3)
         await polls.record_anonymous(
-            "demo-needs",
+            "de000000a1",
             key,
             {"q1": themes, "q2": rng.choice((3, 4, 4, 5)), "q3": "c3", "q4": "c2"},
         )
@@ -385,22 +407,21 @@ async def _seed_polls(
         ends = datetime.combine(day, time(16, 5), services.timezone)
         info = poll_templates.MeetingInfo(meeting.title, meeting.starts_at)
         survey = poll_templates.satisfaction(t, ends, info)
-        pid = f"demo-satisfaction-{meeting.id}"
-        await polls.save(
-            replace(poll_of(pid, survey, ends, ends + timedelta(days=7)), meeting_id=meeting.id)
-        )
+        pid = f"de0000{meeting.id[-4:]}"
+        closes = min(ends + timedelta(days=7), now - timedelta(hours=1))
+        await polls.save(replace(poll_of(pid, survey, ends, closes), meeting_id=meeting.id))
         for key in everyone[: len(everyone) * 3 // 4]:
             scores = {f"q{n}": rng.choice((3, 4, 4, 5, 5)) for n in range(1, 5)}
             await polls.record_anonymous(pid, key, scores)
         written += 1
     # Dates for the next meeting: open, named, results live.
     availability = poll_templates.availability(t, now)
-    await polls.save(poll_of("demo-availability", availability, now - timedelta(days=2), None))
+    await polls.save(poll_of("de000000a2", availability, now - timedelta(days=2), None))
     choices = [c.id for c in availability.questions[0].choices if not c.exclusive]
     for person in people[1:7]:
         picked = sorted(rng.sample(choices, 2))
         await polls.record_named(
-            "demo-availability", person.key, person.name, {"q1": picked}, now - timedelta(days=1)
+            "de000000a2", person.key, person.name, {"q1": picked}, now - timedelta(days=1)
         )
     return written + 1
 
@@ -422,7 +443,7 @@ async def _seed_topics(
         meeting = held[2][0].id if status == "treated" else next_id if status == "scheduled" else ""
         await topics.add(
             Topic(
-                f"demo-topic-{i + 1}",
+                f"de000001{i + 1:02d}",
                 title,
                 "Proposé pour une prochaine rencontre.",
                 kind,
@@ -442,7 +463,7 @@ async def _seed_topics(
         created = datetime.combine(held[1][1] + timedelta(days=10 * i), time(12), UTC)
         await cases.add(
             Case(
-                f"demo-case-{i + 1}",
+                f"de000002{i + 1:02d}",
                 "Proche aidant épuisé" if i == 0 else "Refus de services à domicile",
                 "Usager en soins palliatifs à domicile; la personne proche aidante est épuisée.",
                 "Répit proposé, refusé par la famille.",

@@ -591,7 +591,11 @@ def _demo_person(user: PlaygroundUser) -> Any:
     from dialogs.demo import DemoPerson
 
     return DemoPerson(
-        user.aad_object_id.casefold(), user.name, user.email, _DEMO_COMMITTEES[user.key]
+        user.aad_object_id.casefold(),
+        user.name,
+        user.email,
+        _DEMO_COMMITTEES[user.key],
+        teams_user_id=user.id,
     )
 
 
@@ -625,6 +629,7 @@ def seed_demo(data_dir: Path, config: PlaygroundConfig = DEMO_CONFIG) -> str:
     from dialogs.demo import DemoAlreadySeeded, seed_demo_year
 
     async def seed() -> str:
+        logging.getLogger("dialogs").setLevel(logging.WARNING)  # one line per certificate
         runtime = create_app(Settings(data_dir=data_dir))[RUNTIME]
         services = runtime.services
         services.messenger = _NoMessages()
