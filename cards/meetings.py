@@ -273,6 +273,8 @@ class FormView:
 
 
 FORM_ROW_STEP = 5
+# Empty agenda lines a new or edited form offers (« Ajouter 5 lignes » adds more).
+FORM_BLANK_ROWS = 2
 # Agenda lines the form offers at most: each line weighs about 2.6 KB with long texts, and the
 # whole form must stay under Teams' size limit.
 FORM_MAX_ROWS = 25

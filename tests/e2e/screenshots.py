@@ -80,9 +80,9 @@ _FIND_CUTS = """
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
-    const text = (el.tagName === 'INPUT' ? el.value : (el.innerText || '')).trim();
-    const leaf = el.tagName === 'INPUT' || el.children.length === 0;
-    if (!leaf || !text) continue;
+    const text = (el.innerText || '').trim();
+    // An input's value scrolls inside it; a text of the card must fit its box.
+    if (el.tagName === 'INPUT' || el.children.length > 0 || !text) continue;
     const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
     if (hides && el.scrollWidth > el.clientWidth + 1) {
       found.push('cut: ' + text.slice(0, 80));
@@ -94,7 +94,8 @@ _FIND_CUTS = """
     const r = el.getBoundingClientRect();
     if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1)) {
       const what = el.value || el.getAttribute('aria-label') || '';
-      found.push('outside the card: <' + el.tagName.toLowerCase() + '> ' + what);
+      const where = (el.parentElement && el.parentElement.className) || '';
+      found.push('outside the card: <' + el.tagName.toLowerCase() + '> ' + what + ' in ' + where);
     }
   }
   return [...new Set(found)];
@@ -189,22 +190,24 @@ def _tour(session: Session) -> None:
     session.take("03-rencontres", listing)
     session.click(listing, FR("meetings.list.open"))
     session.take("04-rencontre", session.cards().last)
+    session.click(session.cards().last, FR("meetings.card.edit"))
+    session.take("05-rencontre-formulaire", session.cards().last)
     session.say(FR("command.polls.word"))
     polls = session.cards().last
-    session.take("05-sondages", polls)
+    session.take("06-sondages", polls)
     line = polls.locator(".ac-container").filter(has_text="Satisfaction").last
     session.click(line, FR("polls.list.open"))
-    session.take("06-resultats", session.cards().last)
+    session.take("07-resultats", session.cards().last)
     session.say(FR("command.report.word"))
-    session.take("07-bilan", session.cards().last)
+    session.take("08-bilan", session.cards().last)
     session.say(FR("command.topics.word"))
-    session.take("08-sujets", session.cards().last)
+    session.take("09-sujets", session.cards().last)
     session.say(FR("command.presence.word"))
-    session.take("09-presences", session.cards().last)
+    session.take("10-presences", session.cards().last)
     session.say(FR("command.certificate.word"))
-    session.take("10-attestations", session.cards().last)
+    session.take("11-attestations", session.cards().last)
     session.say(f"{FR('command.poll.word')} disponibilites")
-    session.take("11-sondage-brouillon", session.cards().last)
+    session.take("12-sondage-brouillon", session.cards().last)
 
 
 def run(out: Path, keep: bool = False) -> list[Shot]:
