@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from tinydb import TinyDB
@@ -42,7 +42,7 @@ from storage.case_repository import Case
 from storage.meeting_repository import AgendaEntry, Meeting, Rsvp
 from storage.member_repository import Member
 from storage.poll_repository import Poll
-from storage.presence_repository import CheckIn, LiveEvent
+from storage.presence_repository import CheckIn, LiveEvent, PresenceRepository
 from storage.profile_repository import MemberProfile
 from storage.topic_repository import Topic
 from storage.vitality_repository import Project
@@ -289,9 +289,8 @@ async def seed_demo_year(
                     Rsvp(meeting.id, person.key, "salle", local(day, 9) - timedelta(days=5))
                 )
                 how = "room" if person is lead else rng.choice(_HOW)
-                await _attend(
-                    presence, meeting.id, person.key, how, lambda h, m=0, d=day: local(d, h, m)
-                )
+                if how != "absent":
+                    await record_presence(presence, meeting.id, person.key, how, day, tz)
             clock.now = local(day, 16, 30).astimezone(UTC)
             ref = await meetings_queries.get(services, meeting.id)
             await presence_handlers.offer_certificates(services, ref)
@@ -332,24 +331,36 @@ class DemoAlreadySeeded(Exception):
 # How a fictional person took part: mostly in the room or online all day; a few left at noon,
 # a few stayed 40 minutes (present, but no certificate), some did not come.
 _HOW = ("room", "room", "room", "online", "online", "morning", "brief", "absent", "absent")
+# At a 9 h-16 h meeting: checked in, in the room (within the grace period, or late) ...
+CHECK_IN_AT = {"room": time(9, 5), "late": time(10)}
+# ... or in the Teams meeting, from when to when.
+IN_TEAMS = {
+    "online": (time(9), time(16)),
+    "morning": (time(9), time(12)),
+    "brief": (time(13), time(13, 40)),
+}
 
 
-async def _attend(
-    presence: Any, meeting_id: str, key: str, how: str, at: Callable[..., datetime]
+async def record_presence(
+    presence: PresenceRepository, meeting_id: str, key: str, how: str, day: date, tz: tzinfo
 ) -> None:
-    if how == "room":
-        await presence.add_checkin(CheckIn(meeting_id, key, at(9, 5)))
+    """One person's presence at a 9 h-16 h meeting, as the presence feature records it: the
+    in-room check-in (``room``, ``late``) or the Teams join/leave events (``online``,
+    ``morning``, ``brief``). Also used by the year of tests/dialogs/vitality/test_year.py."""
+
+    def at(moment: time) -> datetime:
+        return datetime.combine(day, moment, tz)
+
+    if how in CHECK_IN_AT:
+        if not await presence.add_checkin(CheckIn(meeting_id, key, at(CHECK_IN_AT[how]))):
+            raise ValueError(f"check-in refused for {how}")
         return
-    spans = {
-        "online": ((9, 0), (16, 0)),
-        "morning": ((9, 0), (12, 0)),
-        "brief": ((13, 0), (13, 40)),
-    }
-    if how not in spans:
-        return
-    (h1, m1), (h2, m2) = spans[how]
-    await presence.add_live_event(LiveEvent(meeting_id, key, "join", at(h1, m1)))
-    await presence.add_live_event(LiveEvent(meeting_id, key, "leave", at(h2, m2)))
+    if how not in IN_TEAMS:
+        raise ValueError(f"unknown way of taking part: {how}")
+    joined, left = IN_TEAMS[how]
+    for kind, moment in (("join", joined), ("leave", left)):
+        if not await presence.add_live_event(LiveEvent(meeting_id, key, kind, at(moment))):
+            raise ValueError(f"{kind} event refused for {how}")
 
 
 def _iso(moment: datetime) -> str:
