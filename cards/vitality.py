@@ -6,9 +6,12 @@ assembled by dialogs/vitality/present.py from the computed figures): no figure i
 here. The formatting helpers below turn a number into text in the card's language (Babel), with
 « < 5 » for a figure hidden by the small-group rule.
 
-Charts (``Chart.VerticalBar.Grouped``, ``Chart.Donut``, ``Chart.Line``) are Teams extensions that
-the official 1.5 schema does not know (PLATFORM.md §7): each carries a ``fallback`` with the
-same information as text, and ``charts=False`` renders the text version only.
+Charts (``Chart.HorizontalBar.Stacked``, ``Chart.Donut``, ``Chart.HorizontalBar``) are Teams
+extensions that the official 1.5 schema does not know (PLATFORM.md §7): each carries a
+``fallback`` with the same information as text, and ``charts=False`` renders the text version
+only. They are chosen to fit a card 400 px wide: bars with their values written beside them and
+no numeric axis (a count never reads « 0.33 »), a legend wherever colour carries meaning, the
+same colour for the same meaning, short date labels.
 """
 
 from __future__ import annotations
@@ -150,17 +153,6 @@ SERIES_COLORS = ("categoricalBlue", "categoricalPurple", "categoricalTeal")
 ENGAGEMENT_COLORS = ("good", "categoricalLightBlue", "neutral")
 
 
-def _line_data(series: Sequence[Series]) -> list[dict[str, Any]]:
-    return [
-        {
-            "legend": s.legend,
-            "color": SERIES_COLORS[i % len(SERIES_COLORS)],
-            "values": [{"x": x, "y": y} for x, y in s.points],
-        }
-        for i, s in enumerate(series)
-    ]
-
-
 def _stacked_bars(series: Sequence[Series]) -> list[dict[str, Any]]:
     """One horizontal bar per label (a meeting), one coloured part per series with its legend
     and value: no numeric axis (counts never read « 0.33 »), labels on their own line."""
@@ -210,7 +202,12 @@ def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -
             "engagement_text": view.engagement_text,
             "satisfaction_chart_on": satisfaction_chart,
             "satisfaction_chart_title": view.satisfaction_chart_title,
-            "satisfaction_chart_data": _line_data(view.satisfaction_chart),
+            # One bar per survey with its mean written beside it (no axis of « 4.37 »).
+            "satisfaction_chart_data": [
+                {"x": x, "y": round(y, 1)}
+                for series in view.satisfaction_chart[:1]
+                for x, y in series.points
+            ],
             "satisfaction_text": view.satisfaction_text,
             "scopes": [
                 {

@@ -65,7 +65,7 @@ def test_the_card_with_charts_is_valid(locale: str) -> None:
     card = build_report_card(sample_view(t), t)
     assert schema_errors(card) == []
     kinds = [c["type"] for c in charts_of(card)]
-    assert kinds == ["Chart.HorizontalBar.Stacked", "Chart.Donut", "Chart.Line"]
+    assert kinds == ["Chart.HorizontalBar.Stacked", "Chart.Donut", "Chart.HorizontalBar"]
     assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
     assert "${" not in json.dumps(card)
 
