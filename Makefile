@@ -12,7 +12,15 @@ BASE_IMAGE ?= python:3.11-slim-bookworm
 LOCAL_BASE_IMAGE := veilleuse-base:bookworm
 WHEELS := build/image-wheels
 
-.PHONY: run test test-dates lint unit e2e playground package bench clean tools wheels image image-base image-test
+# make run / make playground: the bot's port; make playground: the Playground's port, the folder
+# that keeps its data (make playground-reset deletes it), and DEMO=0 for an empty community.
+PORT ?= 3978
+PLAYGROUND_PORT ?= 56150
+PLAYGROUND_DIR ?= .playground
+DEMO ?= 1
+
+.PHONY: run test test-dates lint unit e2e playground playground-reset screenshots package bench clean tools \
+	wheels image image-base image-test
 
 $(STAMP): pyproject.toml requirements.lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +43,7 @@ $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION):
 tools: $(TOOLS)/node_modules/.stamp-$(PLAYGROUND_VERSION)-$(APP_MANIFEST_VERSION)
 
 run: $(STAMP)
-	$(BIN)/python -m bot
+	PORT=$(PORT) $(BIN)/python -m bot
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs cards storage tests
@@ -52,7 +60,20 @@ test-dates: $(STAMP)
 	$(BIN)/python -m tests.dates $(AT)
 
 playground: $(STAMP) tools
-	$(BIN)/python -m tests.e2e.playground
+	$(BIN)/python -m tests.e2e.playground --bot-port $(PORT) --port $(PLAYGROUND_PORT) \
+		--dir $(PLAYGROUND_DIR) $(if $(filter 1,$(DEMO)),--demo,)
+
+playground-reset:
+	rm -rf $(PLAYGROUND_DIR)
+
+# Pictures of the main cards (not part of make test): Debian's chromium and Python Playwright
+# are installed at that moment (never committed); the PNGs go to the ignored screenshots/.
+PLAYWRIGHT_VERSION := 1.65.2
+screenshots: $(STAMP) tools
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -c "import playwright" 2>/dev/null || \
+		$(BIN)/python -m pip install -q playwright==$(PLAYWRIGHT_VERSION)
+	$(BIN)/python -m tests.e2e.screenshots
 
 package: $(STAMP)
 	$(BIN)/python -m bot.manifest

@@ -9,7 +9,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from cards.i18n import choose_locale
+from cards.i18n import member_locale
 from dialogs.roles import Role
 from dialogs.turn import Caller
 from storage.community import CommunityProfile
@@ -38,8 +38,8 @@ class IdentityResolver:
         role = _role(profile, aad, None)
         if role is Role.MEMBER and _needs_email(profile, aad):
             role = _role(profile, None, await self._email_of(context, user_id))
-        locale = choose_locale(
-            member.locale if member else None, activity.locale, profile.default_locale
+        locale = member_locale(
+            member.locale if member else None, profile.default_locale, activity.locale
         )
         return Caller(
             teams_user_id=user_id,

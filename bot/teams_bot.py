@@ -28,6 +28,7 @@ from bot.identity import IdentityResolver
 from bot.routing import Router
 from cards.i18n import Translator
 from cards.render import CARD_CONTENT_TYPE, input_limit
+from dialogs.core.language import offer_client_language
 from dialogs.events import Person, meeting_event_from, person_from
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 
@@ -102,6 +103,8 @@ class VeilleuseBot(TeamsActivityHandler):
         ):
             await self.on_inbound(turn_context)
         await super().on_turn(turn_context)
+        if activity.type == ActivityTypes.message:  # « Prefer English? », once, after the answer
+            await offer_client_language(await self._turn(turn_context))
         await self.conversation_state.save_changes(turn_context)
         await self.user_state.save_changes(turn_context)
 

@@ -42,3 +42,16 @@ def build_help_card(
 def build_message_card(t: Translator, text: str, title: str = "") -> dict[str, Any]:
     """A plain card with an optional title, for short answers that need a card."""
     return render("message", {"title": title, "has_title": bool(title), "text": text}, t)
+
+
+def build_language_offer_card(t: Translator, *, in_use: str) -> dict[str, Any]:
+    """« Prefer English? »: written in the language offered (``t``), with one button that makes
+    it the member's choice. ``in_use`` is the language Veilleuse speaks with them now."""
+    return render(
+        "language_offer",
+        {
+            "text": t("language.offer.text", language=t(f"language.name.{in_use}")),
+            "locale": t.locale,
+        },
+        t,
+    )

@@ -311,6 +311,8 @@ class FormView:
 
 
 FORM_ROW_STEP = 5
+# Empty agenda lines a new or edited form offers (« Ajouter 5 lignes » adds more).
+FORM_BLANK_ROWS = 2
 # Agenda lines the form offers at most: each line weighs about 2.6 KB with long texts, and the
 # whole form must stay under Teams' size limit.
 FORM_MAX_ROWS = 25
@@ -372,6 +374,8 @@ def build_form_card(view: FormView, t: Translator) -> dict[str, Any]:
                 "kind": row.kind,
                 "row_title": row.title,
                 "presenter": row.presenter,
+                # Type and presenter open on demand, or at once when there is a presenter.
+                "has_details": bool(row.presenter),
             }
             for row in view.rows
         ],

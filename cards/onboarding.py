@@ -596,7 +596,9 @@ def build_import_card(t: Translator, max_chars: int) -> dict[str, Any]:
         "max_chars": max_chars,
         "columns": t(
             "onboarding.import.columns",
-            columns=" ; ".join(t(f"onboarding.csv.{name}") for name in IMPORT_COLUMNS),
+            columns=t("onboarding.import.column_separator").join(
+                t(f"onboarding.csv.{name}") for name in IMPORT_COLUMNS
+            ),
         ),
     }
     return render("onboarding_import", data, t)
@@ -624,7 +626,7 @@ def build_import_report_card(
         outcome = t(f"onboarding.import.outcome.{row.outcome}")
         if row.reasons:
             why = ", ".join(t(f"onboarding.import.reason.{code}") for code in row.reasons)
-            outcome = f"{outcome} : {why}" if t.locale == "fr-CA" else f"{outcome}: {why}"
+            outcome = t("onboarding.import.outcome_because", outcome=outcome, why=why)
         facts.append(
             {"title": t("onboarding.import.line", line=row.line, who=who), "value": outcome}
         )

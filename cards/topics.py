@@ -353,8 +353,9 @@ def build_bank_card(view: BankView, t: Translator) -> dict[str, Any]:
         {
             "has_notice": bool(view.notice),
             "notice": t(f"topics.notice.{view.notice}") if view.notice else "",
-            "kind": view.kind,
-            "kind_choices": [{"title": t("topics.kind.all"), "value": ""}]
+            # "all" rather than "": a choice with an empty value shows as an empty box.
+            "kind": view.kind or "all",
+            "kind_choices": [{"title": t("topics.kind.all"), "value": "all"}]
             + [{"title": kind_label(k, t), "value": k} for k in KIND_CODES],
             "status": view.status,
             "status_choices": [

@@ -6,9 +6,12 @@ assembled by dialogs/vitality/present.py from the computed figures): no figure i
 here. The formatting helpers below turn a number into text in the card's language (Babel), with
 « < 5 » for a figure hidden by the small-group rule.
 
-Charts (``Chart.VerticalBar.Grouped``, ``Chart.Donut``, ``Chart.Line``) are Teams extensions that
-the official 1.5 schema does not know (PLATFORM.md §7): each carries a ``fallback`` with the
-same information as text, and ``charts=False`` renders the text version only.
+Charts (``Chart.HorizontalBar.Stacked``, ``Chart.Donut``, ``Chart.HorizontalBar``) are Teams
+extensions that the official 1.5 schema does not know (PLATFORM.md §7): each carries a
+``fallback`` with the same information as text, and ``charts=False`` renders the text version
+only. They are chosen to fit a card 400 px wide: bars with their values written beside them and
+no numeric axis (a count never reads « 0.33 »), a legend wherever colour carries meaning, the
+same colour for the same meaning, short date labels.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from cards.dates import day_month_year, short_date
@@ -39,6 +43,13 @@ COUNT, PERCENT, HOURS, MEAN = "count", "percent", "hours", "mean"
 def day_text(day: date, t: Translator) -> str:
     """« 1er septembre 2025 », « 12 mai 2026 » / "September 1, 2025"."""
     return day_month_year(day, t)
+
+
+def chart_day_text(day: date, t: Translator) -> str:
+    """A chart label that fits a 400 px card: « 12 sept. », « 1er oct. » / "Sep 12"."""
+    if t.locale == "fr-CA" and day.day == 1:
+        return format_date(day, "'1er' MMM", locale=t.babel_locale)
+    return format_skeleton("MMMd", day, locale=t.babel_locale)
 
 
 def short_day_text(day: date, t: Translator) -> str:
@@ -149,8 +160,26 @@ def _section(section: Section) -> dict[str, Any]:
     }
 
 
-def _line_data(series: Sequence[Series]) -> list[dict[str, Any]]:
-    return [{"legend": s.legend, "values": [{"x": x, "y": y} for x, y in s.points]} for s in series]
+# One colour per meaning, the same in every chart: in the room / online, the engagement levels.
+SERIES_COLORS = ("categoricalBlue", "categoricalPurple", "categoricalTeal")
+ENGAGEMENT_COLORS = ("good", "categoricalLightBlue", "neutral")
+
+
+def _stacked_bars(series: Sequence[Series]) -> list[dict[str, Any]]:
+    """One horizontal bar per label (a meeting), one coloured part per series with its legend
+    and value: no numeric axis (counts never read « 0.33 »), labels on their own line."""
+    if not series:
+        return []
+    return [
+        {
+            "title": label,
+            "data": [
+                {"legend": s.legend, "value": s.points[i][1], "color": SERIES_COLORS[n]}
+                for n, s in enumerate(series)
+            ],
+        }
+        for i, (label, _) in enumerate(series[0].points)
+    ]
 
 
 def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -> dict[str, Any]:
@@ -175,16 +204,22 @@ def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -
             "attendance_chart_on": attendance_chart,
             "attendance_facts_on": not attendance_chart and bool(view.meetings.rows),
             "attendance_chart_title": view.attendance_chart_title,
-            "attendance_chart_data": _line_data(view.attendance_chart),
+            "attendance_chart_data": _stacked_bars(view.attendance_chart),
             "engagement_chart_on": engagement_chart,
             "engagement_chart_title": view.engagement_chart_title,
             "engagement_chart_data": [
-                {"legend": legend, "value": value} for legend, value in view.engagement_chart
+                {"legend": legend, "value": value, "color": ENGAGEMENT_COLORS[i % 3]}
+                for i, (legend, value) in enumerate(view.engagement_chart)
             ],
             "engagement_text": view.engagement_text,
             "satisfaction_chart_on": satisfaction_chart,
             "satisfaction_chart_title": view.satisfaction_chart_title,
-            "satisfaction_chart_data": _line_data(view.satisfaction_chart),
+            # One bar per survey with its mean written beside it (no axis of « 4.37 »).
+            "satisfaction_chart_data": [
+                {"x": x, "y": round(y, 1)}
+                for series in view.satisfaction_chart[:1]
+                for x, y in series.points
+            ],
             "satisfaction_text": view.satisfaction_text,
             "scopes": [
                 {

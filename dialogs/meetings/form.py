@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards.i18n import Translator
-from cards.meetings import FORM_MAX_ROWS, FORM_ROW_STEP, FormRow, FormView, kind_label
+from cards.meetings import FORM_BLANK_ROWS, FORM_MAX_ROWS, FormRow, FormView, kind_label
 from dialogs.meetings import rules
 from dialogs.turn import DomainError
 from storage.community import CommunityProfile
@@ -171,7 +171,7 @@ def new_form(
 ) -> FormView:
     """A blank plan pre-filled from Annexe C: 9 h–16 h, the template day, the community's
     general objective, the default reminders."""
-    rows, sources = _rows_from_agenda(agenda, t, FORM_ROW_STEP)
+    rows, sources = _rows_from_agenda(agenda, t, FORM_BLANK_ROWS)
     choices = _profile_choices(profile, t)
     return FormView(
         meeting_id=new_meeting_id(),
@@ -200,7 +200,7 @@ def edit_form(
     local_start: str,
     local_end: str,
 ) -> FormView:
-    rows, sources = _rows_from_agenda(agenda, t, FORM_ROW_STEP)
+    rows, sources = _rows_from_agenda(agenda, t, FORM_BLANK_ROWS)
     choices = _profile_choices(profile, t)
     venue = meeting.place if meeting.place in choices["venues"] else ""
     return FormView(

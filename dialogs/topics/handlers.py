@@ -123,6 +123,7 @@ async def bank_card(
 
 def _bank_filters(data: Mapping[str, Any]) -> tuple[str, str, int]:
     kind = data.get("kind_filter", "")
+    kind = "" if kind == "all" else kind
     status = data.get("status_filter", "active") or "active"
     page = data.get("page", 0)
     if isinstance(page, str) and page.isdigit():

@@ -22,6 +22,7 @@ from cards.vitality import (
     Scope,
     Section,
     Series,
+    chart_day_text,
     day_text,
     figure_text,
     short_day_text,
@@ -190,7 +191,7 @@ def _meetings(
     hidden = len(report.meetings) - len(shown)
     note = t("vitality.meeting.more", count=str(hidden)) if hidden else ""
     card = Section("meetings", title, rows[hidden:], note)
-    labels = _unique([short_day_text(s.day, t) for s in shown])
+    labels = _unique([chart_day_text(s.day, t) for s in shown])
     visible = [(x, s) for x, s in zip(labels, shown, strict=True) if not s.rate.suppressed]
     series: tuple[Series, ...] = ()
     if visible:
@@ -305,7 +306,7 @@ def _satisfaction(report: VitalityReport, w: _Words) -> tuple[Section, tuple[Ser
     visible = [p for p in s.points if p.mean.value is not None]
     series: tuple[Series, ...] = ()
     if len(visible) >= 2:
-        labels = _unique([short_day_text(p.closed_on, t) for p in visible])
+        labels = _unique([chart_day_text(p.closed_on, t) for p in visible])
         series = (
             Series(
                 t("vitality.chart.satisfaction"),

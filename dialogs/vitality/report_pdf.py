@@ -19,7 +19,7 @@ from typing import cast
 from fpdf import FPDF
 
 from cards.i18n import Translator
-from cards.vitality import ReportView, Row, Section, Series, day_text
+from cards.vitality import ReportView, Row, Section, Series, day_text, number_text
 
 PDF_CONTENT_TYPE = "application/pdf"
 ENCODING = "cp1252"
@@ -205,17 +205,50 @@ def _engagement_chart(page: _Page, x: float, y: float, w: float, view: ReportVie
     for (_legend_text, value), color in zip(view.engagement_chart, LEVELS, strict=False):
         width = w * value / total
         pdf.set_fill_color(*color)
-        pdf.rect(bx, y + 1, width, 8, style="F")
+        pdf.rect(bx, y + 1, width, 12, style="F")
         bx += width
     _legend(
         page,
         x,
-        y + 11,
+        y + 15,
         [
             (page.t("vitality.fact", label=name, value=str(int(value))), color)
             for (name, value), color in zip(view.engagement_chart, LEVELS, strict=False)
         ],
     )
+
+
+def _satisfaction_chart(
+    page: _Page, x: float, y: float, w: float, bottom: float, view: ReportView
+) -> None:
+    """Mean satisfaction (out of 5) of each survey, one bar per survey, as far as room allows."""
+    series = view.satisfaction_chart
+    if not series or y + 20 > bottom:
+        return
+    pdf = page.pdf
+    y = page.heading(x, y, w, view.satisfaction_chart_title)
+    label_w, bar_h = 20.0, 5.0
+    for label, mean in series[0].points:
+        if y + bar_h + 1 > bottom:
+            break
+        page.font(6.5, "", SUBTLE)
+        pdf.set_xy(x, y)
+        pdf.cell(label_w, bar_h, printable(label))
+        track = w - label_w - 14
+        pdf.set_fill_color(*LEVELS[2])
+        pdf.rect(x + label_w, y + 0.8, track, bar_h - 1.6, style="F")
+        pdf.set_fill_color(*ACCENT)
+        pdf.rect(x + label_w, y + 0.8, track * min(mean, 5.0) / 5.0, bar_h - 1.6, style="F")
+        page.font(6.5, "B")
+        pdf.set_xy(x + label_w + track + 1, y)
+        pdf.cell(
+            13, bar_h, printable(page.t("vitality.pdf.out_of_5", value=_decimal(mean, page.t)))
+        )
+        y += bar_h + 1.2
+
+
+def _decimal(value: float, t: Translator) -> str:
+    return number_text(value, t, 1)
 
 
 def report_pdf(
@@ -240,13 +273,18 @@ def report_pdf(
         right = page.section(right_x, right, COLUMN_W, by_key[key], columns_bottom)
     y = max(left, right) + 1
 
-    _attendance_chart(page, MARGIN, y, COLUMN_W * 1.25, CHART_H, view)
+    # The charts take the room the projects leave (the page is used down to its footer).
+    projects = next((s for s in view.details if s.key == "value"), by_key["value"])
+    projects_h = 9.0 + len(projects.rows[:8]) * (LINE_H + 0.9)
+    chart_h = min(max(CHART_H, page.bottom - y - projects_h - 4), 2.2 * CHART_H)
+    _attendance_chart(page, MARGIN, y, COLUMN_W * 1.25, chart_h, view)
     engagement_x = MARGIN + COLUMN_W * 1.25 + GAP
-    _engagement_chart(page, engagement_x, y, PAGE_W - MARGIN - engagement_x, view)
-    y += CHART_H + 2
+    side_w = PAGE_W - MARGIN - engagement_x
+    _engagement_chart(page, engagement_x, y, side_w, view)
+    _satisfaction_chart(page, engagement_x, y + 30, side_w, y + chart_h, view)
+    y += chart_h + 2
 
     # Every project (the exports' version), as many as fit; the rest is in the CSV.
-    projects = next((s for s in view.details if s.key == "value"), by_key["value"])
     page.section(MARGIN, y, width, projects, page.bottom, listing=True)
 
     page.font(6.5, "I", SUBTLE)

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from bot.app import RUNTIME, create_app
 from bot.settings import Settings
+from storage.member_repository import Member, member_key
 from tests.fakes.connector_stub import ConnectorStub
 
 ANIMATEUR_AAD = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e01"
@@ -64,6 +65,14 @@ class BotHttp:
         response = await self.client.post("/api/messages", json=activity)
         body = await response.json() if response.content_type == "application/json" else None
         return response.status, body
+
+    async def choose_language(self, aad: str, locale: str = "en") -> None:
+        """What ``langue anglais`` records (the member's own choice beats the community's
+        language and the client's), without a reply in the conversation."""
+        members = self.client.server.app[RUNTIME].services.members
+        key = member_key(f"29:{aad}", aad)
+        member = await members.get(key) or Member(key, f"29:{aad}", aad, "Sophie Bergeron")
+        await members.save(member.with_locale(locale))
 
     def replies(self, conversation: str = "a:personal-1") -> list[dict[str, Any]]:
         return self.connector.received.get(conversation, [])

@@ -30,11 +30,41 @@ async def test_help_card_in_french_by_default(bot_http: BotHttp, word: str) -> N
     assert FR("command.reload.word") not in texts  # members don't see animateur commands
 
 
-async def test_help_card_in_english_for_an_english_client(bot_http: BotHttp) -> None:
-    await bot_http.post(bot_http.activity("help", locale="en-US"))
-    texts = texts_of(card_of(bot_http.replies()[-1]))
-    assert EN("help.title") in texts
-    assert EN("command.language.word") in texts
+async def test_english_client_in_a_french_community_is_answered_in_french_then_offered_english(
+    bot_http: BotHttp,
+) -> None:
+    """The community's language comes before the client's; the client's language is offered
+    once, in that language, and one click makes it the member's own choice."""
+    await bot_http.post(bot_http.activity("aide", locale="en-US"))
+    help_card, offer = (card_of(reply) for reply in bot_http.replies()[-2:])
+    assert FR("help.title") in texts_of(help_card)
+    assert EN("language.offer.title") in texts_of(offer)
+    assert EN("language.offer.text", language=EN("language.name.fr-CA")) in texts_of(offer)
+    switch = offer["actions"][0]
+    assert (switch["title"], switch["data"]) == (
+        EN("language.offer.switch"),
+        {"verb": "set_language", "locale": "en"},
+    )
+
+    await bot_http.post(bot_http.activity("help", locale="en-US"))  # not offered twice
+    assert len(bot_http.replies()) == 3
+    assert FR("help.title") in texts_of(card_of(bot_http.replies()[-1]))
+
+    status, body = await bot_http.post(
+        bot_http.execute(switch["verb"], switch["data"], locale="en-US")
+    )
+    assert status == 200
+    assert EN("help.title") in texts_of(body["value"])
+    await bot_http.post(bot_http.activity("aide", locale="fr-CA"))  # her choice beats the client
+    assert EN("help.title") in texts_of(card_of(bot_http.replies()[-1]))
+    assert len(bot_http.replies()) == 4
+
+
+async def test_no_offer_when_the_client_speaks_the_community_language(bot_http: BotHttp) -> None:
+    await bot_http.post(bot_http.activity("aide", locale="fr-CA"))
+    await bot_http.post(bot_http.activity("bonjour", locale="fr-FR"))
+    assert len(bot_http.replies()) == 2
+    assert bot_http.replies()[-1]["text"] == FR("errors.unknown_command", text="bonjour")
 
 
 async def test_animateur_sees_animateur_commands(bot_http: BotHttp) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES, _clamp_inputs, input_limit, load_template, template_names
-from tests.bot.conftest import ANIMATEUR_AAD, BotHttp
+from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp
 from tests.bot.edge import settle, snapshot
 
 FR = Translator("fr-CA")
@@ -83,6 +83,7 @@ async def test_a_too_long_field_is_refused_in_words_with_nothing_stored(
 
 
 async def test_the_notice_is_in_english_for_english_speakers(bot_http: BotHttp) -> None:
+    await bot_http.choose_language(MEMBER_AAD, "en")  # the member's own choice (language policy)
     status, body = await bot_http.post(
         bot_http.execute("topics.submit", {"title": HUGE}, locale="en-US")
     )

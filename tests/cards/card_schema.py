@@ -72,6 +72,16 @@ _SLICES = {
         "required": ["legend", "value"],
     },
 }
+# One bar per item: its title and its coloured parts (read from the Playground's renderer and
+# Teams' chart documentation: ``{"title", "data": [{"legend", "value"}]}``).
+_STACKS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"title": _TEXT, "data": {**_SLICES, "minItems": 1}},
+        "required": ["title", "data"],
+    },
+}
 CHART_DATA: dict[str, dict[str, Any]] = {
     "Chart.Donut": _SLICES,
     "Chart.Pie": _SLICES,
@@ -79,7 +89,7 @@ CHART_DATA: dict[str, dict[str, Any]] = {
     "Chart.HorizontalBar": _POINTS,
     "Chart.Line": _SERIES,
     "Chart.VerticalBar.Grouped": _SERIES,
-    "Chart.HorizontalBar.Stacked": _SERIES,
+    "Chart.HorizontalBar.Stacked": _STACKS,
 }
 
 

@@ -30,7 +30,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -202,6 +201,15 @@ class PlaygroundConfig:
 
 
 DEFAULT_CONFIG = PlaygroundConfig()
+# ``make playground``: the person at the keyboard is Isabelle, an animateur of the shipped
+# community profile, so every command can be tried (the tests keep Sophie, a member).
+DEMO_CONFIG = PlaygroundConfig(
+    current_user=ISABELLE,
+    users=(SOPHIE, MARC_ANDRE, JEAN_FRANCOIS, NATHALIE, ETIENNE),
+    personal_chat_id="a:playground-personal-isabelle-gagnon",
+)
+# Where ``make playground`` keeps everything (ignored by git; ``make playground-reset``).
+PLAYGROUND_DIR = REPO_ROOT / ".playground"
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -568,54 +576,147 @@ def running_stack(
         bot.stop()
 
 
+# The committees of the Playground's people in the demo year.
+_DEMO_COMMITTEES = {
+    ISABELLE.key: ("ch", "clsc"),
+    MARC_ANDRE.key: ("clsc",),
+    SOPHIE.key: ("ch",),
+    JEAN_FRANCOIS.key: ("clsc",),
+    NATHALIE.key: ("ch",),
+    ETIENNE.key: ("clsc",),
+}
+
+
+def _demo_person(user: PlaygroundUser) -> Any:
+    from dialogs.demo import DemoPerson
+
+    return DemoPerson(
+        user.aad_object_id.casefold(),
+        user.name,
+        user.email,
+        _DEMO_COMMITTEES[user.key],
+        teams_user_id=user.id,
+    )
+
+
+class _NoMessages:
+    """The demo is written before the bot starts: nothing is sent (its people are fictional)."""
+
+    async def enqueue(self, items: Any) -> list[str]:
+        return []
+
+    async def forget(self, *user_ids: str) -> int:
+        return 0
+
+    def schedule(self, job: Any) -> None:
+        return None
+
+    def cancel(self, job_id: str) -> None:
+        return None
+
+    async def replan(self) -> None:
+        return None
+
+
+def seed_demo(data_dir: Path, config: PlaygroundConfig = DEMO_CONFIG) -> str:
+    """Write the demo year into ``data_dir`` (through the product's own code: dialogs/demo.py)
+    unless it is there already; returns a line saying what to type."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.app import RUNTIME, create_app
+    from bot.settings import Settings
+    from dialogs.demo import DemoAlreadySeeded, seed_demo_year
+
+    async def seed() -> str:
+        logging.getLogger("dialogs").setLevel(logging.WARNING)  # one line per certificate
+        runtime = create_app(Settings(data_dir=data_dir))[RUNTIME]
+        services = runtime.services
+        services.messenger = _NoMessages()
+        services.jobs = _NoMessages()
+        lead = _demo_person(config.current_user)
+        others = [_demo_person(user) for user in config.users]
+        try:
+            summary = await seed_demo_year(services, datetime.now(UTC), lead, others)
+        except DemoAlreadySeeded:
+            return "the demo year is already in the data folder"
+        finally:
+            runtime.store.close()
+        report = f"bilan {summary.report_command_args}".strip()
+        return (
+            f"demo year {summary.period.label} written: {summary.meetings_held} meetings, "
+            f"{summary.certificates} certificates, {summary.polls} polls, {summary.topics} "
+            f"topics; try « {report} », « présences », « attestation », « sondages », "
+            f"« rencontres », « sujets »"
+        )
+
+    return asyncio.run(seed())
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``make playground``: the bot and the Playground's web UI, until Ctrl-C."""
+    """``make playground``: the bot and the Playground's web UI, until Ctrl-C.
+
+    Everything is kept in ``--dir`` (default ``.playground/``: ``data/`` is the bot's data
+    folder, ``playground/`` the Playground's working folder and log, ``bot.log`` the bot's
+    log); ``make playground-reset`` deletes it. The person at the keyboard is Isabelle Gagnon,
+    an animateur of the shipped community profile. With ``--demo`` a fictional year is written
+    the first time (dialogs/demo.py)."""
     parser = argparse.ArgumentParser(
         prog="python -m tests.e2e.playground", description=main.__doc__
     )
     parser.add_argument("--port", type=int, default=56150, help="Playground port (default 56150)")
-    parser.add_argument("--bot-port", type=int, default=0, help="bot port (default: any free)")
-    parser.add_argument("--data-dir", type=Path, help="keep the bot's data here (default: temp)")
+    parser.add_argument("--bot-port", type=int, default=3978, help="bot port (default 3978)")
+    parser.add_argument(
+        "--dir", type=Path, default=PLAYGROUND_DIR, help="where everything is kept (.playground)"
+    )
+    parser.add_argument("--demo", action="store_true", help="write the demo year (once)")
     parser.add_argument("--module", default="bot", help="bot entry module (default: bot)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
-    with tempfile.TemporaryDirectory(prefix="veilleuse-playground-") as scratch:
-        workdir = Path(scratch)
-        bot = BotProcess(
-            data_dir=args.data_dir or workdir / "data",
-            log_path=workdir / "bot.log",
-            port=args.bot_port,
-            module=args.module,
+    workdir: Path = args.dir.resolve()
+    data_dir = workdir / "data"
+    if args.demo:
+        logger.info("%s", seed_demo(data_dir))
+    bot = BotProcess(
+        data_dir=data_dir, log_path=workdir / "bot.log", port=args.bot_port, module=args.module
+    )
+    playground = PlaygroundProcess(
+        bot_endpoint="",
+        workdir=workdir / "playground",
+        config=DEMO_CONFIG,
+        port=args.port,
+        record_events=False,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        bot.start()
+        playground.bot_endpoint = bot.messages_url
+        playground.start()
+        logger.info("data folder: %s (make playground-reset deletes it)", data_dir)
+        logger.info("bot on %s; its log: %s", bot.url, bot.log_path)
+        logger.info("Playground log: %s", playground.log_path)
+        logger.info(
+            "you are %s, animateur of the community; type « aide »", DEMO_CONFIG.current_user.name
         )
-        playground = PlaygroundProcess(
-            bot_endpoint="", workdir=workdir / "playground", port=args.port, record_events=False
-        )
-        stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-        try:
-            bot.start()
-            playground.bot_endpoint = bot.messages_url
-            playground.start()
-            logger.info("bot log: %s", bot.log_path)
-            logger.info("Playground log: %s", playground.log_path)
-            logger.info("open the Playground in a browser: http://localhost:%d", playground.port)
-            logger.info("press Ctrl-C to stop")
-            while not stop.wait(0.5):
-                if bot.process is None or bot.process.poll() is not None:
-                    logger.error("the bot stopped:\n%s", bot.log_tail())
-                    return 1
-                if playground.process is None or playground.process.poll() is not None:
-                    logger.error("the Playground stopped:\n%s", playground.log_tail())
-                    return 1
-        except HarnessError as problem:
-            logger.error("%s", problem)
-            return 1
-        finally:
-            logger.info("stopping")
-            playground.stop()
-            bot.stop()
+        logger.info("open the Playground in a browser: http://localhost:%d", playground.port)
+        logger.info("press Ctrl-C to stop")
+        while not stop.wait(0.5):
+            if bot.process is None or bot.process.poll() is not None:
+                logger.error("the bot stopped:\n%s", bot.log_tail())
+                return 1
+            if playground.process is None or playground.process.poll() is not None:
+                logger.error("the Playground stopped:\n%s", playground.log_tail())
+                return 1
+    except HarnessError as problem:
+        logger.error("%s", problem)
+        return 1
+    finally:
+        logger.info("stopping")
+        playground.stop()
+        bot.stop()
     return 0
 
 

@@ -70,16 +70,28 @@ async def test_member_gets_the_french_help_card(client: PlaygroundClient) -> Non
         assert not listed(strings, FR, command.id), f"{command.id} shown:\n{describe(message)}"
 
 
-async def test_english_client_gets_the_english_help_card(client: PlaygroundClient) -> None:
-    # en-US is what the Playground itself sends: this goes through its own message API.
+async def test_english_client_gets_french_then_the_offer_of_english(
+    client: PlaygroundClient,
+) -> None:
+    """The community's language (fr-CA) comes before the client's (the Playground says en-US);
+    English is offered once, in English, and one click makes it the member's choice."""
     await client.send_text(EN("command.help.word"), locale="en-US")
 
     message = await client.expect_message(has_card, conversation="personal")
-    strings = card_strings(message.card)
-    assert EN("help.title") in card_texts(message.card), describe(message)
-    assert FR("help.title") not in card_texts(message.card)
+    assert FR("help.title") in card_texts(message.card), describe(message)
+    offer = await client.expect_message(has_card, conversation="personal")
+    assert EN("language.offer.title") in card_texts(offer.card), describe(offer)
+    switch = offer.card["actions"][0]
+    answer = await client.click_execute(offer, Verb.set_language, switch["data"], locale="en-US")
+    strings = card_strings(answer["value"])
+    assert EN("help.title") in card_texts(answer["value"])
     for command in MEMBER_COMMANDS:
-        assert listed(strings, EN, command.id), f"{command.id} missing:\n{describe(message)}"
+        assert listed(strings, EN, command.id), f"{command.id} missing:\n{answer}"
+    # Back to French for the tests that follow (the choice is kept).
+    back = await client.click_execute(
+        offer, Verb.set_language, {**switch["data"], "locale": "fr-CA"}, locale="en-US"
+    )
+    assert FR("help.title") in card_texts(back["value"])
 
 
 @pytest.mark.parametrize(
@@ -134,7 +146,8 @@ async def test_forged_language_button_is_refused(client: PlaygroundClient) -> No
     assert answer["value"] == FR("errors.bad_card_data")
 
 
-@pytest.mark.parametrize(("locale", "tr"), [("fr-CA", FR), ("en-US", EN)], ids=["fr", "en"])
+# The community's language, whatever the client's (Sophie never chose one).
+@pytest.mark.parametrize(("locale", "tr"), [("fr-CA", FR), ("en-US", FR)], ids=["fr", "en"])
 async def test_unknown_text_gets_the_hint(
     client: PlaygroundClient, locale: str, tr: Translator
 ) -> None:

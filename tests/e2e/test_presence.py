@@ -43,6 +43,10 @@ from tests.e2e.playground import (
 from tests.fakes.graph_server import FakeGraphServer
 
 FR = Translator("fr-CA")
+# The code line as the catalog writes it (typography included).
+CODE_LINE = re.compile(
+    re.escape(FR("presence.checkin.code_line", code="0")).replace("0", r"(\d{4})")
+)
 PRESENT = (SOPHIE, JEAN_FRANCOIS, NATHALIE, ETIENNE, MARC_ANDRE)
 GROUP = DEFAULT_CONFIG.group_chat_id
 
@@ -137,8 +141,7 @@ async def reveal_code(teams: PlaygroundClient, card: BotMessage) -> str:
         card, PresenceVerb.reveal_code, button["data"], user=ISABELLE
     )
     assert answer["type"] == "application/vnd.microsoft.card.adaptive", answer
-    line = next(t for t in card_texts(answer["value"]) if re.fullmatch(r"Code : \d{4}", t))
-    return line.split(": ")[1]
+    return next(m.group(1) for t in card_texts(answer["value"]) if (m := CODE_LINE.fullmatch(t)))
 
 
 async def check_in(
@@ -290,7 +293,7 @@ async def test_bad_input_through_the_playground(teams: PlaygroundClient) -> None
     await meeting_event(teams, "application/vnd.microsoft.meetingStart", scenario.local(8, 58))
     await teams.send_text(FR("command.presence.code.word"), user=ISABELLE)
     card = await teams.expect_message(has_text(FR("presence.checkin.title")), user=ISABELLE)
-    code = next(t for t in card_texts(card.card) if re.fullmatch(r"Code : \d{4}", t)).split(": ")[1]
+    code = next(m.group(1) for t in card_texts(card.card) if (m := CODE_LINE.fullmatch(t)))
     wrong = "0000" if code != "0000" else "1111"
     texts = await check_in(teams, card, NATHALIE, wrong)
     assert FR.plural("presence.checkin.wrong_code", 4) in texts, texts

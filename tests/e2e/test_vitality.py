@@ -63,17 +63,21 @@ async def test_an_animateur_reads_the_report_and_downloads_it(
     assert (status, content_type) == (200, "application/pdf")
     assert body.startswith(b"%PDF-")
 
-    # The committee button of the card, clicked in the Playground (en-US, as it always says).
+    # The committee button of the card, clicked in the Playground (en-US, as it always says):
+    # the answer stays in the community's language.
     button = find_action(card, verb=VitalityVerb.show, title="Comité des CLSC")
     answer = await client.click_execute(
         message, VitalityVerb.show, button["data"], user=ISABELLE, locale="en-US"
     )
     assert answer["type"] == "application/vnd.microsoft.card.adaptive", answer
     assert schema_errors(answer["value"]) == []
-    assert any("CLSC committee" in text for text in card_texts(answer["value"]))
+    assert any("Comité des CLSC" in text for text in card_texts(answer["value"]))
 
 
 async def test_an_animateur_adds_a_project_in_english(client: PlaygroundClient) -> None:
+    await client.send_text(f"{EN('command.language.word')} english", user=MARC_ANDRE)
+    chosen = await client.expect_message(user=MARC_ANDRE)
+    assert chosen.all_text() == EN("language.current")
     await client.send_text(
         f"{EN('command.report.project.word')} Distress screening grid | Made by the CLSC committee",
         user=MARC_ANDRE,
@@ -84,6 +88,8 @@ async def test_an_animateur_adds_a_project_in_english(client: PlaygroundClient) 
     assert EN("vitality.projects.title") in texts
     assert "Distress screening grid" in texts
     find_action(message.card, verb=VitalityVerb.remove_project)
+    await client.send_text(f"{FR('command.language.word')} français", user=MARC_ANDRE)
+    assert (await client.expect_message(user=MARC_ANDRE)).all_text() == FR("language.current")
 
 
 async def test_a_member_is_politely_refused(client: PlaygroundClient) -> None:
@@ -106,4 +112,4 @@ async def test_a_forged_button_changes_nothing(client: PlaygroundClient) -> None
         message, VitalityVerb.show, forged, user=ISABELLE, locale="en-US"
     )
     assert answer["type"] == "application/vnd.microsoft.activity.message", answer
-    assert answer["value"] == EN("errors.bad_card_data")  # the Playground's click says en-US
+    assert answer["value"] == FR("errors.bad_card_data")  # the community's language

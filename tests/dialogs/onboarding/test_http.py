@@ -453,9 +453,11 @@ async def test_who_can_help_finds_members_of_the_directory(http: BotHttp) -> Non
         "https://teams.microsoft.com/l/chat/0/0?users=julie.roy@cdep-monteregie.example"
     ]
 
+    await http.choose_language(MEMBER_AAD)
     english = card_of(await say(http, "who PALLIATIVE", locale="en-US"))
     assert "Julie Roy" in texts_of(english)
 
+    await http.choose_language(MEMBER_AAD, "fr-CA")
     reply = await say(http, "qui astrophysique")
     assert reply["text"] == FR("onboarding.who.none", query="astrophysique")
     reply = await say(http, "qui peut m'aider ?")

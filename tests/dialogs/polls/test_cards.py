@@ -157,7 +157,7 @@ def test_free_texts_are_capped_on_the_card() -> None:
     results = rules.tally(poll, answers, 40, 5)
     card = build_poll_card(view(t, questions=poll.questions, anonymous=True, results=results), t)
     text = json.dumps(card, ensure_ascii=False)
-    assert text.count("« ") == poll_cards.MAX_TEXTS_SHOWN
+    assert text.count("«") == poll_cards.MAX_TEXTS_SHOWN
     assert t.plural("polls.results.more_texts", 15) in text
     assert "mot " * 80 not in text  # each text cut to about 280 characters
     assert len(text.encode("utf-16-le")) < MAX_CARD_BYTES

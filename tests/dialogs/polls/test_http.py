@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from cards.i18n import Translator
 from cards.polls import format_day, format_moment, format_share
 from dialogs.polls import rules
 from tests.dialogs.polls.conftest import (
@@ -48,8 +49,10 @@ async def test_sondage_offers_the_templates_and_poll_words_work_in_english(polls
     texts = joined(card)
     for name in ("custom", "needs", "satisfaction", "availability"):
         assert FR(f"polls.new.{name}.name") in texts
+    await polls.bot.choose_language(ANIMATEUR[0])
     draft = (await polls.say("poll availability", locale="en"))["attachments"][0]["content"]
     assert EN("polls.draft.heading.availability") in joined(draft)
+    await polls.bot.choose_language(ANIMATEUR[0], "fr-CA")
     reply = await polls.say("sondage n'importe quoi")
     assert reply["text"] == FR("polls.usage")
 
@@ -186,7 +189,7 @@ async def test_too_many_choices_is_explained(polls: Driver) -> None:
     card = polls.card(await polls.answer(poll_id, SOPHIE, q1="c1,c2,c3"))
     assert FR("polls.problem.too_many_selected", question="Thèmes?", limit=2) in joined(card)
     ok = polls.card(await polls.answer(poll_id, SOPHIE, q1="c1,c3"))
-    assert facts(ok)["Thèmes?"] == "A ; C"
+    assert facts(ok)["Thèmes?"] == Translator("fr-CA")("polls.list_separator").join(("A", "C"))
 
 
 async def test_submit_fallback_in_a_channel_answers_in_words(polls: Driver) -> None:

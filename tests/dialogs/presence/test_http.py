@@ -54,6 +54,10 @@ from tests.fakes.graph_server import FIXED_TOKEN, FakeGraphServer
 pytestmark = pytest.mark.integration
 
 FR = Translator("fr-CA")
+# The code line as the catalog writes it (typography included).
+CODE_LINE = re.compile(
+    re.escape(FR("presence.checkin.code_line", code="0")).replace("0", r"(\d{4})")
+)
 EN = Translator("en")
 CHAT = "19:meeting_MGQ4MDQyNTEtNTQ2NS00YjQx@thread.v2"
 CHANNEL = "19:3b9f0c2d7e4a4f1b8c6d@thread.tacv2"  # the committee channel of the meeting cards
@@ -181,8 +185,7 @@ async def _code(scene: Scene, meeting_id: str = MEETING_ID, conversation: str = 
         PresenceVerb.reveal_code, {"meeting_id": meeting_id}, ISABELLE, conversation
     )
     assert body["type"] == "application/vnd.microsoft.card.adaptive", body
-    line = next(t for t in texts_of(body["value"]) if re.fullmatch(r"Code : \d{4}", t))
-    return line.split(": ")[1]
+    return next(m.group(1) for t in texts_of(body["value"]) if (m := CODE_LINE.fullmatch(t)))
 
 
 async def _run_meeting(scene: Scene) -> None:
@@ -473,9 +476,16 @@ async def test_animateur_list_corrections_and_assignment(scene: Scene) -> None:
     # A certificate verification code tells what it certifies.
     [certificate] = [c for c in await repository.certificates_of(ETIENNE) if c.kind == "meeting"]
     await scene.say(f"{FR('command.certificate.verify.word')} {certificate.code}", ISABELLE)
-    assert scene.http.replies()[-1]["text"].startswith(
-        f"Attestation {certificate.code} authentique : Étienne Pelletier"
+    verified = FR(
+        "presence.verify.meeting",
+        code=certificate.code,
+        name="Étienne Pelletier",
+        title="",
+        date="",
+        hours="",
+        issued="",
     )
+    assert scene.http.replies()[-1]["text"].startswith(verified.split(",")[0] + ",")
     await scene.say(f"{FR('command.certificate.verify.word')} ZZZZ-0000", ISABELLE)
     assert scene.http.replies()[-1]["text"] == FR("presence.verify.unknown", code="ZZZZ-0000")
 
@@ -543,6 +553,7 @@ async def test_privacy_and_english(scene: Scene) -> None:
     await scene.say(f"{FR('command.presence.export.word')} hier", ISABELLE)
     assert scene.http.replies()[-1]["text"] == FR("presence.export.usage", example="2023-2024")
     # English words, English answers.
+    await scene.http.choose_language(SOPHIE)
     activity = scene.activity(EN("command.certificate.word"), SOPHIE, locale="en-US")
     await scene.http.post(activity)
     assert EN("presence.certs.none") in texts_of(card_of(scene.http.replies()[-1]))
@@ -550,7 +561,7 @@ async def test_privacy_and_english(scene: Scene) -> None:
     scene.clock.now = local(8, 50)
     await scene.say(FR("command.presence.code.word"), ISABELLE)
     texts = texts_of(card_of(scene.http.replies()[-1]))
-    assert any(re.fullmatch(r"Code : \d{4}", t) for t in texts)
+    assert any(CODE_LINE.fullmatch(t) for t in texts)
 
 
 async def test_member_data_and_forget(scene: Scene) -> None:

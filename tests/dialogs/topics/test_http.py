@@ -279,6 +279,7 @@ async def test_unknown_filter_word_gets_a_clear_message(bot_http: BotHttp) -> No
 
 
 async def test_english_words_and_cards(bot_http: BotHttp) -> None:
+    await bot_http.choose_language(MEMBER_AAD)
     form = card_of(await say(bot_http, "topic Grief in teenagers", locale="en-US"))
     assert EN("topics.form.new_title") in texts(form)
     bank = card_of(await say(bot_http, "topics training", locale="en-US"))

@@ -65,7 +65,7 @@ def test_the_card_with_charts_is_valid(locale: str) -> None:
     card = build_report_card(sample_view(t), t)
     assert schema_errors(card) == []
     kinds = [c["type"] for c in charts_of(card)]
-    assert kinds == ["Chart.VerticalBar.Grouped", "Chart.Donut", "Chart.Line"]
+    assert kinds == ["Chart.HorizontalBar.Stacked", "Chart.Donut", "Chart.HorizontalBar"]
     assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
     assert "${" not in json.dumps(card)
 
@@ -75,11 +75,14 @@ def test_every_chart_has_its_text_version(locale: str) -> None:
     t = Translator(locale)
     view = sample_view(t)
     attendance, donut, line = charts_of(build_report_card(view, t))
-    # Attendance: in the room and online, per meeting; the fallback lists the same meetings.
-    assert [s["legend"] for s in attendance["data"]] == [
-        t("vitality.chart.in_room"),
-        t("vitality.chart.online"),
-    ]
+    # Attendance: one bar per meeting, in the room and online, each part with its legend and
+    # the same colour in every bar; the fallback lists the same meetings.
+    for bar in attendance["data"]:
+        assert [part["legend"] for part in bar["data"]] == [
+            t("vitality.chart.in_room"),
+            t("vitality.chart.online"),
+        ]
+    assert len({tuple(part["color"] for part in bar["data"]) for bar in attendance["data"]}) == 1
     assert facts(attendance["fallback"]) == {r.label: r.value for r in view.meetings.rows}
     assert texts_of(donut["fallback"]) == [view.engagement_text]
     assert texts_of(line["fallback"]) == [view.satisfaction_text]

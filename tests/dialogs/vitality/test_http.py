@@ -165,6 +165,7 @@ async def test_an_animateur_gets_the_report_with_its_files(http: BotHttp) -> Non
 
 
 async def test_an_english_speaking_animateur_gets_both_pdfs(http: BotHttp) -> None:
+    await http.choose_language(ANIMATEUR_AAD)
     card = card_of(await say(http, "report", locale="en-US"))
     assert EN("vitality.title", community=COMMUNITY) in texts_of(card)
     titles = [a["title"] for a in actions_of(card, "Action.OpenUrl")]
@@ -202,6 +203,8 @@ def _with_sponsor(http: BotHttp, sponsor: str) -> None:
 async def test_a_sponsor_may_read_but_not_change(http: BotHttp) -> None:
     _with_sponsor(http, f'aad_object_id = "{SPONSOR_AAD}"')
     await seed_members(http)
+    await http.choose_language(SPONSOR_AAD)
+    await http.choose_language(ANIMATEUR_AAD)
     card = card_of(await say(http, "report", aad=SPONSOR_AAD, locale="en-US"))
     assert EN("vitality.title", community=COMMUNITY) in texts_of(card)
     # The same figures as an animateur's: roles change who may read, not what is counted.
@@ -387,7 +390,7 @@ async def test_my_data_shows_and_forgets_the_author_of_projects(http: BotHttp) -
 async def test_the_examples_given_after_a_bad_argument_work(http: BotHttp) -> None:
     """Issue 19: every example the refusal suggests is one the bot accepts."""
     reply = await say(http, "bilan n'importe quoi")
-    examples = re.findall(r"« (bilan[^»]*) »", reply["text"])
+    examples = re.findall(r"«\s(bilan[^»]*?)\s»", reply["text"])  # no-break spaces inside « »
     assert "bilan comité ch" in examples
     assert len(examples) == 4
     for example in examples:

@@ -25,6 +25,7 @@ import pytest
 
 from bot.app import RUNTIME
 from cards.i18n import Translator
+from dialogs.demo import record_presence
 from dialogs.turn import Services
 from dialogs.vitality.inputs import gather, vitality_repository
 from dialogs.vitality.rules import ReportRequest, compute_report, cycle_starting
@@ -51,10 +52,8 @@ from storage.case_repository import Case  # noqa: E402
 from storage.meeting_repository import AgendaEntry, Meeting, Rsvp  # noqa: E402
 from storage.poll_repository import Choice, Poll, Question  # noqa: E402
 from storage.presence_repository import (  # noqa: E402
-    CheckIn,
     Correction,
     GraphAttendee,
-    LiveEvent,
     PresenceRepository,
 )
 from storage.profile_repository import MemberProfile  # noqa: E402
@@ -397,38 +396,23 @@ class Clock:
         return self.now
 
 
-CHECK_IN = {ROOM: time(9, 5), LATE: time(10)}
-IN_TEAMS = {
-    ONLINE: (time(9), time(16)),
-    MORNING: (time(9), time(12)),
-    BRIEF: (time(13), time(13, 40)),
-}
-
-
-def local(day: str, moment: time) -> datetime:
-    return datetime.combine(d(day), moment, tzinfo=ZONE)
-
-
 async def _attend(repository: PresenceRepository, mid: str, day: str, key: str, how: str) -> None:
     """One person's presence, as the presence feature records it: the in-room check-in, the
-    Teams join/leave events of the meeting chat, or the Graph attendance report."""
-    if how in CHECK_IN:
-        assert await repository.add_checkin(CheckIn(mid, key, local(day, CHECK_IN[how])))
-    elif how == GRAPH:
-        attendee = GraphAttendee(
-            mid,
-            f"report-{mid}",
-            "5e8f2a1c-7d3b-4f6e-9a0c-1b2d3e4f5a6b",  # not the key the CdeP knows them by
-            f"{key}@cdep-monteregie.example",
-            f"{NAMES[key]} (Invité)",
-            "Attendee",
-            ((at(day, 9), at(day, 16)),),
-        )
-        assert await repository.replace_graph_attendees(mid, [attendee])
-    else:
-        joined, left = IN_TEAMS[how]
-        for kind, moment in (("join", joined), ("leave", left)):
-            assert await repository.add_live_event(LiveEvent(mid, key, kind, local(day, moment)))
+    Teams join/leave events of the meeting chat (both written as the demo year writes them,
+    dialogs/demo.py), or the Graph attendance report."""
+    if how != GRAPH:
+        await record_presence(repository, mid, key, how, d(day), ZONE)
+        return
+    attendee = GraphAttendee(
+        mid,
+        f"report-{mid}",
+        "5e8f2a1c-7d3b-4f6e-9a0c-1b2d3e4f5a6b",  # not the key the CdeP knows them by
+        f"{key}@cdep-monteregie.example",
+        f"{NAMES[key]} (Invité)",
+        "Attendee",
+        ((at(day, 9), at(day, 16)),),
+    )
+    assert await repository.replace_graph_attendees(mid, [attendee])
 
 
 async def _correct(

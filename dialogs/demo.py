@@ -1,0 +1,492 @@
+"""A fictional CdeP year, written through the features' own repositories and functions, so that
+every command has something to show in the first minute (``make playground``).
+
+Everything is placed relative to ``now`` (never fixed dates): the cycle ``bilan`` shows by
+default (:meth:`dialogs.cycles.Cycle.of`), or the one before it when the current cycle has just
+begun. In it: two committees (``ch``, ``clsc``), six meetings held (two of each committee, two
+joint) with RSVPs, presence taken as the presence feature takes it (in-room check-ins, Teams
+join/leave events) and certificates issued by its own function half an hour after each meeting;
+a joint meeting to come with answers; polls built from the ready-made templates (needs analysis,
+two satisfaction surveys, the availability poll of the next meeting, still open) with answers;
+topics with supports, cases and projects. The lead (the Playground's user) is one of the
+people: she has RSVPs, a presence history and certificates of her own.
+
+The people are fictional; their names are plain data, like the shipped community profile.
+Seeding twice is refused (``DEMO_MARKER`` in the ``demo`` database).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from tinydb import TinyDB
+
+from cards.i18n import Translator
+from dialogs import cycles
+from dialogs.cycles import Period
+from dialogs.meetings import queries as meetings_queries
+from dialogs.onboarding import queries as onboarding_queries
+from dialogs.polls import context as polls_context
+from dialogs.polls import templates as poll_templates
+from dialogs.presence import handlers as presence_handlers
+from dialogs.presence import queries as presence_queries
+from dialogs.topics import repositories as topics_repositories
+from dialogs.turn import Services
+from dialogs.vitality.inputs import vitality_repository
+from storage.case_repository import Case
+from storage.meeting_repository import AgendaEntry, Meeting, Rsvp
+from storage.member_repository import Member
+from storage.poll_repository import Poll
+from storage.presence_repository import CheckIn, LiveEvent, PresenceRepository
+from storage.profile_repository import MemberProfile
+from storage.topic_repository import Topic
+from storage.vitality_repository import Project
+
+logger = logging.getLogger(__name__)
+
+DEMO_DATABASE = "demo"
+DEMO_MARKER = "seeded"
+_SEED = 15  # the same fictional year every time, for the same ``now``
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """Someone of the demo community. ``key`` is the member key (the Entra object id in
+    lower case for a real Teams user)."""
+
+    key: str
+    name: str
+    email: str
+    committees: tuple[str, ...]
+    discipline: str = "travail_social"
+    institution: str = ""
+    institution_kind: str = "clsc"
+    arrived_on: date | None = None
+    departed_on: date | None = None
+    teams_user_id: str = ""  # how Teams names them in a chat, when known
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What was written, and what to type to see it."""
+
+    period: Period
+    meetings_held: int
+    next_meeting_on: date
+    certificates: int
+    polls: int
+    topics: int
+    report_command_args: str  # "" for « bilan », else the cycle's label
+
+
+@dataclass
+class _Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+_FIRST = ("Julie", "Marc", "Nadia", "Luc", "Anne", "Paul", "Sonia", "Éric", "Lise", "Yves")
+_LAST = ("Bélanger", "Lavoie", "Fortin", "Gauthier", "Morin", "Ouellet", "Pelletier", "Côté")
+_DISCIPLINES = ("travail_social", "psychologie", "soins_infirmiers", "sexologie")
+_AGENDA = (
+    AgendaEntry("09:00", "09:15", "accueil", "Accueil"),
+    AgendaEntry("09:15", "10:30", "tour_de_table", "Tour de table"),
+    AgendaEntry("10:30", "12:00", "supervision", "Situations cliniques complexes"),
+    AgendaEntry("12:00", "13:00", "repas", "Dîner"),
+    AgendaEntry("13:00", "16:00", "atelier_conference", "Atelier-conférence"),
+)
+# (id, committees, title): the six meetings held, in order, then the one to come. Ids have the
+# features' own formats (12 hex digits for a meeting, 10 for a poll, a topic or a case).
+_MEETINGS = (
+    ("de0000000001", ("ch",), "Rencontre d'automne du comité des CH"),
+    ("de0000000002", ("clsc",), "Rencontre d'automne du comité des CLSC"),
+    ("de0000000003", ("ch", "clsc"), "Journée conjointe : l'annonce d'un diagnostic"),
+    ("de0000000004", ("ch",), "Rencontre d'hiver du comité des CH"),
+    ("de0000000005", ("clsc",), "Rencontre d'hiver du comité des CLSC"),
+    ("de0000000006", ("ch", "clsc"), "Journée conjointe : le deuil chez les proches aidants"),
+)
+_NEXT = ("de0000000007", ("ch", "clsc"), "Journée conjointe : la détresse des soignants")
+_TOPICS = (
+    ("formatif", "La détresse psychologique en fin de traitement", "treated", 4),
+    ("echange", "Les ressources communautaires en Montérégie", "open", 6),
+    ("formatif", "L'intervention auprès des enfants d'un parent atteint", "scheduled", 5),
+    ("reflexif", "Accompagner une famille en désaccord sur les soins", "open", 3),
+    ("echange", "Le retour au travail après un cancer", "open", 2),
+    ("divers", "Une liste commune des lectures utiles", "open", 1),
+)
+_PROJECTS = (
+    ("Critères de référence à l'équipe psychosociale", "Document du comité des CH"),
+    ("Outil de repérage de la détresse", "Grille adoptée par les deux comités"),
+)
+
+
+def demo_people(lead: DemoPerson, others: Sequence[DemoPerson] = ()) -> list[DemoPerson]:
+    """The lead, the given people (e.g. the Playground's users), and fourteen fictional
+    members (seven per committee)."""
+    people = [lead, *others]
+    for i in range(14):
+        committee = "ch" if i % 2 == 0 else "clsc"
+        name = f"{_FIRST[i % len(_FIRST)]} {_LAST[i % len(_LAST)]}"
+        key = f"de000000-0000-4000-8000-{i + 1:012d}"  # an Entra object id's shape
+        people.append(
+            DemoPerson(
+                key,
+                name,
+                f"{name.casefold().replace(' ', '.')}@cdep-monteregie.example",
+                (committee,),
+                discipline=_DISCIPLINES[i % len(_DISCIPLINES)],
+                institution_kind="ch" if committee == "ch" else "clsc",
+            )
+        )
+    return people
+
+
+def demo_period(services: Services, today: date) -> Period:
+    """The cycle ``bilan`` shows today, or the previous one while the current one is younger
+    than five weeks (too short for a year of meetings)."""
+    cycle = cycles.of_community(services.profile.current)
+    period = cycle.of(today)
+    if (min(today, period.end) - period.start).days < 35:
+        return cycle.previous(period)
+    return period
+
+
+def _meeting_days(period: Period, today: date, count: int) -> list[date]:
+    """``count`` weekdays spread over the period, the last one at least three days ago."""
+    first = period.start + timedelta(days=7)
+    last = min(period.end, today - timedelta(days=3))
+    step = max(1, (last - first).days // max(1, count - 1))
+    days = []
+    for i in range(count):
+        day = min(last, first + timedelta(days=i * step))
+        while day.weekday() >= 5:  # Saturday, Sunday → the Friday before
+            day -= timedelta(days=1)
+        days.append(day)
+    return days
+
+
+async def seed_demo_year(
+    services: Services, now: datetime, lead: DemoPerson, others: Sequence[DemoPerson] = ()
+) -> DemoSummary:
+    """Write the demo year (see the module docstring). ``services.clock`` is moved through the
+    year while certificates are issued and put back afterwards."""
+    marker = services.store.database(DEMO_DATABASE)
+    if await marker.run(lambda db: bool(db.table(DEMO_MARKER).all())):
+        raise DemoAlreadySeeded
+    tz = services.timezone
+    today = now.astimezone(tz).date()
+    period = demo_period(services, today)
+    rng = random.Random(_SEED)
+    people = demo_people(lead, others)
+    t = Translator(services.profile.current.default_locale)
+    # Two arrivals early in the period, a departure a month ago: the report has some to show.
+    arrivals = {people[-1].key, people[-2].key}
+    people = [
+        replace(p, arrived_on=period.start + timedelta(days=20)) if p.key in arrivals else p
+        for p in people
+    ]
+    people[-3] = replace(people[-3], departed_on=today - timedelta(days=30))
+    for person in people:  # the names shown beside RSVPs and on presence lists
+        if await services.members.get(person.key) is None:
+            await services.members.save(
+                Member(person.key, person.teams_user_id, person.key, person.name)
+            )
+
+    await onboarding_queries.profile_repository(services).save_many(
+        [
+            MemberProfile(
+                p.key,
+                name=p.name,
+                email=p.email,
+                discipline=p.discipline,
+                institution=p.institution,
+                institution_kind=p.institution_kind,
+                committee_ids=p.committees,
+                in_directory=True,
+                arrived_on=p.arrived_on,
+                departed_on=p.departed_on,
+                rules_version=1,
+            )
+            for p in people
+        ]
+    )
+
+    def local(day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), tz)
+
+    meetings = meetings_queries.meeting_repository(services)
+    days = _meeting_days(period, today, len(_MEETINGS))
+    held: list[tuple[Meeting, date]] = []
+    for (mid, committees, title), day in zip(_MEETINGS, days, strict=True):
+        meeting = Meeting(
+            mid,
+            title,
+            committees,
+            local(day, 9),
+            local(day, 16),
+            "hybride",
+            place="CISSS de la Montérégie-Centre, salle 2.14",
+            join_url="https://teams.microsoft.com/l/meetup-join/demo",
+            general_objective="Partager les pratiques et se soutenir entre collègues",
+            agenda=_AGENDA,
+            created_by=lead.key,
+            created_at=local(day, 9) - timedelta(days=30),
+        )
+        await meetings.save(meeting)
+        held.append((meeting, day))
+    next_day = today + timedelta(days=21)
+    while next_day.weekday() >= 5:
+        next_day += timedelta(days=1)
+    next_id, next_committees, next_title = _NEXT
+    await meetings.save(
+        Meeting(
+            next_id,
+            next_title,
+            next_committees,
+            local(next_day, 9),
+            local(next_day, 16),
+            "hybride",
+            place="CISSS de la Montérégie-Est, salle Richelieu",
+            join_url="https://teams.microsoft.com/l/meetup-join/demo-next",
+            general_objective="Reconnaître et prévenir la détresse des soignants",
+            agenda=_AGENDA,
+            created_by=lead.key,
+            created_at=now,
+        )
+    )
+
+    def invited(committees: Sequence[str], day: date) -> list[DemoPerson]:
+        """Members of the committees on that day."""
+        return [
+            p
+            for p in people
+            if set(p.committees) & set(committees)
+            and (p.arrived_on is None or p.arrived_on <= day)
+            and (p.departed_on is None or day < p.departed_on)
+        ]
+
+    for person in invited(next_committees, next_day)[:9]:
+        choice = rng.choice(("salle", "salle", "en_ligne", "absent"))
+        await meetings.set_rsvp(Rsvp(next_id, person.key, choice, now - timedelta(days=1)))
+
+    # Presence, as the presence feature records it, and the certificates it issues.
+    presence = presence_queries.presence_repository(services)
+    original_clock = services.clock
+    clock = _Clock(now)
+    services.clock = clock
+    certificates = 0
+    try:
+        for meeting, day in held:
+            for person in invited(meeting.committee_ids, day):
+                await meetings.set_rsvp(
+                    Rsvp(meeting.id, person.key, "salle", local(day, 9) - timedelta(days=5))
+                )
+                how = "room" if person is lead else rng.choice(_HOW)
+                if how != "absent":
+                    await record_presence(presence, meeting.id, person.key, how, day, tz)
+            clock.now = local(day, 16, 30).astimezone(UTC)
+            ref = await meetings_queries.get(services, meeting.id)
+            await presence_handlers.offer_certificates(services, ref)
+            certificates += len(await presence.certificates_for("meeting", meeting.id))
+    finally:
+        services.clock = original_clock
+
+    polls = await _seed_polls(services, t, held, people, lead, now, rng)
+    topics = await _seed_topics(services, people, lead, held, next_id, rng)
+    projects = vitality_repository(services)
+    for i, (title, description) in enumerate(_PROJECTS):
+        done_on = held[2 + 2 * i][1]
+        await projects.add_project(
+            Project(f"de00000003{i:02d}", title, description, done_on, lead.key, now)
+        )
+
+    def mark(db: TinyDB) -> None:
+        db.table(DEMO_MARKER).insert({"now": now.isoformat(), "period": period.label})
+
+    await marker.run(mark)
+    current = cycles.of_community(services.profile.current).of(today)
+    logger.info("demo year written: %d meetings, %d certificates", len(held), certificates)
+    return DemoSummary(
+        period=period,
+        meetings_held=len(held),
+        next_meeting_on=next_day,
+        certificates=certificates,
+        polls=polls,
+        topics=topics,
+        report_command_args="" if period == current else period.label,
+    )
+
+
+class DemoAlreadySeeded(Exception):
+    """The data folder already holds the demo year."""
+
+
+# How a fictional person took part: mostly in the room or online all day; a few left at noon,
+# a few stayed 40 minutes (present, but no certificate), some did not come.
+_HOW = ("room", "room", "room", "online", "online", "morning", "brief", "absent", "absent")
+# At a 9 h-16 h meeting: checked in, in the room (within the grace period, or late) ...
+CHECK_IN_AT = {"room": time(9, 5), "late": time(10)}
+# ... or in the Teams meeting, from when to when.
+IN_TEAMS = {
+    "online": (time(9), time(16)),
+    "morning": (time(9), time(12)),
+    "brief": (time(13), time(13, 40)),
+}
+
+
+async def record_presence(
+    presence: PresenceRepository, meeting_id: str, key: str, how: str, day: date, tz: tzinfo
+) -> None:
+    """One person's presence at a 9 h-16 h meeting, as the presence feature records it: the
+    in-room check-in (``room``, ``late``) or the Teams join/leave events (``online``,
+    ``morning``, ``brief``). Also used by the year of tests/dialogs/vitality/test_year.py."""
+
+    def at(moment: time) -> datetime:
+        return datetime.combine(day, moment, tz)
+
+    if how in CHECK_IN_AT:
+        if not await presence.add_checkin(CheckIn(meeting_id, key, at(CHECK_IN_AT[how]))):
+            raise ValueError(f"check-in refused for {how}")
+        return
+    if how not in IN_TEAMS:
+        raise ValueError(f"unknown way of taking part: {how}")
+    joined, left = IN_TEAMS[how]
+    for kind, moment in (("join", joined), ("leave", left)):
+        if not await presence.add_live_event(LiveEvent(meeting_id, key, kind, at(moment))):
+            raise ValueError(f"{kind} event refused for {how}")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+async def _seed_polls(
+    services: Services,
+    t: Translator,
+    held: Sequence[tuple[Meeting, date]],
+    people: Sequence[DemoPerson],
+    lead: DemoPerson,
+    now: datetime,
+    rng: random.Random,
+) -> int:
+    polls = polls_context.poll_repository(services)
+    everyone = tuple(sorted(p.key for p in people))
+    written = 0
+
+    def poll_of(pid: str, blueprint: Any, published: datetime, closed: datetime | None) -> Poll:
+        return Poll(
+            id=pid,
+            kind=blueprint.kind,
+            title=blueprint.title,
+            questions=blueprint.questions,
+            status="closed" if closed else "open",
+            anonymous=blueprint.anonymous,
+            visibility="live" if not closed else blueprint.visibility,
+            audience="members",
+            deadline=_iso(closed or blueprint.deadline),
+            created_by=lead.key,
+            created_at=_iso(published - timedelta(hours=1)),
+            locale=t.locale,
+            audience_keys=everyone,
+            published_at=_iso(published),
+            closed_at=_iso(closed) if closed else "",
+        )
+
+    # The needs analysis, at the start of the cycle.
+    start = datetime.combine(held[0][1] - timedelta(days=5), time(9), services.timezone)
+    needs = poll_templates.needs(t, start)
+    await polls.save(poll_of("de000000a1", needs, start, start + timedelta(days=14)))
+    for key in everyone[: len(everyone) * 2 // 3]:
+        themes = rng.sample([c.id for c in needs.questions[0].choices], 3)
+        await polls.record_anonymous(
+            "de000000a1",
+            key,
+            {"q1": themes, "q2": rng.choice((3, 4, 4, 5)), "q3": "c3", "q4": "c2"},
+        )
+    written += 1
+    # A satisfaction survey after each joint meeting.
+    for meeting, day in held:
+        if len(meeting.committee_ids) < 2:
+            continue
+        ends = datetime.combine(day, time(16, 5), services.timezone)
+        info = poll_templates.MeetingInfo(meeting.title, meeting.starts_at)
+        survey = poll_templates.satisfaction(t, ends, info)
+        pid = f"de0000{meeting.id[-4:]}"
+        closes = min(ends + timedelta(days=7), now - timedelta(hours=1))
+        await polls.save(replace(poll_of(pid, survey, ends, closes), meeting_id=meeting.id))
+        for key in everyone[: len(everyone) * 3 // 4]:
+            scores = {f"q{n}": rng.choice((3, 4, 4, 5, 5)) for n in range(1, 5)}
+            await polls.record_anonymous(pid, key, scores)
+        written += 1
+    # Dates for the next meeting: open, named, results live.
+    availability = poll_templates.availability(t, now)
+    await polls.save(poll_of("de000000a2", availability, now - timedelta(days=2), None))
+    choices = [c.id for c in availability.questions[0].choices if not c.exclusive]
+    for person in people[1:7]:
+        picked = sorted(rng.sample(choices, 2))
+        await polls.record_named(
+            "de000000a2", person.key, person.name, {"q1": picked}, now - timedelta(days=1)
+        )
+    return written + 1
+
+
+async def _seed_topics(
+    services: Services,
+    people: Sequence[DemoPerson],
+    lead: DemoPerson,
+    held: Sequence[tuple[Meeting, date]],
+    next_id: str,
+    rng: random.Random,
+) -> int:
+    topics = topics_repositories.topic_repository(services)
+    keys = [p.key for p in people]
+    first_day = held[0][1]
+    for i, (kind, title, status, supports) in enumerate(_TOPICS):
+        proposer = people[(i * 3 + 2) % len(people)]
+        created = datetime.combine(first_day + timedelta(days=3 * i), time(12), UTC)
+        meeting = held[2][0].id if status == "treated" else next_id if status == "scheduled" else ""
+        await topics.add(
+            Topic(
+                f"de000001{i + 1:02d}",
+                title,
+                "Proposé pour une prochaine rencontre.",
+                kind,
+                "",
+                proposer.key,
+                proposer.name,
+                _iso(created),
+                status=status,
+                meeting_id=meeting,
+                supporters=tuple(sorted(rng.sample(keys, supports))),
+                updated_at=_iso(created),
+            )
+        )
+    cases = topics_repositories.case_repository(services)
+    for i, (status, meeting) in enumerate((("treated", held[2][0].id), ("submitted", ""))):
+        submitter = people[4 + i]
+        created = datetime.combine(held[1][1] + timedelta(days=10 * i), time(12), UTC)
+        await cases.add(
+            Case(
+                f"de000002{i + 1:02d}",
+                "Proche aidant épuisé" if i == 0 else "Refus de services à domicile",
+                "Usager en soins palliatifs à domicile; la personne proche aidante est épuisée.",
+                "Répit proposé, refusé par la famille.",
+                "La famille craint de perdre le contrôle des soins.",
+                "Comment ouvrir la discussion sur le répit?",
+                ("advice",),
+                "",
+                submitter.key,
+                submitter.name,
+                _iso(created),
+                status=status,
+                meeting_id=meeting,
+            )
+        )
+    return len(_TOPICS)
