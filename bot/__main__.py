@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from bot import backups
 from bot.app import create_app
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError
@@ -21,6 +22,8 @@ def main() -> int:
     configure_logging("text")
     try:
         settings = Settings.from_env()
+        if len(sys.argv) > 1:  # python -m bot backup DEST | restore ARCHIVE [FOLDER]
+            return backups.main(sys.argv[1:], settings.data_dir)
         configure_logging(settings.log_format)
         profile_path = (settings.data_dir / PROFILE_FILE).resolve()
         existed = profile_path.exists()

@@ -26,6 +26,7 @@ from bot.auth import (
     Unauthorized,
     ids_of,
 )
+from bot.backups import nightly_job
 from bot.commands import COMMANDS
 from bot.errors import make_on_turn_error
 from bot.features import FEATURES
@@ -159,6 +160,18 @@ async def _on_startup(app: web.Application) -> None:
             await runtime.scheduler.add_planner(partial(plan_jobs, runtime.services))
     await runtime.scheduler.start()
     runtime.scheduler.every("downloads:purge", 3600, _purge_downloads(runtime.services))
+    settings = runtime.settings
+    if settings.backup_dir is not None:
+        runtime.scheduler.schedule(
+            nightly_job(
+                settings.data_dir,
+                settings.backup_dir,
+                settings.backup_keep,
+                runtime.services.clock,
+                settings.tz,
+                runtime.scheduler.schedule,
+            )
+        )
     await runtime.messenger.start()
     graph = runtime.services.components.get("attendance_source")
     if isinstance(graph, MsGraphAttendanceSource):

@@ -53,6 +53,9 @@ class Settings:
     log_format: str = "text"
     metrics_enabled: bool = False
     metrics_token: str = field(default="", repr=False)
+    # Nightly backups (bot/backups.py): CDEP_BACKUP_DIR (empty = none), CDEP_BACKUP_KEEP.
+    backup_dir: Path | None = None
+    backup_keep: int = 14
 
     @property
     def auth_enabled(self) -> bool:
@@ -133,6 +136,11 @@ class Settings:
             if not _HOST_PORT.match(entry):
                 raise SettingsError("CDEP_SERVICE_URL_HOSTS must list host or host:port entries.")
 
+        backup_dir = get("CDEP_BACKUP_DIR").strip()
+        keep_text = get("CDEP_BACKUP_KEEP", "14").strip() or "14"
+        if not keep_text.isdigit() or not 1 <= int(keep_text) <= 365:
+            raise SettingsError("CDEP_BACKUP_KEEP must be a number between 1 and 365.")
+
         log_format = (get("CDEP_LOG_FORMAT", "text") or "text").lower()
         if log_format not in ("text", "json"):
             raise SettingsError("CDEP_LOG_FORMAT must be text or json.")
@@ -159,6 +167,8 @@ class Settings:
             log_format=log_format,
             metrics_enabled=metrics_text in ("on", "true", "1", "yes"),
             metrics_token=get("CDEP_METRICS_TOKEN"),
+            backup_dir=Path(backup_dir) if backup_dir else None,
+            backup_keep=int(keep_text),
         )
 
 
