@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from storage.store import fsync_folder as _fsync_folder
+
 ARCHIVE_PREFIX = "veilleuse-"
 ARCHIVE_SUFFIX = ".tar.gz"
 MANIFEST = "BACKUP.json"
@@ -243,11 +245,3 @@ def restore(archive: Path, target: Path) -> list[str]:
             restored.append(member.name)
     _fsync_folder(target)
     return restored
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

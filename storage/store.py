@@ -503,7 +503,7 @@ class MemoryTinyDB(TinyDB):
 # --- Files --------------------------------------------------------------------------------
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     handle = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(handle)
@@ -592,7 +592,7 @@ def write_snapshot(path: Path, tables: Mapping[str, Mapping[int, Mapping[str, An
         if temp_path is not None:
             temp_path.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     return size
 
 
@@ -627,9 +627,9 @@ class _Files:
             # history, so replaying it again is harmless; the old one alone would not be.
             self.snapshot_size = write_snapshot(self.snapshot, data.snapshot())
             self.old_journal.unlink()
-            _fsync_folder(self.snapshot.parent)
+            fsync_folder(self.snapshot.parent)
             self.journal.unlink(missing_ok=True)
-            _fsync_folder(self.snapshot.parent)
+            fsync_folder(self.snapshot.parent)
             valid = 0
         self._open_journal(valid)
         return data
@@ -642,7 +642,7 @@ class _Files:
                 os.fsync(handle.fileno())
         private_mode(self.journal)
         self.journal_size = valid
-        _fsync_folder(self.snapshot.parent)
+        fsync_folder(self.snapshot.parent)
 
     def append(self, lines: list[bytes], rotate: bool) -> None:
         """Writes and fsyncs ``lines``; with ``rotate``, then starts a new journal. (The file
@@ -667,7 +667,7 @@ class _Files:
     def compact(self, tables: Mapping[str, Mapping[int, Mapping[str, Any]]]) -> None:
         size = write_snapshot(self.snapshot, tables)
         self.old_journal.unlink(missing_ok=True)
-        _fsync_folder(self.snapshot.parent)
+        fsync_folder(self.snapshot.parent)
         self.snapshot_size = size
 
     def close(self) -> None:
@@ -933,7 +933,7 @@ def migrate_folder(data_dir: Path) -> bool:
             private_mode(backup / path.name)
             with (backup / path.name).open("rb") as copied:
                 os.fsync(copied.fileno())
-        _fsync_folder(backup)
+        fsync_folder(backup)
     temp = data_dir / f".{FORMAT_FILE}{_TEMP_SUFFIX}"
     with temp.open("w", encoding="utf-8") as handle:
         json.dump({"version": FORMAT_VERSION}, handle)
@@ -941,5 +941,5 @@ def migrate_folder(data_dir: Path) -> bool:
         os.fsync(handle.fileno())
     private_mode(temp)
     temp.replace(marker)
-    _fsync_folder(data_dir)
+    fsync_folder(data_dir)
     return bool(old_files)
