@@ -85,8 +85,7 @@ async def _refresh_card(turn: Turn, meeting: Meeting) -> None:
 
 async def plan(turn: Turn) -> None:
     """``rencontre``: the planning form, in the conversation where the card will live."""
-    conversation = turn.context.activity.conversation
-    if conversation is None or conversation.conversation_type in (None, "personal"):
+    if turn.where.personal:
         await turn.say("meetings.plan.use_channel")
         return
     profile = turn.services.profile.current
@@ -186,7 +185,7 @@ def _fields(plan_: rules.Plan) -> dict[str, Any]:
 async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
     """The form message becomes the meeting card (or, without one, the card is posted)."""
     services = turn.services
-    activity = turn.context.activity
+    where = turn.where
     now = services.clock()
     meeting = Meeting(
         id=meeting_id,
@@ -194,8 +193,8 @@ async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
         created_by=turn.caller.member_key,
         created_at=now,
         updated_at=now,
-        card_conversation_id=activity.conversation.id if activity.conversation else "",
-        card_activity_id=activity.reply_to_id or "",
+        card_conversation_id=where.conversation_id,
+        card_activity_id=where.reply_to_id,
     )
     if not meeting.card_activity_id:
         posted = await turn.send_card(await views.shared_card(services, meeting))
@@ -203,7 +202,7 @@ async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
     await _repository(services).save(meeting)
     notify.replan_reminders(services, None, meeting)
     await services.jobs.replan()  # other features plan from meetings (check-in, ...)
-    if activity.reply_to_id:
+    if where.reply_to_id:
         await _refresh_card(turn, meeting)
     logger.info("meeting %s planned by %s", meeting.id, turn.caller.member_key)
     return meeting

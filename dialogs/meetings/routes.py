@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cards.meetings import MeetingVerb
 from dialogs.feature import Action, Command
-from dialogs.meetings import handlers
+from dialogs.meetings import handlers, queries, views
 from dialogs.roles import Role
 
 COMMANDS = (
@@ -28,3 +28,6 @@ plan_jobs = handlers.plan_jobs
 on_meeting_event = handlers.on_meeting_event
 member_data = handlers.member_data
 forget_member = handlers.forget_member
+# Hooks other features raise or read without importing this one (dialogs/events.py).
+on_agenda_changed = views.refresh_card
+upcoming_meetings = queries.upcoming

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
-from botbuilder.schema import ActivityTypes
 
 from cards.csv_export import csv_bytes
 from cards.dates import cycle_text, hours_year_text, long_date, long_date_time, short_time
@@ -43,6 +42,8 @@ from dialogs import cycles
 from dialogs.cycles import Period
 from dialogs.events import MeetingEvent, MeetingEventKind
 from dialogs.feature import PlannedJob
+from dialogs.meetings import queries as meetings
+from dialogs.meetings.queries import MeetingRef
 from dialogs.outreach import card_activity, direct, text_activity
 from dialogs.presence import certificates as pdf
 from dialogs.presence import rules
@@ -62,7 +63,6 @@ from dialogs.presence.queries import (
     get_meeting,
     meeting_attendance,
     meetings_between,
-    meetings_queries,
     person,
     presence_repository,
     upcoming_meetings,
@@ -218,9 +218,7 @@ async def _meeting(services: Services, data: Mapping[str, Any]) -> Any:
 
 
 def _private(turn: Turn) -> None:
-    conversation = turn.context.activity.conversation
-    kind = (conversation.conversation_type if conversation else None) or "personal"
-    if kind != "personal":
+    if not turn.where.personal:
         raise DomainError("presence.errors.private_only")
 
 
@@ -255,11 +253,9 @@ async def _fetch_under_organizer(services: Services, source: Any, meeting: Any) 
         if fetched.online_meeting_id and (
             organizer != stored.casefold() or fetched.online_meeting_id != meeting.online_meeting_id
         ):
-            meetings = meetings_queries()
-            if meetings is not None:
-                await meetings.remember_online_meeting(
-                    services, meeting.id, fetched.online_meeting_id, organizer
-                )
+            await meetings.remember_online_meeting(
+                services, meeting.id, fetched.online_meeting_id, organizer
+            )
         return fetched
     logger.info(
         "presence: meeting %s not found in Graph under %d organizer(s)", meeting.id, len(candidates)
@@ -278,10 +274,7 @@ async def _names(services: Services, keys: list[str]) -> dict[str, Person]:
 # ---- meeting events ---------------------------------------------------------------------------
 
 
-async def _event_meeting(services: Services, event: MeetingEvent) -> Any | None:
-    meetings = meetings_queries()
-    if meetings is None:
-        return None
+async def _event_meeting(services: Services, event: MeetingEvent) -> MeetingRef | None:
     found = await meetings.find_by_chat(services, event.conversation_id)
     if found is None and event.join_url:
         found = await meetings.find_by_join_url(
@@ -320,8 +313,7 @@ async def on_meeting_event(turn: Turn, event: MeetingEvent) -> None:
 async def _record_participants(turn: Turn, meeting: Any, event: MeetingEvent) -> None:
     services = turn.services
     repository = presence_repository(services)
-    activity = turn.context.activity
-    tenant = (activity.conversation.tenant_id if activity.conversation else None) or ""
+    tenant = turn.where.tenant_id
     for participant in event.participants:
         who = participant.person
         key = member_key(who.teams_user_id, who.aad_object_id)
@@ -340,7 +332,7 @@ async def _record_participants(turn: Turn, meeting: Any, event: MeetingEvent) ->
                     aad_object_id=who.aad_object_id,
                     name=who.name,
                     tenant_id=who.tenant_id or tenant,
-                    service_url=activity.service_url or "",
+                    service_url=turn.where.service_url,
                 )
             )
     logger.info(
@@ -487,9 +479,7 @@ async def reveal_code(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     meeting = await _meeting(services, data)
     if meeting.mode not in _ROOM_MODES:
         raise DomainError("presence.checkin.not_in_room")
-    conversation = turn.context.activity.conversation
-    kind = (conversation.conversation_type if conversation else None) or "personal"
-    if kind != "personal" and turn.context.activity.type != ActivityTypes.invoke:
+    if not turn.where.personal and not turn.where.by_execute:
         # The Action.Submit fallback would put the code on the shared card, for everyone.
         raise DomainError(
             "presence.errors.code_private", command=turn.t("command.presence.code.word")
@@ -746,11 +736,9 @@ async def _import(turn: Turn, meeting: Any) -> str:
 async def import_command(turn: Turn) -> None:
     """``présences importer``: the meeting of this chat, else the latest ended online one."""
     services = turn.services
-    meetings = meetings_queries()
-    conversation = turn.context.activity.conversation
     meeting = None
-    if meetings is not None and conversation is not None:
-        meeting = await meetings.find_by_chat(services, conversation.id)
+    if turn.where.conversation_id:
+        meeting = await meetings.find_by_chat(services, turn.where.conversation_id)
     if meeting is None:
         now = services.clock()
         ended = [
@@ -764,7 +752,7 @@ async def import_command(turn: Turn) -> None:
     if meeting is None:
         await turn.say("presence.import.none")
         return
-    await turn.context.send_activity(await _import(turn, meeting))
+    await turn.say_text(await _import(turn, meeting))
 
 
 async def import_action(turn: Turn, data: Mapping[str, Any]) -> MessageReply:
@@ -1064,7 +1052,7 @@ async def verify_certificate(turn: Turn) -> None:
     )
     if found.superseded:
         text = f"{text} {t('presence.verify.superseded')}"
-    await turn.context.send_activity(text)
+    await turn.say_text(text)
 
 
 # ---- views ------------------------------------------------------------------------------------
@@ -1179,10 +1167,7 @@ async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, 
     t = turn.t
     attendance = await meeting_attendance(services, meeting)
     keys = [line.member_key for line in attendance.lines]
-    invited: list[str] = []
-    meetings = meetings_queries()
-    if meetings is not None:
-        invited = list(await meetings.invited_member_keys(services, meeting.id))
+    invited = list(await meetings.invited_member_keys(services, meeting.id))
     people = await _names(services, sorted(set(keys) | set(invited)))
     lines = [
         ListLine(

@@ -8,6 +8,9 @@ from dialogs.topics import rules
 from dialogs.topics.repositories import case_repository, topic_repository
 from dialogs.turn import Services
 
+# The vitality report reads the bank and the case queue whole.
+__all__ = ["ScheduledItem", "case_repository", "scheduled_for", "topic_repository"]
+
 
 @dataclass(frozen=True)
 class ScheduledItem:

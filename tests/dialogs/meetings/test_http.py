@@ -697,7 +697,7 @@ async def test_a_scheduled_topic_lands_in_the_afternoon_workshop(bot_http: BotHt
 
     services_of(bot_http).components[views.SCHEDULED_COMPONENT] = scheduled
     before = len(card_updates(bot_http, planned.card_id))
-    await queries.refresh_card(services_of(bot_http), planned.meeting_id)  # as the bank would
+    await views.refresh_card(services_of(bot_http), planned.meeting_id)  # as the bank would
     await settle(bot_http)
     assert len(card_updates(bot_http, planned.card_id)) == before + 1
     shared = card_updates(bot_http, planned.card_id)[-1]

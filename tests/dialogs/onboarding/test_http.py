@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-import sys
 import types
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from cards.i18n import Translator
+from dialogs.meetings import routes as meetings_routes
 from dialogs.onboarding import common, handlers, roster
 from dialogs.onboarding.queries import active_members, members_of_committees, profile_of
 from dialogs.onboarding.queries import profile_repository as profiles_of
@@ -232,7 +232,6 @@ async def test_the_welcome_shows_the_next_meeting_when_one_is_planned(
         join_url: str
 
     starts = datetime.now(UTC) + timedelta(days=10)
-    fake = types.ModuleType("dialogs.meetings.queries")
 
     async def upcoming(services: object, now: datetime) -> list[Meeting]:
         return [
@@ -245,8 +244,8 @@ async def test_the_welcome_shows_the_next_meeting_when_one_is_planned(
             )
         ]
 
-    fake.upcoming = upcoming  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "dialogs.meetings.queries", fake)
+    # The meetings feature offers its upcoming meetings through a hook (dialogs/events.py).
+    monkeypatch.setattr(meetings_routes, "upcoming_meetings", upcoming)
     card = card_of(await say(http, "accueil"))
     texts = texts_of(card)
     assert FR("onboarding.welcome.next_meeting") in texts
