@@ -45,7 +45,7 @@ onboarding = pytest.importorskip("dialogs.onboarding.queries")
 meetings_queries = pytest.importorskip("dialogs.meetings.queries")
 polls_context = pytest.importorskip("dialogs.polls.context")
 topics_repositories = pytest.importorskip("dialogs.topics.repositories")
-from dialogs.presence import handlers as presence_handlers  # noqa: E402
+from dialogs.presence import jobs as presence_jobs  # noqa: E402
 from dialogs.presence import queries as presence_queries  # noqa: E402
 from storage.case_repository import Case  # noqa: E402
 from storage.meeting_repository import AgendaEntry, Meeting, Rsvp  # noqa: E402
@@ -467,11 +467,11 @@ async def seed_presence(services: Services, clock: Clock) -> None:
                 await _correct(repository, mid, change, ends)
         clock.now = ends + timedelta(minutes=30)
         meeting = await meetings_queries.get(services, mid)
-        await presence_handlers.offer_certificates(services, meeting)
+        await presence_jobs.offer_certificates(services, meeting)
     next_morning = at(days["J2"], 10) + timedelta(days=1)
     await _correct(repository, "J2", J2_LATE_CORRECTION, next_morning)
     clock.now = next_morning
-    await presence_handlers.offer_certificates(services, await meetings_queries.get(services, "J2"))
+    await presence_jobs.offer_certificates(services, await meetings_queries.get(services, "J2"))
 
 
 @pytest.fixture
