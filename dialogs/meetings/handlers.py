@@ -32,7 +32,6 @@ from cards.meetings import (
 )
 from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
-from dialogs.feature import PlannedJob
 from dialogs.meetings import form, invite, notify, queries, rules, views
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.meeting_repository import Meeting, MeetingRepository, Rsvp
@@ -519,42 +518,3 @@ async def _meeting_ended(turn: Turn, event: MeetingEvent) -> None:
     await _repository(services).save(replace(meeting, survey_offered=True))
     await notify.offer_survey(services, meeting)
     logger.info("meeting %s ended: survey offered", meeting.id)
-
-
-# ---- jobs and personal data --------------------------------------------------------------
-
-
-async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
-    """Reminders still due, rebuilt from the stored meetings at every start."""
-    jobs: list[PlannedJob] = []
-    for meeting in await _repository(services).all():
-        jobs.extend(notify.reminder_jobs(services, meeting, now))
-    return jobs
-
-
-async def member_data(services: Services, member_key: str) -> dict[str, Any]:
-    repository = _repository(services)
-    answers = []
-    for answer in await repository.rsvps_of(member_key):
-        meeting = await repository.get(answer.meeting_id)
-        answers.append(
-            {
-                "meeting_id": answer.meeting_id,
-                "meeting_title": meeting.title if meeting else "",
-                "meeting_starts_at": meeting.starts_at.isoformat() if meeting else "",
-                "meeting_answer": answer.choice,
-                "meeting_answered_at": answer.at.isoformat(),
-            }
-        )
-    planned = [m.id for m in await repository.all() if m.created_by == member_key]
-    return {"meetings_answers": answers, "meetings_planned": planned}
-
-
-async def forget_member(services: Services, member_key: str) -> None:
-    """Erase the member's answers, and their name as the planner of meetings."""
-    repository = _repository(services)
-    removed = await repository.forget_member(member_key)
-    for meeting in await repository.all():
-        if meeting.created_by == member_key:
-            await repository.save(replace(meeting, created_by=""))
-    logger.info("meetings: %d answer(s) erased for a member", removed)

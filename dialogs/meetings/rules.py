@@ -15,14 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from storage.meeting_modes import MODES, MeetingMode
 from storage.meeting_repository import AgendaEntry, Meeting
 
 # ---- vocabulary --------------------------------------------------------------------------
 
-MODE_IN_PERSON = "presentiel"
-MODE_VIRTUAL = "virtuel"
-MODE_HYBRID = "hybride"
-MODES = (MODE_IN_PERSON, MODE_VIRTUAL, MODE_HYBRID)
+MODE_IN_PERSON = MeetingMode.IN_PERSON
+MODE_VIRTUAL = MeetingMode.VIRTUAL
+MODE_HYBRID = MeetingMode.HYBRID
 
 KINDS = (
     "accueil",

@@ -34,7 +34,7 @@ from cards.onboarding import (
 from dialogs.events import Person
 from dialogs.feature import PlannedJob, feature_hooks
 from dialogs.onboarding import rules
-from dialogs.onboarding.common import (
+from dialogs.onboarding.profiles import (
     RULES_JOB,
     SETTING_RULES_ASKED,
     committee_choices,

@@ -22,7 +22,7 @@ from cards.onboarding import (
     build_notice_card,
 )
 from dialogs.onboarding import rules
-from dialogs.onboarding.common import (
+from dialogs.onboarding.profiles import (
     DOWNLOAD_TTL,
     FEATURE_NAME,
     MAX_DATA_LINES,

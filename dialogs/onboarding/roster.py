@@ -30,7 +30,8 @@ from cards.onboarding import (
 )
 from dialogs.feature import PlannedJob
 from dialogs.onboarding import rules
-from dialogs.onboarding.common import (
+from dialogs.onboarding.handlers import schedule_followup
+from dialogs.onboarding.profiles import (
     DOWNLOAD_TTL,
     SETTING_DIGEST_COVERED,
     SETTING_FOLLOWUP_DAYS,
@@ -46,7 +47,6 @@ from dialogs.onboarding.common import (
     today_in,
     translator_for,
 )
-from dialogs.onboarding.handlers import schedule_followup
 from dialogs.outreach import card_activity, direct
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.member_repository import Member, member_key

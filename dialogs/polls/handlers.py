@@ -43,7 +43,7 @@ from dialogs.deidentify import Finding, find_identifiers, redact
 from dialogs.meetings import queries as meetings
 from dialogs.outreach import card_activity, direct
 from dialogs.polls import rules
-from dialogs.polls.context import (
+from dialogs.polls.audience import (
     audience_members,
     committee_ids,
     in_poll_conversation,
@@ -55,7 +55,7 @@ from dialogs.polls.context import (
     threshold,
 )
 from dialogs.polls.jobs import cancel_jobs, post_results, schedule_jobs, shared_card_update
-from dialogs.polls.templates import MeetingInfo, blueprint
+from dialogs.polls.surveys import MeetingInfo, blueprint
 from dialogs.polls.views import Viewer, draft_card, fits_in_a_card, poll_card, results_of
 from dialogs.roles import Role
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn

@@ -55,7 +55,6 @@ from dialogs.presence.queries import (
     presence_repository,
 )
 from dialogs.presence.views import (
-    ROOM_MODES,
     discipline_label,
     display_name,
     duration_text,
@@ -77,6 +76,7 @@ from dialogs.presence.views import (
     time_range,
 )
 from dialogs.turn import CardReply, DomainError, MessageReply, Services, Turn
+from storage.meeting_modes import ROOM_MODES
 from storage.member_repository import Member, member_key
 from storage.presence_repository import (
     Certificate,

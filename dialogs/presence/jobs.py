@@ -38,7 +38,6 @@ from dialogs.presence.queries import (
     upcoming_meetings,
 )
 from dialogs.presence.views import (
-    ROOM_MODES,
     has_online_part,
     hours_text,
     meeting_date,
@@ -48,6 +47,7 @@ from dialogs.presence.views import (
 )
 from dialogs.turn import Services
 from storage.conversation_repository import conversation_key
+from storage.meeting_modes import ROOM_MODES
 from storage.outbox_repository import OutboxItem
 from storage.presence_repository import (
     Certificate,

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from dialogs.cycles import Cycle, Period
+from storage.meeting_modes import ROOM_MODES
 
 SOURCE_TEAMS = "teams"
 SOURCE_GRAPH = "graph"
@@ -221,7 +222,7 @@ def checkin_interval(
 
 
 def checkin_open(now: datetime, starts_at: datetime, ends_at: datetime, mode: str) -> bool:
-    return mode in ("presentiel", "hybride") and starts_at - CHECKIN_OPENS_BEFORE <= now < ends_at
+    return mode in ROOM_MODES and starts_at - CHECKIN_OPENS_BEFORE <= now < ends_at
 
 
 def normalize_code(text: str) -> str:

@@ -36,6 +36,7 @@ from dialogs.presence.queries import (
     presence_repository,
 )
 from dialogs.turn import Services, Turn
+from storage.meeting_modes import ONLINE_MODES, MeetingMode
 from storage.member_repository import Member
 from storage.presence_repository import (
     FORGOTTEN,
@@ -43,8 +44,6 @@ from storage.presence_repository import (
 
 logger = logging.getLogger(__name__)
 RECENT_DAYS = 120
-ONLINE_MODES = ("virtuel", "hybride")
-ROOM_MODES = ("presentiel", "hybride")
 
 
 # ---- formatting ---------------------------------------------------------------------------------
@@ -115,7 +114,7 @@ def place_text(meeting: Any, t: Translator) -> str:
     place = meeting.place or t("presence.place.unknown")
     if meeting.mode == "virtuel":
         return t("presence.place.virtuel")
-    if meeting.mode == "hybride":
+    if meeting.mode == MeetingMode.HYBRID:
         return t("presence.place.hybride", place=place)
     return t("presence.place.presentiel", place=place)
 

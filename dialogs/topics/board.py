@@ -18,7 +18,7 @@ from cards.i18n import Translator
 from cards.render import attachment
 from cards.topics import BoardView, build_board_card
 from dialogs.topics import rules
-from dialogs.topics.common import new_id
+from dialogs.topics.guard import new_id
 from dialogs.topics.repositories import topic_repository
 from dialogs.topics.views import format_moment, iso, meeting_labels, topic_line
 from dialogs.turn import CardReply, Services, Turn

@@ -6,7 +6,7 @@ from cards.topics import TopicVerb
 from dialogs.feature import Action, Command
 from dialogs.roles import Role
 from dialogs.topics import board, cases, handlers, queries
-from dialogs.topics.agenda import plan_jobs
+from dialogs.topics.jobs import plan_jobs
 from dialogs.topics.privacy import forget_member, member_data
 
 COMMANDS = (

@@ -11,7 +11,7 @@ import pytest
 from cards.i18n import Translator
 from cards.topics import TopicVerb
 from dialogs.topics import queries, routes
-from dialogs.topics.agenda import return_job_id
+from dialogs.topics.jobs import return_job_id
 from dialogs.topics.repositories import case_repository, topic_repository
 from tests.cards.inputs import blocking_inputs
 from tests.dialogs.topics.conftest import (

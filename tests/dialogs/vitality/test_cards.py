@@ -18,7 +18,6 @@ from cards.render import MAX_CARD_BYTES
 from cards.vitality import build_report_card
 from dialogs.vitality import rules
 from dialogs.vitality.exports import report_csv, safe_cell
-from dialogs.vitality.present import MAX_MEETING_LINES, Links, report_view
 from dialogs.vitality.report_pdf import printable, report_pdf
 from dialogs.vitality.rules import (
     Attendance,
@@ -31,6 +30,7 @@ from dialogs.vitality.rules import (
     compute_report,
     cycle_starting,
 )
+from dialogs.vitality.views import MAX_MEETING_LINES, Links, report_view
 from tests.bot.conftest import texts_of
 from tests.cards.card_schema import charts_of, schema_errors
 from tests.dialogs.vitality.samples import TODAY, profile, sample_inputs, sample_report, sample_view

@@ -43,7 +43,7 @@ NAMES: dict[str, str] = {}
 
 onboarding = pytest.importorskip("dialogs.onboarding.queries")
 meetings_queries = pytest.importorskip("dialogs.meetings.queries")
-polls_context = pytest.importorskip("dialogs.polls.context")
+polls_context = pytest.importorskip("dialogs.polls.audience")
 topics_repositories = pytest.importorskip("dialogs.topics.repositories")
 from dialogs.presence import jobs as presence_jobs  # noqa: E402
 from dialogs.presence import queries as presence_queries  # noqa: E402
