@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
@@ -63,8 +63,6 @@ class VeilleuseBot(TeamsActivityHandler):
         self,
         services: Services,
         router: Router,
-        conversation_state: ConversationState,
-        user_state: UserState,
         *,
         identity: IdentityResolver | None = None,
         recent: RecentActivities | None = None,
@@ -73,8 +71,6 @@ class VeilleuseBot(TeamsActivityHandler):
     ) -> None:
         self.services = services
         self.router = router
-        self.conversation_state = conversation_state
-        self.user_state = user_state
         self.identity = identity or IdentityResolver(services.members)
         self.recent = recent or RecentActivities()
         # Called with the TurnContext of every authenticated inbound activity (the messenger
@@ -102,8 +98,6 @@ class VeilleuseBot(TeamsActivityHandler):
         ):
             await self.on_inbound(turn_context)
         await super().on_turn(turn_context)
-        await self.conversation_state.save_changes(turn_context)
-        await self.user_state.save_changes(turn_context)
 
     async def _turn(self, turn_context: TurnContext, args: str = "") -> Turn:
         caller = await self.identity.caller(turn_context, self.services.profile.current)
@@ -167,7 +161,7 @@ class VeilleuseBot(TeamsActivityHandler):
 
     @override
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Work around botbuilder 4.17.1 returning HTTP 500 for Action.Execute (PLATFORM.md
+        """Work around botbuilder 4.17.1 returning HTTP 500 for Action.Execute (docs/PLATFORM.md
         §3.1): answer ``adaptiveCard/action`` ourselves with a msrest model body."""
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
@@ -221,8 +215,6 @@ class VeilleuseBot(TeamsActivityHandler):
             return MessageReply(turn.t(refusal.key, **refusal.values))
         except Exception:
             logger.exception("action %s failed %s", verb, activity_ids(turn_context))
-            await self.conversation_state.load(turn_context)
-            await self.conversation_state.delete(turn_context)
             return MessageReply(turn.t("errors.generic"))
 
     # ---- installation and membership --------------------------------------------------------

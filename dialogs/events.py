@@ -1,4 +1,4 @@
-"""Teams events as plain values, whatever the casing of the payload (PLATFORM.md §3.6).
+"""Teams events as plain values, whatever the casing of the payload (docs/PLATFORM.md §3.6).
 
 The bot turns raw activities into these and calls the matching optional function of every
 feature's ``routes`` module:

@@ -229,9 +229,8 @@ async def arrive(
 
 
 async def _completed(turn: Turn, person: Person) -> Person:
-    """The tenant and e-mail of an added person. The bot edge may lose both: botbuilder reads
-    ``conversation.tenantID`` where Teams sends ``tenantId``, and the details Teams sends inline
-    with an added account are dropped when the account is re-serialised."""
+    """The tenant and e-mail of an added person: from the event, else from what Teams sent with
+    the turn (``turn.where``; docs/PLATFORM.md §3.6), else from the roster."""
     email = person.email
     if not email:
         email = turn.where.added_emails.get(person.teams_user_id, "")

@@ -23,6 +23,7 @@ from dialogs.onboarding.queries import profile_repository as profiles_of
 from dialogs.onboarding.queries import roster as roster_entries
 from storage.profile_repository import MemberProfile
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
+from tests.card_walk import verbs_of
 from tests.dialogs.onboarding.conftest import (
     TEAM_CHANNEL,
     eventually,
@@ -57,19 +58,6 @@ PROFILE_FORM = {
 
 def cards_sent_to(http: BotHttp, user_id: str) -> list[dict[str, Any]]:
     return [card_of(a) for a in sent_to(http, user_id) if a.get("attachments")]
-
-
-def verbs_of(card: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(card, dict):
-        if card.get("type") == "Action.Execute":
-            found.append(card["verb"])
-        for value in card.values():
-            found.extend(verbs_of(value))
-    elif isinstance(card, list):
-        for item in card:
-            found.extend(verbs_of(item))
-    return found
 
 
 def urls_of(card: Any) -> list[str]:

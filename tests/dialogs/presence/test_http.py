@@ -35,6 +35,7 @@ from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.outbox_repository import OutboxItem
 from tests.bot.conftest import BotHttp, card_of, texts_of
+from tests.card_walk import of_type
 from tests.cards.inputs import blocking_inputs
 from tests.dialogs.presence import scenario
 from tests.dialogs.presence.pdf_text import extract_text
@@ -336,20 +337,7 @@ async def _texts_to(scene: Scene, aad: str, text: str) -> bool:
 
 
 def _urls(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.OpenUrl":
-                found.append(node["url"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [node["url"] for node in of_type(card, "Action.OpenUrl")]
 
 
 async def _download(scene: Scene, url: str) -> bytes:

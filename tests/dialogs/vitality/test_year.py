@@ -30,6 +30,7 @@ from dialogs.vitality.inputs import gather, vitality_repository
 from dialogs.vitality.rules import ReportRequest, compute_report, cycle_starting
 from storage.vitality_repository import Project
 from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, card_of, texts_of
+from tests.card_walk import actions_of as _actions
 from tests.cards.card_schema import schema_errors
 from tests.dialogs.presence.pdf_text import extract_text
 
@@ -494,19 +495,6 @@ async def report_csv(http: BotHttp, text: str) -> tuple[dict[str, Any], dict[tup
     content = (await response.read()).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     return card, {(r[0], r[1]): r[2] for r in rows[1:]}
-
-
-def _actions(card: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(card, dict):
-        if str(card.get("type", "")).startswith("Action."):
-            found.append(card)
-        for value in card.values():
-            found.extend(_actions(value))
-    elif isinstance(card, list):
-        for item in card:
-            found.extend(_actions(item))
-    return found
 
 
 def fig(key: str) -> str:
