@@ -46,5 +46,5 @@ async def scheduled_for(services: Services, meeting_id: str) -> list[ScheduledIt
         ScheduledItem("case", c.id, c.title, "reflexif", c.submitter_name)
         for c in sorted(cases, key=lambda c: c.created_at)
     ]
-    order = {kind: i for i, kind in enumerate(("echange", "divers", "reflexif", "formatif"))}
+    order = rules.AGENDA_ORDER
     return sorted(items, key=lambda item: order.get(item.kind, len(order)))
