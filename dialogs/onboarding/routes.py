@@ -6,7 +6,7 @@ from cards.onboarding import OnboardingVerb as V
 from dialogs.feature import Action, Command
 from dialogs.onboarding import directory, handlers, jobs, my_data, roster
 from dialogs.onboarding.handlers import on_bot_installed, on_members_added, on_members_removed
-from dialogs.onboarding.my_data import forget_member, member_data
+from dialogs.onboarding.privacy import forget_member, member_data
 from dialogs.roles import Role
 
 COMMANDS = (

@@ -106,7 +106,7 @@ def _text(data: Mapping[str, Any], name: str, limit: int = 200) -> str:
     return value.strip()
 
 
-async def _meeting(services: Services, data: Mapping[str, Any]) -> Any:
+async def _meeting(services: Services, data: Mapping[str, Any]) -> MeetingRef:
     meeting_id = _text(data, "meeting_id", 100)
     meeting = await get_meeting(services, meeting_id) if meeting_id else None
     if meeting is None:
@@ -158,7 +158,7 @@ async def on_meeting_event(turn: Turn, event: MeetingEvent) -> None:
             await start_import_cycle(services, meeting, event.at)
 
 
-async def _record_participants(turn: Turn, meeting: Any, event: MeetingEvent) -> None:
+async def _record_participants(turn: Turn, meeting: MeetingRef, event: MeetingEvent) -> None:
     services = turn.services
     repository = presence_repository(services)
     tenant = turn.where.tenant_id
@@ -288,7 +288,7 @@ async def show_code(turn: Turn) -> None:
         )
 
 
-async def _import(turn: Turn, meeting: Any) -> str:
+async def _import(turn: Turn, meeting: MeetingRef) -> str:
     services = turn.services
     if not has_online_part(meeting):
         raise DomainError("presence.import.not_online")
@@ -331,7 +331,7 @@ async def import_action(turn: Turn, data: Mapping[str, Any]) -> MessageReply:
 
 async def _meeting_pdf(
     services: Services,
-    meeting: Any,
+    meeting: MeetingRef,
     line: rules.MemberAttendance,
     who: Person,
     certificate: Certificate,
@@ -604,7 +604,7 @@ async def correct(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     )
 
 
-async def _current_mode(services: Services, meeting: Any, member_key: str) -> str:
+async def _current_mode(services: Services, meeting: MeetingRef, member_key: str) -> str:
     """The member's mode as the meeting's list shows it; for someone not seen, the meeting's
     own (in the room unless the meeting is online only)."""
     line = (await meeting_attendance(services, meeting)).line(member_key)
@@ -649,7 +649,7 @@ async def assign(turn: Turn, data: Mapping[str, Any]) -> CardReply:
 
 
 async def revoke_uncredited(
-    services: Services, meeting: Any, by: str, reason: str
+    services: Services, meeting: MeetingRef, by: str, reason: str
 ) -> list[Certificate]:
     """After a correction: revoke the certificate of every member of the meeting left with no
     credited hours, and their yearly summary that counted it (a new one is issued when they
@@ -732,7 +732,7 @@ def _csv(rows: list[list[str]], t: Translator) -> bytes:
     return csv_bytes([header, *rows])
 
 
-async def _csv_rows(services: Services, meeting: Any, t: Translator) -> list[list[str]]:
+async def _csv_rows(services: Services, meeting: MeetingRef, t: Translator) -> list[list[str]]:
     attendance = await meeting_attendance(services, meeting)
     day = meeting.starts_at.astimezone(services.timezone).date().isoformat()
     rows = []

@@ -17,6 +17,7 @@ from cards.presence import (
 )
 from dialogs.feature import PlannedJob
 from dialogs.meetings import queries as meetings
+from dialogs.meetings.queries import MeetingRef
 from dialogs.outreach import card_activity, direct, text_activity
 from dialogs.presence import rules
 from dialogs.presence.ports import (
@@ -65,7 +66,9 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-async def _fetch_under_organizer(services: Services, source: Any, meeting: Any) -> AttendanceFetch:
+async def _fetch_under_organizer(
+    services: Services, source: Any, meeting: MeetingRef
+) -> AttendanceFetch:
     """Ask Graph under the online meeting's organizer (known, or read from the join link),
     then under each animateur in turn; the first that finds the meeting answers, and its
     organizer is kept with the meeting."""
@@ -101,7 +104,7 @@ async def _fetch_under_organizer(services: Services, source: Any, meeting: Any) 
     return AttendanceFetch(FetchStatus.refused if refused else FetchStatus.not_found)
 
 
-async def plan_closing(services: Services, meeting: Any) -> None:
+async def plan_closing(services: Services, meeting: MeetingRef) -> None:
     """An in-room meeting may have no Teams meeting (so no end event): its presences are
     closed and its certificates offered shortly after its scheduled end."""
     repository = presence_repository(services)
@@ -204,7 +207,7 @@ async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
 
 
 async def start_import_cycle(
-    services: Services, meeting: Any, ended_at: datetime, requested_by: str = ""
+    services: Services, meeting: MeetingRef, ended_at: datetime, requested_by: str = ""
 ) -> None:
     """Import now, then on the retry schedule (counted from now) until a report comes."""
     repository = presence_repository(services)
@@ -225,7 +228,9 @@ async def start_import_cycle(
     logger.info("presence: import of meeting %s planned", meeting.id)
 
 
-async def fetch_into_store(services: Services, meeting: Any) -> tuple[FetchStatus | None, bool]:
+async def fetch_into_store(
+    services: Services, meeting: MeetingRef
+) -> tuple[FetchStatus | None, bool]:
     """(Graph status or None when the meeting has no Graph step, whether the stored Graph
     attendees changed)."""
     source = attendance_source(services)
@@ -328,7 +333,7 @@ async def _run_import(services: Services, meeting_id: str, attempt: int) -> None
 async def _tell_requester(
     services: Services,
     state: ImportState,
-    meeting: Any,
+    meeting: MeetingRef,
     key: str,
     *,
     due: datetime | None = None,
@@ -351,7 +356,7 @@ async def _tell_requester(
 
 
 async def _tell_animateurs_not_found(
-    services: Services, state: ImportState, meeting: Any, attendance: MeetingAttendance
+    services: Services, state: ImportState, meeting: MeetingRef, attendance: MeetingAttendance
 ) -> None:
     """Graph found the meeting under no one (organizer, join link, animateurs): tell the
     animateurs (and whoever asked) in 1:1, with what to check."""
@@ -376,7 +381,7 @@ async def _tell_animateurs_not_found(
 
 
 async def current_certificate(
-    services: Services, meeting: Any, line: rules.MemberAttendance, who: Person
+    services: Services, meeting: MeetingRef, line: rules.MemberAttendance, who: Person
 ) -> Certificate:
     """The member's certificate for this meeting, issued anew when the hours or the name
     changed since the last one (the old code then reads "superseded")."""
@@ -405,7 +410,7 @@ async def current_certificate(
 
 
 async def offer_certificates(
-    services: Services, meeting: Any, attendance: MeetingAttendance | None = None
+    services: Services, meeting: MeetingRef, attendance: MeetingAttendance | None = None
 ) -> int:
     """Issue the certificates of the meeting and offer each one 1:1 (at most once per member
     and meeting: item ``certificate:<meeting>:<member>``)."""

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from dialogs.meetings import queries as meetings
 from dialogs.meetings.queries import MeetingRef
@@ -147,7 +146,7 @@ class UnmatchedAttendee:
 
 @dataclass(frozen=True)
 class MeetingAttendance:
-    meeting: Any  # dialogs.meetings.queries.MeetingRef
+    meeting: MeetingRef  # dialogs.meetings.queries.MeetingRef
     lines: tuple[rules.MemberAttendance, ...]
     unmatched: tuple[UnmatchedAttendee, ...]
     training_minutes: int
@@ -158,7 +157,7 @@ class MeetingAttendance:
 
 
 def meeting_frame(
-    services: Services, meeting: Any, ended_at: datetime | None = None
+    services: Services, meeting: MeetingRef, ended_at: datetime | None = None
 ) -> rules.MeetingFrame:
     policy = credit_policy(services)
     slots = [rules.Slot(s.start, s.end, s.kind) for s in getattr(meeting, "agenda", ())]
@@ -168,7 +167,7 @@ def meeting_frame(
     return rules.MeetingFrame(meeting.starts_at, meeting.ends_at, tuple(training))
 
 
-async def meeting_attendance(services: Services, meeting: Any) -> MeetingAttendance:
+async def meeting_attendance(services: Services, meeting: MeetingRef) -> MeetingAttendance:
     repository = presence_repository(services)
     policy = credit_policy(services)
     state = await repository.get_import(meeting.id)

@@ -25,6 +25,7 @@ from cards.presence import (
 from dialogs import cycles
 from dialogs.cycles import Period
 from dialogs.meetings import queries as meetings
+from dialogs.meetings.queries import MeetingRef
 from dialogs.presence import rules
 from dialogs.presence.queries import (
     MeetingAttendance,
@@ -91,17 +92,17 @@ def sources_label(sources: tuple[str, ...], t: Translator) -> str:
     return ", ".join(t(f"presence.source.{s}") for s in sources)
 
 
-def time_range(meeting: Any, services: Services, t: Translator) -> str:
+def time_range(meeting: MeetingRef, services: Services, t: Translator) -> str:
     start = meeting.starts_at.astimezone(services.timezone)
     end = meeting.ends_at.astimezone(services.timezone)
     return t("presence.time_range", start=short_time(start, t), end=short_time(end, t))
 
 
-def meeting_date(meeting: Any, services: Services, t: Translator) -> str:
+def meeting_date(meeting: MeetingRef, services: Services, t: Translator) -> str:
     return long_date(meeting.starts_at.astimezone(services.timezone), t)
 
 
-def meeting_line(meeting: Any, services: Services, t: Translator) -> str:
+def meeting_line(meeting: MeetingRef, services: Services, t: Translator) -> str:
     return t(
         "presence.meeting_line",
         title=meeting.title,
@@ -110,7 +111,7 @@ def meeting_line(meeting: Any, services: Services, t: Translator) -> str:
     )
 
 
-def place_text(meeting: Any, t: Translator) -> str:
+def place_text(meeting: MeetingRef, t: Translator) -> str:
     place = meeting.place or t("presence.place.unknown")
     if meeting.mode == "virtuel":
         return t("presence.place.virtuel")
@@ -148,7 +149,7 @@ def display_name(who: Person, t: Translator) -> str:
     return who.name or t("presence.unknown_member")
 
 
-def has_online_part(meeting: Any) -> bool:
+def has_online_part(meeting: MeetingRef) -> bool:
     return meeting.mode in ONLINE_MODES and bool(meeting.join_url or meeting.online_meeting_id)
 
 
@@ -156,7 +157,7 @@ async def names_of(services: Services, keys: list[str]) -> dict[str, Person]:
     return {key: await person(services, key) for key in keys}
 
 
-def room_checkin_card(services: Services, meeting: Any) -> dict[str, Any]:
+def room_checkin_card(services: Services, meeting: MeetingRef) -> dict[str, Any]:
     t = translator(services.profile.current.default_locale)
     return build_checkin_card(
         t, meeting_id=meeting.id, meeting_line=meeting_line(meeting, services, t)
@@ -272,7 +273,7 @@ def import_line(attendance: MeetingAttendance, t: Translator, services: Services
     return t(f"presence.import_status.{state.status}")
 
 
-async def meeting_card(turn: Turn, meeting: Any, notice: str = "") -> dict[str, Any]:
+async def meeting_card(turn: Turn, meeting: MeetingRef, notice: str = "") -> dict[str, Any]:
     services = turn.services
     t = turn.t
     attendance = await meeting_attendance(services, meeting)

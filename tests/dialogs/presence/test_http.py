@@ -35,6 +35,7 @@ from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.outbox_repository import OutboxItem
 from tests.bot.conftest import BotHttp, card_of, texts_of
+from tests.card_walk import nodes as _nodes
 from tests.card_walk import of_type
 from tests.cards.inputs import blocking_inputs
 from tests.dialogs.presence import scenario
@@ -980,18 +981,6 @@ async def test_adjusting_minutes_keeps_the_members_mode(scene: Scene) -> None:
     moved = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
     assert moved is not None
     assert (moved.minutes, moved.mode) == (300, "salle")
-
-
-def _nodes(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            found.extend(_nodes(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_nodes(item))
-    return found
 
 
 async def test_my_data_words_the_presence_sections_for_the_reader(scene: Scene) -> None:
