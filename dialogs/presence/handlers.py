@@ -451,7 +451,7 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
                     label=t("presence.certs.meeting", title=meeting.title),
                     detail=t.plural(
                         "presence.certs.detail",
-                        certificate.credited_minutes / 60,
+                        rules.hours(certificate.credited_minutes),
                         date=meeting_date(meeting, services, t),
                         hours=hours_text(certificate.credited_minutes, t),
                         code=certificate.code,
@@ -473,7 +473,7 @@ async def certificates_card(turn: Turn) -> dict[str, Any]:
                     label=t("presence.certs.year", year=period.label),
                     detail=t.plural(
                         "presence.certs.year_detail",
-                        summary.credited_minutes / 60,
+                        rules.hours(summary.credited_minutes),
                         hours=hours_text(summary.credited_minutes, t),
                         code=summary.code,
                     ),
@@ -519,7 +519,7 @@ async def verify_certificate(turn: Turn) -> None:
     key = "presence.verify.year" if found.kind == "year" else "presence.verify.meeting"
     text = t.plural(
         key,
-        found.credited_minutes / 60,
+        rules.hours(found.credited_minutes),
         code=found.code,
         name=found.member_name or t("presence.verify.forgotten"),
         title=found.title,

@@ -428,7 +428,7 @@ async def offer_certificates(
         t = member_translator(services, member)
         text = t.plural(
             "presence.offer.text",
-            line.credited_minutes / 60,
+            rules.hours(line.credited_minutes),
             title=meeting.title,
             date=meeting_date(meeting, services, t),
             hours=hours_text(line.credited_minutes, t),

@@ -188,7 +188,8 @@ def credited_minutes(training_minutes: int, policy: CreditPolicy) -> int:
 
 
 def hours(minutes: int) -> float:
-    return round(minutes / 60, 2)
+    """Minutes as hours: the one conversion (wording, plurals, credited hours)."""
+    return minutes / 60
 
 
 def live_intervals(events: Iterable[tuple[str, datetime]], closes_at: datetime) -> list[Interval]:
@@ -308,7 +309,7 @@ class MemberAttendance:
 
     @property
     def credited_hours(self) -> float:
-        return hours(self.credited_minutes)
+        return round(hours(self.credited_minutes), 2)
 
     @property
     def present(self) -> bool:

@@ -51,7 +51,7 @@ RECENT_DAYS = 120
 
 
 def hours_text(minutes: int, t: Translator) -> str:
-    return str(format_decimal(minutes / 60, format="#,##0.##", locale=t.babel_locale))
+    return str(format_decimal(rules.hours(minutes), format="#,##0.##", locale=t.babel_locale))
 
 
 def people_counts(present: int, unmatched: int, t: Translator) -> dict[str, str]:
@@ -205,7 +205,7 @@ async def mine_card(turn: Turn, period: Period) -> dict[str, Any]:
         provisional = provisional or pending
         value = t.plural(
             "presence.mine.value",
-            line.credited_minutes / 60,
+            rules.hours(line.credited_minutes),
             mode=mode_label(line.mode, t),
             time=duration_text(line.minutes, t),
             hours=hours_text(line.credited_minutes, t),
@@ -294,7 +294,7 @@ async def meeting_card(turn: Turn, meeting: MeetingRef, notice: str = "") -> dic
             or t("presence.list.no_profile"),
             figures=t.plural(
                 "presence.list.figures",
-                line.credited_minutes / 60,
+                rules.hours(line.credited_minutes),
                 mode=mode_label(line.mode, t),
                 time=duration_text(line.minutes, t),
                 hours=hours_text(line.credited_minutes, t),
