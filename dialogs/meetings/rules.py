@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from storage.meeting_modes import MODES, MeetingMode
 from storage.meeting_repository import AgendaEntry, Meeting
+from storage.meeting_vocabulary import AGENDA_KINDS, MODES, MeetingMode
 
 # ---- vocabulary --------------------------------------------------------------------------
 
@@ -24,15 +24,7 @@ MODE_IN_PERSON = MeetingMode.IN_PERSON
 MODE_VIRTUAL = MeetingMode.VIRTUAL
 MODE_HYBRID = MeetingMode.HYBRID
 
-KINDS = (
-    "accueil",
-    "tour_de_table",
-    "affaires_diverses",
-    "supervision",
-    "repas",
-    "atelier_conference",
-    "autre",
-)
+KINDS = AGENDA_KINDS
 
 IN_ROOM = "salle"
 ONLINE = "en_ligne"

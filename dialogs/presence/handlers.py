@@ -76,7 +76,7 @@ from dialogs.presence.views import (
     time_range,
 )
 from dialogs.turn import CardReply, DomainError, MessageReply, Services, Turn
-from storage.meeting_modes import ROOM_MODES
+from storage.meeting_vocabulary import ROOM_MODES
 from storage.member_repository import Member, member_key
 from storage.presence_repository import (
     Certificate,

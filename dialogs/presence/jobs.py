@@ -48,7 +48,7 @@ from dialogs.presence.views import (
 )
 from dialogs.turn import Services
 from storage.conversation_repository import conversation_key
-from storage.meeting_modes import ROOM_MODES
+from storage.meeting_vocabulary import ROOM_MODES
 from storage.outbox_repository import OutboxItem
 from storage.presence_repository import (
     Certificate,

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from dialogs.cycles import Cycle, Period
-from storage.meeting_modes import ROOM_MODES
+from storage.meeting_vocabulary import ROOM_MODES
 
 SOURCE_TEAMS = "teams"
 SOURCE_GRAPH = "graph"

@@ -37,7 +37,7 @@ from dialogs.presence.queries import (
     presence_repository,
 )
 from dialogs.turn import Services, Turn
-from storage.meeting_modes import ONLINE_MODES, MeetingMode
+from storage.meeting_vocabulary import ONLINE_MODES, MeetingMode
 from storage.member_repository import Member
 from storage.presence_repository import (
     FORGOTTEN,
