@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from aiohttp import web
-from botbuilder.core import ConversationState, UserState, serializer_helper
+from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
@@ -36,7 +36,6 @@ from bot.ops import install_ops
 from bot.routing import Router
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from bot.state_storage import TinyDbBotStorage
 from bot.teams_bot import VeilleuseBot
 from cards.i18n import translator
 from dialogs.downloads import Downloads
@@ -116,15 +115,10 @@ def create_app(
         services.components["attendance_source"] = MsGraphAttendanceSource.from_settings(
             settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret
         )
-    bot_storage = TinyDbBotStorage(store.database("state"))
-    conversation_state = ConversationState(bot_storage)
-    user_state = UserState(bot_storage)
-    adapter.on_turn_error = make_on_turn_error(conversation_state)
+    adapter.on_turn_error = make_on_turn_error()
     bot = VeilleuseBot(
         services,
         Router(),
-        conversation_state,
-        user_state,
         on_inbound=messenger.remember,
         features=FEATURES,
     )

@@ -1,9 +1,9 @@
 """The inbound edge: who may talk to the bot, checked before any handler, storage write or
 outbound call.
 
-- ``ChannelTokenValidator``: the Bot Framework JWT checks (PLATFORM.md §4) done here rather
+- ``ChannelTokenValidator``: the Bot Framework JWT checks (docs/PLATFORM.md §4) done here rather
   than by botbuilder's ``JwtTokenExtractor``, whose key fetch is a blocking ``requests.get``
-  with no timeout on the event loop and whose errors surface as HTTP 500 (PLATFORM.md §13).
+  with no timeout on the event loop and whose errors surface as HTTP 500 (docs/PLATFORM.md §13).
   Keys are fetched with aiohttp under a timeout, cached, refreshed for an unknown ``kid`` at
   most once per ``min_refresh_interval``; every failure is an ``Unauthorized`` (HTTP 401).
 - ``InboundPolicy``: the tenant lock (``channelData.tenant.id``) and the ``serviceUrl``

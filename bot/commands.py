@@ -11,7 +11,6 @@ from bot.features import FEATURES
 from cards.i18n import SUPPORTED_LOCALES, Translator, fold
 from dialogs.feature import Action, Command
 
-CommandSpec = Command
 COMMANDS: tuple[Command, ...] = tuple(c for f in FEATURES for c in f.COMMANDS)
 ACTIONS: tuple[Action, ...] = tuple(a for f in FEATURES for a in f.ACTIONS)
 

@@ -1,12 +1,13 @@
-"""The one error policy for a failed turn: log first, apologise in the caller's language,
-clear the conversation state so a broken dialog cannot loop. Never show exception text."""
+"""The one error policy for a failed turn: log first, apologise in the caller's language. No
+conversation state is kept (card flows carry their own state), so nothing can loop. Never show
+exception text."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import ConversationState, MessageFactory, TurnContext
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import ActivityTypes
 
 from cards.i18n import translator
@@ -25,9 +26,7 @@ def activity_ids(context: TurnContext) -> dict[str, str]:
     }
 
 
-def make_on_turn_error(
-    conversation_state: ConversationState,
-) -> Callable[[TurnContext, Exception], Awaitable[None]]:
+def make_on_turn_error() -> Callable[[TurnContext, Exception], Awaitable[None]]:
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         logger.exception("turn failed %s", activity_ids(context), exc_info=error)
         try:
@@ -42,10 +41,5 @@ def make_on_turn_error(
                 )
         except Exception:  # the apology itself failed (connector down): nothing more to do
             logger.exception("could not send the apology %s", activity_ids(context))
-        try:
-            await conversation_state.load(context)
-            await conversation_state.delete(context)
-        except Exception:
-            logger.exception("could not clear conversation state %s", activity_ids(context))
 
     return on_turn_error

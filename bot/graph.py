@@ -17,7 +17,7 @@ msgraph-sdk, app-only (client credentials). For one meeting it:
 
 Needs the application permissions ``OnlineMeetings.Read.All`` and
 ``OnlineMeetingArtifact.Read.All`` plus an application access policy granted to the organizers
-(PLATFORM.md §8). Logs carry ids and status codes only.
+(docs/PLATFORM.md §8). Logs carry ids and status codes only.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ class MsGraphAttendanceSource:
 
     def warm_up(self) -> None:
         """Deserialise one small canned payload so the first real import does not pay the
-        SDK's model loading (about 1.5 s, PLATFORM.md §2). Call it off the request path."""
+        SDK's model loading (about 1.5 s, docs/PLATFORM.md §2). Call it off the request path."""
         from kiota_serialization_json.json_parse_node_factory import (  # noqa: PLC0415
             JsonParseNodeFactory,
         )

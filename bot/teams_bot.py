@@ -9,13 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
     AdaptiveCardInvokeResponse,
-    Attachment,
     ChannelAccount,
     InvokeResponse,
 )
@@ -26,8 +25,9 @@ from bot.dedupe import RecentActivities
 from bot.errors import LOCALE_KEY, activity_ids
 from bot.identity import IdentityResolver
 from bot.routing import Router
+from bot.turns import BotConversation, TeamsRoster, where_of
 from cards.i18n import Translator
-from cards.render import CARD_CONTENT_TYPE, input_limit
+from cards.render import input_limit
 from dialogs.core.language import offer_client_language
 from dialogs.events import Person, meeting_event_from, person_from
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
@@ -64,8 +64,6 @@ class VeilleuseBot(TeamsActivityHandler):
         self,
         services: Services,
         router: Router,
-        conversation_state: ConversationState,
-        user_state: UserState,
         *,
         identity: IdentityResolver | None = None,
         recent: RecentActivities | None = None,
@@ -74,8 +72,6 @@ class VeilleuseBot(TeamsActivityHandler):
     ) -> None:
         self.services = services
         self.router = router
-        self.conversation_state = conversation_state
-        self.user_state = user_state
         self.identity = identity or IdentityResolver(services.members)
         self.recent = recent or RecentActivities()
         # Called with the TurnContext of every authenticated inbound activity (the messenger
@@ -105,13 +101,19 @@ class VeilleuseBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
         if activity.type == ActivityTypes.message:  # « Prefer English? », once, after the answer
             await offer_client_language(await self._turn(turn_context))
-        await self.conversation_state.save_changes(turn_context)
-        await self.user_state.save_changes(turn_context)
 
     async def _turn(self, turn_context: TurnContext, args: str = "") -> Turn:
         caller = await self.identity.caller(turn_context, self.services.profile.current)
         turn_context.turn_state[LOCALE_KEY] = caller.locale
-        return Turn(turn_context, caller, Translator(caller.locale), self.services, args)
+        return Turn(
+            where_of(turn_context.activity),
+            caller,
+            Translator(caller.locale),
+            self.services,
+            BotConversation(turn_context),
+            TeamsRoster(turn_context),
+            args,
+        )
 
     # ---- messages ---------------------------------------------------------------------------
 
@@ -149,26 +151,20 @@ class VeilleuseBot(TeamsActivityHandler):
         """Action.Submit (the fallback of Action.Execute on older clients)."""
         turn = await self._turn(turn_context)
         data = {k: v for k, v in value.items() if k != "verb"}
-        result = await self._run_action(turn, str(value.get("verb", "")), data)
-        reply_to = turn_context.activity.reply_to_id
+        result = await self._run_action(turn_context, turn, str(value.get("verb", "")), data)
+        reply_to = turn.where.reply_to_id
         if isinstance(result, CardReply) and reply_to:
-            await turn_context.update_activity(
-                Activity(
-                    id=reply_to,
-                    type=ActivityTypes.message,
-                    attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=result.card)],
-                )
-            )
+            await turn.conversation.update_card(reply_to, result.card)
         elif isinstance(result, CardReply):
             await turn.send_card(result.card)
         else:
-            await turn_context.send_activity(MessageFactory.text(result.text))
+            await turn.say_text(result.text)
 
     # ---- Action.Execute ---------------------------------------------------------------------
 
     @override
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Work around botbuilder 4.17.1 returning HTTP 500 for Action.Execute (PLATFORM.md
+        """Work around botbuilder 4.17.1 returning HTTP 500 for Action.Execute (docs/PLATFORM.md
         §3.1): answer ``adaptiveCard/action`` ourselves with a msrest model body."""
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
@@ -194,14 +190,16 @@ class VeilleuseBot(TeamsActivityHandler):
         if not isinstance(verb, str) or not isinstance(data, Mapping | None):
             result: ActionResult = MessageReply(turn.t("errors.bad_card_data"))
         else:
-            result = await self._run_action(turn, verb, dict(data or {}))
+            result = await self._run_action(turn_context, turn, verb, dict(data or {}))
         if isinstance(result, CardReply):
             body = AdaptiveCardInvokeResponse(status_code=200, type=_INVOKE_CARD, value=result.card)
         else:
             body = MessageInvokeResponse(status_code=200, type=_INVOKE_MESSAGE, value=result.text)
         return InvokeResponse(status=200, body=body)
 
-    async def _run_action(self, turn: Turn, verb: str, data: dict[str, Any]) -> ActionResult:
+    async def _run_action(
+        self, turn_context: TurnContext, turn: Turn, verb: str, data: dict[str, Any]
+    ) -> ActionResult:
         route = self.router.action(verb)
         if route is None:
             return MessageReply(turn.t("errors.unknown_action"))
@@ -211,17 +209,15 @@ class VeilleuseBot(TeamsActivityHandler):
         if too_long:
             # An Action.Execute answered with a message leaves the card, and what was typed
             # in it, as it was.
-            logger.info("action %s refused: field too long %s", verb, activity_ids(turn.context))
+            logger.info("action %s refused: field too long %s", verb, activity_ids(turn_context))
             return MessageReply(turn.t("errors.too_long", limit=too_long))
-        logger.info("action %s %s", verb, activity_ids(turn.context))
+        logger.info("action %s %s", verb, activity_ids(turn_context))
         try:
             return await route.handler(turn, data)
         except DomainError as refusal:
             return MessageReply(turn.t(refusal.key, **refusal.values))
         except Exception:
-            logger.exception("action %s failed %s", verb, activity_ids(turn.context))
-            await self.conversation_state.load(turn.context)
-            await self.conversation_state.delete(turn.context)
+            logger.exception("action %s failed %s", verb, activity_ids(turn_context))
             return MessageReply(turn.t("errors.generic"))
 
     # ---- installation and membership --------------------------------------------------------

@@ -163,10 +163,6 @@ def _problems(problems: Sequence[ProblemLike], t: Translator) -> list[dict[str, 
     return [{"text": problem_text(p, t)} for p in problems]
 
 
-def _execute_data(verb: str, **values: Any) -> dict[str, Any]:
-    return {"verb": verb, **values}
-
-
 # ---- choosing what to post ------------------------------------------------------------------
 
 

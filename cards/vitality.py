@@ -2,7 +2,7 @@
 export links) and the animateurs' list of projects.
 
 The builders take plain, already worded views (:class:`ReportView`, :class:`ProjectsView`,
-assembled by dialogs/vitality/present.py from the computed figures): no figure is computed
+assembled by dialogs/vitality/views.py from the computed figures): no figure is computed
 here. The formatting helpers below turn a number into text in the card's language (Babel), with
 « < 5 » for a figure hidden by the small-group rule.
 

@@ -20,10 +20,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from storage.community import CommunityProfile
+from storage.community import CommunityProfile
 
 DEFAULT_START_MONTH = 9
 DEFAULT_END_MONTH = 6

@@ -31,9 +31,9 @@ from dialogs import cycles
 from dialogs.cycles import Period
 from dialogs.meetings import queries as meetings_queries
 from dialogs.onboarding import queries as onboarding_queries
-from dialogs.polls import context as polls_context
-from dialogs.polls import templates as poll_templates
-from dialogs.presence import handlers as presence_handlers
+from dialogs.polls import audience as polls_audience
+from dialogs.polls import surveys as poll_surveys
+from dialogs.presence import jobs as presence_jobs
 from dialogs.presence import queries as presence_queries
 from dialogs.topics import repositories as topics_repositories
 from dialogs.turn import Services
@@ -293,7 +293,8 @@ async def seed_demo_year(
                     await record_presence(presence, meeting.id, person.key, how, day, tz)
             clock.now = local(day, 16, 30).astimezone(UTC)
             ref = await meetings_queries.get(services, meeting.id)
-            await presence_handlers.offer_certificates(services, ref)
+            if ref is not None:
+                await presence_jobs.offer_certificates(services, ref)
             certificates += len(await presence.certificates_for("meeting", meeting.id))
     finally:
         services.clock = original_clock
@@ -376,7 +377,7 @@ async def _seed_polls(
     now: datetime,
     rng: random.Random,
 ) -> int:
-    polls = polls_context.poll_repository(services)
+    polls = polls_audience.poll_repository(services)
     everyone = tuple(sorted(p.key for p in people))
     written = 0
 
@@ -401,7 +402,7 @@ async def _seed_polls(
 
     # The needs analysis, at the start of the cycle.
     start = datetime.combine(held[0][1] - timedelta(days=5), time(9), services.timezone)
-    needs = poll_templates.needs(t, start)
+    needs = poll_surveys.needs(t, start)
     await polls.save(poll_of("de000000a1", needs, start, start + timedelta(days=14)))
     for key in everyone[: len(everyone) * 2 // 3]:
         themes = rng.sample([c.id for c in needs.questions[0].choices], 3)
@@ -416,8 +417,8 @@ async def _seed_polls(
         if len(meeting.committee_ids) < 2:
             continue
         ends = datetime.combine(day, time(16, 5), services.timezone)
-        info = poll_templates.MeetingInfo(meeting.title, meeting.starts_at)
-        survey = poll_templates.satisfaction(t, ends, info)
+        info = poll_surveys.MeetingInfo(meeting.title, meeting.starts_at)
+        survey = poll_surveys.satisfaction(t, ends, info)
         pid = f"de0000{meeting.id[-4:]}"
         closes = min(ends + timedelta(days=7), now - timedelta(hours=1))
         await polls.save(replace(poll_of(pid, survey, ends, closes), meeting_id=meeting.id))
@@ -426,7 +427,7 @@ async def _seed_polls(
             await polls.record_anonymous(pid, key, scores)
         written += 1
     # Dates for the next meeting: open, named, results live.
-    availability = poll_templates.availability(t, now)
+    availability = poll_surveys.availability(t, now)
     await polls.save(poll_of("de000000a2", availability, now - timedelta(days=2), None))
     choices = [c.id for c in availability.questions[0].choices if not c.exclusive]
     for person in people[1:7]:

@@ -1,4 +1,4 @@
-"""Teams events as plain values, whatever the casing of the payload (PLATFORM.md §3.6).
+"""Teams events as plain values, whatever the casing of the payload (docs/PLATFORM.md §3.6).
 
 The bot turns raw activities into these and calls the matching optional function of every
 feature's ``routes`` module:
@@ -9,6 +9,18 @@ feature's ``routes`` module:
 - ``async def on_bot_installed(turn, scope: str) -> bool`` (``personal``, ``team``,
   ``groupChat``): return True when the feature greeted, so the default greeting is skipped;
 - ``async def on_meeting_event(turn, event: MeetingEvent) -> None``.
+
+Features read each other through the lower feature's ``queries.py`` (the order is an
+import-linter contract in pyproject.toml). When a lower feature needs a higher one, it does not
+import it: it calls the hook every feature may offer in its ``routes`` module, found with
+``dialogs.feature.feature_hooks(services, name)``:
+
+- ``async def agenda_items(services, meeting_id) -> list`` (topics): what the bank scheduled for
+  a meeting, shown on the meeting card (read by meetings);
+- ``async def on_agenda_changed(services, meeting_id) -> None`` (meetings): raised by the topic
+  bank when a meeting's agenda changed, so its card is redrawn;
+- ``async def upcoming_meetings(services, now) -> list[MeetingRef]`` (meetings): read by
+  onboarding for the welcome dossier.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from dialogs.roles import Role
 from dialogs.turn import ActionHandler, CommandHandler, Services
@@ -52,3 +53,10 @@ class PlannedJob:
     id: str
     run_at: datetime
     func: JobFunc
+
+
+def feature_hooks(services: Services, name: str) -> list[Callable[..., Any]]:
+    """The function ``name`` of every installed feature's ``routes`` module (the optional hooks
+    listed in dialogs/events.py), in the order of ``bot/features.py``."""
+    found = (getattr(feature, name, None) for feature in services.features)
+    return [hook for hook in found if callable(hook)]

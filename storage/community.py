@@ -17,6 +17,7 @@ from typing import Any
 
 import jsonschema
 
+from storage.meeting_vocabulary import AGENDA_KINDS
 from storage.store import private_mode
 
 PROFILE_FILE = "community.toml"
@@ -216,17 +217,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "excluded_kinds": {
                     "type": "array",
-                    "items": {
-                        "enum": [
-                            "accueil",
-                            "tour_de_table",
-                            "affaires_diverses",
-                            "supervision",
-                            "repas",
-                            "atelier_conference",
-                            "autre",
-                        ]
-                    },
+                    "items": {"enum": list(AGENDA_KINDS)},
                 },
                 "rounding_minutes": {"type": "integer", "minimum": 1, "maximum": 60},
                 "minimum_minutes": {"type": "integer", "minimum": 0, "maximum": 600},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from cards.help import build_help_card
@@ -70,7 +71,7 @@ async def _save_locale(turn: Turn, locale: str) -> Turn:
     )
     await members.save(member.with_locale(locale))
     logger.info("member %s chose locale %s", caller.member_key, locale)
-    return Turn(turn.context, caller, Translator(locale), turn.services, turn.args)
+    return replace(turn, t=Translator(locale))
 
 
 async def choose_language(turn: Turn) -> None:

@@ -23,14 +23,12 @@ _DATABASE = "language_offers"
 
 async def offer_client_language(turn: Turn) -> bool:
     """Send the offer if it is due (personal chats only); True when it was sent."""
-    activity = turn.context.activity
-    conversation = activity.conversation
-    if conversation is None or (conversation.conversation_type or "personal") != "personal":
+    if not turn.where.personal:
         return False
     member = await turn.services.members.get(turn.caller.member_key)
     chosen = member.locale if member else None
     community = turn.services.profile.current.default_locale
-    wanted = language_to_offer(chosen, community, activity.locale)
+    wanted = language_to_offer(chosen, community, turn.where.client_locale)
     if wanted is None or not turn.caller.member_key:
         return False
     key = turn.caller.member_key

@@ -32,7 +32,6 @@ from cards.meetings import (
 )
 from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
-from dialogs.feature import PlannedJob
 from dialogs.meetings import form, invite, notify, queries, rules, views
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.meeting_repository import Meeting, MeetingRepository, Rsvp
@@ -85,8 +84,7 @@ async def _refresh_card(turn: Turn, meeting: Meeting) -> None:
 
 async def plan(turn: Turn) -> None:
     """``rencontre``: the planning form, in the conversation where the card will live."""
-    conversation = turn.context.activity.conversation
-    if conversation is None or conversation.conversation_type in (None, "personal"):
+    if turn.where.personal:
         await turn.say("meetings.plan.use_channel")
         return
     profile = turn.services.profile.current
@@ -186,7 +184,7 @@ def _fields(plan_: rules.Plan) -> dict[str, Any]:
 async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
     """The form message becomes the meeting card (or, without one, the card is posted)."""
     services = turn.services
-    activity = turn.context.activity
+    where = turn.where
     now = services.clock()
     meeting = Meeting(
         id=meeting_id,
@@ -194,8 +192,8 @@ async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
         created_by=turn.caller.member_key,
         created_at=now,
         updated_at=now,
-        card_conversation_id=activity.conversation.id if activity.conversation else "",
-        card_activity_id=activity.reply_to_id or "",
+        card_conversation_id=where.conversation_id,
+        card_activity_id=where.reply_to_id,
     )
     if not meeting.card_activity_id:
         posted = await turn.send_card(await views.shared_card(services, meeting))
@@ -203,7 +201,7 @@ async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
     await _repository(services).save(meeting)
     notify.replan_reminders(services, None, meeting)
     await services.jobs.replan()  # other features plan from meetings (check-in, ...)
-    if activity.reply_to_id:
+    if where.reply_to_id:
         await _refresh_card(turn, meeting)
     logger.info("meeting %s planned by %s", meeting.id, turn.caller.member_key)
     return meeting
@@ -520,42 +518,3 @@ async def _meeting_ended(turn: Turn, event: MeetingEvent) -> None:
     await _repository(services).save(replace(meeting, survey_offered=True))
     await notify.offer_survey(services, meeting)
     logger.info("meeting %s ended: survey offered", meeting.id)
-
-
-# ---- jobs and personal data --------------------------------------------------------------
-
-
-async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
-    """Reminders still due, rebuilt from the stored meetings at every start."""
-    jobs: list[PlannedJob] = []
-    for meeting in await _repository(services).all():
-        jobs.extend(notify.reminder_jobs(services, meeting, now))
-    return jobs
-
-
-async def member_data(services: Services, member_key: str) -> dict[str, Any]:
-    repository = _repository(services)
-    answers = []
-    for answer in await repository.rsvps_of(member_key):
-        meeting = await repository.get(answer.meeting_id)
-        answers.append(
-            {
-                "meeting_id": answer.meeting_id,
-                "meeting_title": meeting.title if meeting else "",
-                "meeting_starts_at": meeting.starts_at.isoformat() if meeting else "",
-                "meeting_answer": answer.choice,
-                "meeting_answered_at": answer.at.isoformat(),
-            }
-        )
-    planned = [m.id for m in await repository.all() if m.created_by == member_key]
-    return {"meetings_answers": answers, "meetings_planned": planned}
-
-
-async def forget_member(services: Services, member_key: str) -> None:
-    """Erase the member's answers, and their name as the planner of meetings."""
-    repository = _repository(services)
-    removed = await repository.forget_member(member_key)
-    for meeting in await repository.all():
-        if meeting.created_by == member_key:
-            await repository.save(replace(meeting, created_by=""))
-    logger.info("meetings: %d answer(s) erased for a member", removed)

@@ -1,9 +1,9 @@
 """What other features may ask about meetings (topics, presence, vitality…).
 
 Everything here returns frozen values (:class:`MeetingRef`, :class:`AgendaSlot`) and changes
-nothing, but two helpers: :func:`remember_online_meeting` keeps the Graph ids another feature
-found, and :func:`refresh_card` asks for the channel card to be redrawn (after the topic bank
-changed a meeting's agenda). The meeting chat is linked to its meeting by the meeting-start
+nothing, but :func:`remember_online_meeting`, which keeps the Graph ids another feature found.
+(A changed agenda reaches the channel card through the ``on_agenda_changed`` hook, views.py.)
+The meeting chat is linked to its meeting by the meeting-start
 event (handlers.py), so :func:`find_by_chat` works from then on.
 
 Status: ``planned`` and ``cancelled`` are stored; a planned meeting whose end has passed is
@@ -19,6 +19,7 @@ from datetime import datetime, time
 from typing import Any
 
 from dialogs.meetings import rules
+from dialogs.onboarding import queries as onboarding
 from dialogs.turn import Services
 from storage.meeting_repository import Meeting, MeetingRepository, TinyDbMeetingRepository
 
@@ -168,30 +169,10 @@ async def remember_online_meeting(
     return to_ref(changed, services.clock())
 
 
-async def refresh_card(services: Services, meeting_id: str) -> None:
-    """Redraw the meeting's channel card in place (through the messenger), e.g. after the
-    topic bank put a topic on its agenda. Does nothing for an unknown meeting or one without
-    a card."""
-    from dialogs.meetings import views  # views builds on this module
-
-    meeting = await meeting_repository(services).get(meeting_id)
-    if meeting is None or not meeting.card_activity_id:
-        return
-    await views.enqueue_card_update(services, meeting, await views.shared_card(services, meeting))
-
-
 async def committee_members(services: Services, committee_ids: Sequence[str]) -> list[Any]:
-    """Member records (anything with ``key``) of these committees; empty when no feature
-    keeps member profiles yet."""
-    roster = services.components.get(ROSTER_COMPONENT)
-    if roster is None:
-        try:
-            from dialogs.onboarding import queries as onboarding
-        except ImportError:
-            return []
-        roster = getattr(onboarding, "members_of_committees", None)
-        if roster is None:
-            return []
+    """Member records (anything with ``key``) of these committees, from the onboarding
+    profiles (a test may put another roster under ``ROSTER_COMPONENT``)."""
+    roster = services.components.get(ROSTER_COMPONENT) or onboarding.members_of_committees
     try:
         return list(await roster(services, list(committee_ids)))
     except Exception:  # another feature's failure must not stop reminders or cards
@@ -202,18 +183,11 @@ async def committee_members(services: Services, committee_ids: Sequence[str]) ->
 async def committees_of_member(services: Services, member_key: str) -> set[str]:
     """The committees in the member's onboarding profile (empty when unknown)."""
     try:
-        from dialogs.onboarding import queries as onboarding
-    except ImportError:
-        return set()
-    profile_of = getattr(onboarding, "profile_of", None)
-    if profile_of is None:
-        return set()
-    try:
-        found = await profile_of(services, member_key)
+        found = await onboarding.profile_of(services, member_key)
     except Exception:  # another feature's failure must not stop the meeting list
         logger.exception("member profile lookup failed")
         return set()
-    return set(getattr(found, "committee_ids", ()) or ())
+    return set(found.committee_ids) if found is not None else set()
 
 
 def _key_of(member: Any) -> str:

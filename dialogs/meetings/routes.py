@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cards.meetings import MeetingVerb
 from dialogs.feature import Action, Command
-from dialogs.meetings import handlers
+from dialogs.meetings import handlers, jobs, privacy, queries, views
 from dialogs.roles import Role
 
 COMMANDS = (
@@ -24,7 +24,10 @@ ACTIONS = (
     Action(MeetingVerb.invite, handlers.send_invite),
 )
 
-plan_jobs = handlers.plan_jobs
+plan_jobs = jobs.plan_jobs
 on_meeting_event = handlers.on_meeting_event
-member_data = handlers.member_data
-forget_member = handlers.forget_member
+member_data = privacy.member_data
+forget_member = privacy.forget_member
+# Hooks other features raise or read without importing this one (dialogs/events.py).
+on_agenda_changed = views.refresh_card
+upcoming_meetings = queries.upcoming

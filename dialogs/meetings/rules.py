@@ -16,23 +16,15 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from storage.meeting_repository import AgendaEntry, Meeting
+from storage.meeting_vocabulary import AGENDA_KINDS, MODES, MeetingMode
 
 # ---- vocabulary --------------------------------------------------------------------------
 
-MODE_IN_PERSON = "presentiel"
-MODE_VIRTUAL = "virtuel"
-MODE_HYBRID = "hybride"
-MODES = (MODE_IN_PERSON, MODE_VIRTUAL, MODE_HYBRID)
+MODE_IN_PERSON = MeetingMode.IN_PERSON
+MODE_VIRTUAL = MeetingMode.VIRTUAL
+MODE_HYBRID = MeetingMode.HYBRID
 
-KINDS = (
-    "accueil",
-    "tour_de_table",
-    "affaires_diverses",
-    "supervision",
-    "repas",
-    "atelier_conference",
-    "autre",
-)
+KINDS = AGENDA_KINDS
 
 IN_ROOM = "salle"
 ONLINE = "en_ligne"

@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, Attachment
-
 from cards.i18n import Translator, choose_locale
 from cards.meetings import AgendaLine, MeetingView, Viewer, build_meeting_card
-from cards.render import CARD_CONTENT_TYPE
+from dialogs.feature import feature_hooks
 from dialogs.meetings import queries, rules
 from dialogs.outreach import card_activity
 from dialogs.turn import Services, Turn
@@ -26,8 +24,8 @@ _CHANNEL_THREAD = ";messageid="
 
 logger = logging.getLogger(__name__)
 
-# A test (or another feature) may put ``async def scheduled(services, meeting_id) -> list`` here
-# instead of the topic bank's ``dialogs.topics.queries.scheduled_for``.
+# A test may put ``async def scheduled(services, meeting_id) -> list`` here instead of the
+# features' ``agenda_items`` hooks (the topic bank's, dialogs/events.py).
 SCHEDULED_COMPONENT = "meetings.scheduled"
 
 
@@ -40,23 +38,19 @@ def member_translator(services: Services, locale: str) -> Translator:
     return Translator(choose_locale(locale, services.profile.current.default_locale))
 
 
-async def scheduled_items(services: Services, meeting_id: str) -> list[Any]:
-    """Topics and cases the topic bank scheduled for the meeting (empty without that
-    feature)."""
+async def scheduled_items(services: Services, meeting_id: str) -> list[rules.ScheduledLike]:
+    """Topics and cases scheduled for the meeting by the features that offer an
+    ``agenda_items`` hook (the topic bank; empty without it)."""
     scheduled = services.components.get(SCHEDULED_COMPONENT)
-    if scheduled is None:
-        try:
-            from dialogs.topics import queries as topics
-        except ImportError:
-            return []
-        scheduled = getattr(topics, "scheduled_for", None)
-        if scheduled is None:
-            return []
+    hooks = [scheduled] if scheduled is not None else feature_hooks(services, "agenda_items")
+    found: list[rules.ScheduledLike] = []
     try:
-        return list(await scheduled(services, meeting_id))
+        for hook in hooks:
+            found.extend(await hook(services, meeting_id))
     except Exception:  # the topic bank failing must not hide the meeting card
         logger.exception("scheduled items lookup failed for meeting %s", meeting_id)
         return []
+    return found
 
 
 async def full_agenda(services: Services, meeting: Meeting) -> tuple[AgendaEntry, ...]:
@@ -169,12 +163,11 @@ async def personal_card(turn: Turn, meeting: Meeting, invite_url: str = "") -> d
 def is_invoke(turn: Turn) -> bool:
     """Action.Execute (an invoke, answered with a card for the caller only) rather than the
     Action.Submit fallback (a message whose returned card replaces the message for all)."""
-    return turn.context.activity.type == ActivityTypes.invoke
+    return turn.where.by_execute
 
 
 def on_channel_card(turn: Turn, meeting: Meeting) -> bool:
-    activity = turn.context.activity
-    return bool(meeting.card_activity_id) and activity.reply_to_id == meeting.card_activity_id
+    return bool(meeting.card_activity_id) and turn.where.reply_to_id == meeting.card_activity_id
 
 
 async def update_channel_card(turn: Turn, meeting: Meeting) -> None:
@@ -185,19 +178,20 @@ async def update_channel_card(turn: Turn, meeting: Meeting) -> None:
         return
     services = turn.services
     card = await shared_card(services, meeting)
-    here = turn.context.activity
-    if here.conversation is not None and here.conversation.id == meeting.card_conversation_id:
-        activity = Activity(
-            type=ActivityTypes.message,
-            id=meeting.card_activity_id,
-            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
-        )
-        try:
-            await turn.context.update_activity(activity)
-        except Exception:  # a deleted card must not undo the change itself
-            logger.warning("meeting %s card update failed", meeting.id, exc_info=True)
+    if turn.where.conversation_id == meeting.card_conversation_id:
+        await turn.update_card(meeting.card_activity_id, card)  # best effort: change is saved
         return
     await enqueue_card_update(services, meeting, card)
+
+
+async def refresh_card(services: Services, meeting_id: str) -> None:
+    """Redraw the meeting's channel card in place (through the messenger), e.g. after the
+    topic bank put a topic on its agenda (the ``on_agenda_changed`` hook). Does nothing for an
+    unknown meeting or one without a card."""
+    meeting = await queries.meeting_repository(services).get(meeting_id)
+    if meeting is None or not meeting.card_activity_id:
+        return
+    await enqueue_card_update(services, meeting, await shared_card(services, meeting))
 
 
 async def enqueue_card_update(services: Services, meeting: Meeting, card: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from cards.onboarding import (
     build_helpers_card,
 )
 from dialogs.onboarding import rules
-from dialogs.onboarding.common import (
+from dialogs.onboarding.profiles import (
     MAX_SHOWN_QUERY,
     profile_store,
 )

@@ -10,15 +10,12 @@ stored profiles at every start). Logs carry ids only.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
-
-from botbuilder.core.teams import TeamsInfo
 
 from cards.i18n import SUPPORTED_LOCALES, Translator, choose_locale
 from cards.onboarding import (
@@ -34,10 +31,10 @@ from cards.onboarding import (
     build_rules_card,
     build_welcome_card,
 )
-from dialogs.events import Person, ci_get
-from dialogs.feature import PlannedJob
+from dialogs.events import Person
+from dialogs.feature import PlannedJob, feature_hooks
 from dialogs.onboarding import rules
-from dialogs.onboarding.common import (
+from dialogs.onboarding.profiles import (
     RULES_JOB,
     SETTING_RULES_ASKED,
     committee_choices,
@@ -53,7 +50,7 @@ from dialogs.onboarding.common import (
     translator_for,
 )
 from dialogs.outreach import card_activity, direct
-from dialogs.turn import CardReply, DomainError, Services, Turn
+from dialogs.turn import CardReply, DomainError, RosterUnavailable, Services, Turn
 from storage.community import CommunityProfile
 from storage.member_repository import Member, member_key
 from storage.outbox_repository import OutboxItem
@@ -66,14 +63,12 @@ logger = logging.getLogger(__name__)
 
 
 async def _next_meeting(services: Services) -> MeetingView | None:
-    """The next planned meeting, if the meetings feature is installed and has one."""
+    """The next planned meeting, from the feature offering ``upcoming_meetings`` (meetings;
+    dialogs/events.py), if any."""
+    found: list[Any] = []
     try:
-        meetings = importlib.import_module("dialogs.meetings.queries")
-        upcoming = meetings.upcoming
-    except (ImportError, AttributeError):
-        return None
-    try:
-        found = await upcoming(services, services.clock())
+        for upcoming in feature_hooks(services, "upcoming_meetings"):
+            found.extend(await upcoming(services, services.clock()))
     except Exception:  # the welcome goes out even when another feature fails
         logger.exception("next meeting lookup failed")
         return None
@@ -233,44 +228,24 @@ async def arrive(
     return kind, [direct(member, item_id, card_activity(card))]
 
 
-def _in_team(turn: Turn) -> bool:
-    activity = turn.context.activity
-    conversation_type = activity.conversation.conversation_type if activity.conversation else ""
-    channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
-    return conversation_type == "channel" or bool(channel_data.get("team"))
-
-
-def _tenant_of(turn: Turn) -> str:
-    activity = turn.context.activity
-    channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
-    tenant = channel_data.get("tenant")
-    from_channel_data = tenant.get("id") if isinstance(tenant, Mapping) else ""
-    from_conversation = activity.conversation.tenant_id if activity.conversation else ""
-    return str(from_conversation or from_channel_data or "")
-
-
 async def _completed(turn: Turn, person: Person) -> Person:
-    """The tenant and e-mail of an added person. The bot edge may lose both: botbuilder reads
-    ``conversation.tenantID`` where Teams sends ``tenantId``, and the details Teams sends inline
-    with an added account are dropped when the account is re-serialised."""
+    """The tenant and e-mail of an added person: from the event, else from what Teams sent with
+    the turn (``turn.where``; docs/PLATFORM.md §3.6), else from the roster."""
     email = person.email
     if not email:
-        for account in turn.context.activity.members_added or []:
-            if getattr(account, "id", None) == person.teams_user_id:
-                extra = getattr(account, "additional_properties", None) or {}
-                email = str(ci_get(extra, "email", "userPrincipalName") or "")
+        email = turn.where.added_emails.get(person.teams_user_id, "")
     if not email:
         email = await email_from_teams(turn, person.teams_user_id)
-    return replace(person, tenant_id=person.tenant_id or _tenant_of(turn), email=email)
+    return replace(person, tenant_id=person.tenant_id or turn.where.tenant_id, email=email)
 
 
 async def on_members_added(turn: Turn, people: list[Person]) -> None:
     """Someone joined the CdeP's team: welcome them in a 1:1 chat (group and meeting chats are
     not the community)."""
-    if not _in_team(turn):
+    if not turn.where.in_team:
         return
     items: list[OutboxItem] = []
-    service_url = turn.context.activity.service_url or ""
+    service_url = turn.where.service_url
     for person in people:
         person = await _completed(turn, person)
         _, welcome = await arrive(turn.services, person, service_url, joined_team=True)
@@ -281,7 +256,7 @@ async def on_members_added(turn: Turn, people: list[Person]) -> None:
 
 async def on_members_removed(turn: Turn, people: list[Person]) -> None:
     """Someone left the team: they are marked departed with the date; nothing is deleted."""
-    if not _in_team(turn):
+    if not turn.where.in_team:
         return
     repo = profile_store(turn.services)
     today = today_in(turn.services)
@@ -308,55 +283,47 @@ async def on_bot_installed(turn: Turn, scope: str) -> bool:
             teams_user_id=caller.teams_user_id,
             aad_object_id=caller.aad_object_id,
             name=caller.name,
-            tenant_id=_tenant_of(turn),
+            tenant_id=turn.where.tenant_id,
         )
         profile = await profile_store(turn.services).get(caller.member_key)
         if profile is not None and not profile.is_active:
             return False  # installing the app does not bring someone back into the team
         if profile is None or not profile.email:
             person = replace(person, email=await email_from_teams(turn, caller.teams_user_id))
-        service_url = turn.context.activity.service_url or ""
+        service_url = turn.where.service_url
         kind, items = await arrive(turn.services, person, service_url, joined_team=False)
         if items:
             await turn.services.messenger.enqueue(items)
         return kind is not rules.Arrival.known
-    if _in_team(turn):
+    if turn.where.in_team:
         await _record_team_members(turn)
     return False
 
 
 async def _record_team_members(turn: Turn) -> None:
     """Best effort: the team roster, so `membres` is right from the first day."""
-    found: list[Any] = []
-    token: str | None = None
     try:
-        while True:
-            page = await TeamsInfo.get_paged_members(turn.context, token, 500)
-            found.extend(page.members or [])
-            token = page.continuation_token
-            if not token:
-                break
-    except Exception:  # without the roster, members are recorded as they appear
+        found = await turn.roster.members()
+    except RosterUnavailable:  # without the roster, members are recorded as they appear
         logger.warning("team roster unavailable at installation", exc_info=True)
         return
     repo = profile_store(turn.services)
     now = turn.services.clock()
     known = {p.key for p in await repo.all()}
-    bot_id = turn.context.activity.recipient.id if turn.context.activity.recipient else ""
+    bot_id = turn.where.bot_id
     new: list[MemberProfile] = []
     for account in found:
-        user_id = getattr(account, "id", "") or ""
+        user_id = account.teams_user_id
         if not user_id or user_id == bot_id:
             continue
-        key = member_key(user_id, getattr(account, "aad_object_id", None))
+        key = member_key(user_id, account.aad_object_id or None)
         if key in known:
             continue
-        email = getattr(account, "email", None) or getattr(account, "user_principal_name", None)
         new.append(
             MemberProfile(
                 key=key,
-                name=getattr(account, "name", "") or "",
-                email=email or "",
+                name=account.name,
+                email=account.email,
                 teams_user_id=user_id,
                 updated_at=now,
             )

@@ -30,7 +30,8 @@ from cards.onboarding import (
 )
 from dialogs.feature import PlannedJob
 from dialogs.onboarding import rules
-from dialogs.onboarding.common import (
+from dialogs.onboarding.handlers import schedule_followup
+from dialogs.onboarding.profiles import (
     DOWNLOAD_TTL,
     SETTING_DIGEST_COVERED,
     SETTING_FOLLOWUP_DAYS,
@@ -46,7 +47,6 @@ from dialogs.onboarding.common import (
     today_in,
     translator_for,
 )
-from dialogs.onboarding.handlers import schedule_followup
 from dialogs.outreach import card_activity, direct
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.member_repository import Member, member_key
@@ -57,17 +57,6 @@ logger = logging.getLogger(__name__)
 
 
 # ---- mentors ---------------------------------------------------------------------------------
-
-
-def _mention_dicts(turn: Turn) -> list[Mapping[str, Any]]:
-    found: list[Mapping[str, Any]] = []
-    for entity in turn.context.activity.entities or []:
-        if isinstance(entity, Mapping):
-            found.append(entity)
-        else:
-            extra = getattr(entity, "additional_properties", None) or {}
-            found.append({"type": getattr(entity, "type", ""), **extra})
-    return found
 
 
 async def _profile_of_mention(services: Services, mention: rules.Mentioned) -> MemberProfile | None:
@@ -171,9 +160,7 @@ def _assigned_text(
 
 
 async def mentor_command(turn: Turn) -> None:
-    activity = turn.context.activity
-    bot_id = activity.recipient.id if activity.recipient else ""
-    mentioned = rules.mentioned_people(_mention_dicts(turn), bot_id)
+    mentioned = rules.mentioned_people(list(turn.where.mentions), turn.where.bot_id)
     if not mentioned:
         await turn.say("onboarding.mentor.usage")
         return
@@ -189,7 +176,7 @@ async def mentor_command(turn: Turn) -> None:
         return
     newcomer, mentor = people
     due = await assign_mentor(turn.services, newcomer, mentor)
-    await turn.context.send_activity(_assigned_text(turn.services, turn.t, newcomer, mentor, due))
+    await turn.say_text(_assigned_text(turn.services, turn.t, newcomer, mentor, due))
 
 
 async def open_mentor(turn: Turn, data: Mapping[str, Any]) -> CardReply:

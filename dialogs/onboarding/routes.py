@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import partial
-
 from cards.onboarding import OnboardingVerb as V
-from dialogs.feature import Action, Command, PlannedJob
-from dialogs.onboarding import directory, handlers, my_data, roster, rules
-from dialogs.onboarding.common import RULES_JOB, digest_job_id, followup_job_id, profile_store
+from dialogs.feature import Action, Command
+from dialogs.onboarding import directory, handlers, jobs, my_data, roster
 from dialogs.onboarding.handlers import on_bot_installed, on_members_added, on_members_removed
-from dialogs.onboarding.my_data import forget_member, member_data
+from dialogs.onboarding.privacy import forget_member, member_data
 from dialogs.roles import Role
-from dialogs.turn import Services
 
 COMMANDS = (
     Command("profile", handlers.show_profile, in_manifest=True),
@@ -46,25 +41,7 @@ ACTIONS = (
 )
 
 
-async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
-    """At start-up: the rules check (now), the next digest (8 h), and every follow-up still due
-    (from the stored profiles, so they survive restarts)."""
-    jobs = [PlannedJob(RULES_JOB, now, partial(handlers.run_rules_check, services))]
-    next_digest = rules.next_digest_at(now, services.timezone)
-    day = next_digest.date()
-    jobs.append(
-        PlannedJob(digest_job_id(day), next_digest, partial(roster.run_digest, services, day))
-    )
-    for profile in await profile_store(services).all():
-        if profile.is_active and profile.followup_due_at and profile.followup_sent_at is None:
-            jobs.append(
-                PlannedJob(
-                    followup_job_id(profile.key),
-                    profile.followup_due_at,
-                    partial(handlers.run_followup, services, profile.key),
-                )
-            )
-    return jobs
+plan_jobs = jobs.plan_jobs
 
 
 __all__ = [

@@ -712,8 +712,6 @@ def _plan_row(
 
 # ---- « mes données » -----------------------------------------------------------------------
 
-MAX_SHOWN_LINES = 40
-
 
 def flatten(
     data: Any, prefix: str = "", show: Callable[[str, Any], str | None] | None = None

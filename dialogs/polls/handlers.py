@@ -22,8 +22,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, Attachment
-
 from cards.help import build_message_card
 from cards.i18n import SUPPORTED_LOCALES, Translator, fold, translator
 from cards.polls import (
@@ -40,12 +38,12 @@ from cards.polls import (
     named_csv,
     problem_text,
 )
-from cards.render import CARD_CONTENT_TYPE
 from dialogs import cycles
 from dialogs.deidentify import Finding, find_identifiers, redact
+from dialogs.meetings import queries as meetings
 from dialogs.outreach import card_activity, direct
 from dialogs.polls import rules
-from dialogs.polls.context import (
+from dialogs.polls.audience import (
     audience_members,
     committee_ids,
     in_poll_conversation,
@@ -57,7 +55,7 @@ from dialogs.polls.context import (
     threshold,
 )
 from dialogs.polls.jobs import cancel_jobs, post_results, schedule_jobs, shared_card_update
-from dialogs.polls.templates import MeetingInfo, blueprint
+from dialogs.polls.surveys import MeetingInfo, blueprint
 from dialogs.polls.views import Viewer, draft_card, fits_in_a_card, poll_card, results_of
 from dialogs.roles import Role
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
@@ -102,28 +100,13 @@ def _personal_reply(turn: Turn, card: dict[str, Any], text: str) -> ActionResult
     """A card meant for this person alone. An Action.Execute answer is shown only to them; an
     Action.Submit (older clients) would make the bot put the card on everyone's message in a
     channel, so there the answer is said in words instead."""
-    if turn.context.activity.type == ActivityTypes.invoke or not place_of(turn).shared:
+    if turn.where.by_execute or not place_of(turn).shared:
         return CardReply(card)
     return MessageReply(text)
 
 
-async def _update_message(turn: Turn, message_id: str, card: dict[str, Any]) -> bool:
-    """Replace the card message ``message_id`` of this conversation for everyone."""
-    activity = Activity(
-        id=message_id,
-        type=ActivityTypes.message,
-        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
-    )
-    try:
-        await turn.context.update_activity(activity)
-    except Exception:  # the connector refused: the stored poll is right, the card is stale
-        logger.warning("could not update card message %s", message_id, exc_info=True)
-        return False
-    return True
-
-
 def _reply_to(turn: Turn) -> str:
-    return turn.context.activity.reply_to_id or ""
+    return turn.where.reply_to_id
 
 
 # ---- who may do what -------------------------------------------------------------------------
@@ -301,18 +284,13 @@ async def _meeting(
 ) -> tuple[MeetingInfo | None, tuple[str, ...]]:
     """The meeting a satisfaction survey is about (meetings feature), if it can be found."""
     try:
-        from dialogs.meetings import queries as meetings  # noqa: PLC0415 (optional feature)
-    except ImportError:
-        return None, ()
-    try:
         found = await meetings.get(services, meeting_id)
     except Exception:  # another feature's failure must not stop the survey
         logger.exception("meeting %s lookup failed", meeting_id)
         return None, ()
     if found is None:
         return None, ()
-    info = MeetingInfo(str(getattr(found, "title", "") or ""), getattr(found, "starts_at", None))
-    return info, tuple(getattr(found, "committee_ids", ()) or ())
+    return MeetingInfo(found.title, found.starts_at), found.committee_ids
 
 
 async def _start_draft(
@@ -534,7 +512,7 @@ async def discard(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     logger.info("poll draft %s discarded by %s", draft.id, turn.caller.member_key)
     card = build_message_card(turn.t, turn.t("polls.draft.discarded"))
     if place_of(turn).shared and _reply_to(turn):
-        await _update_message(turn, _reply_to(turn), card)
+        await turn.update_card(_reply_to(turn), card)
     return CardReply(card)
 
 
@@ -568,7 +546,7 @@ async def publish(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     await repo.save(poll)
     everyone = await _shared_card(services, poll)
     message_id = _reply_to(turn)
-    if not message_id or not await _update_message(turn, message_id, everyone):
+    if not message_id or not await turn.update_card(message_id, everyone):
         message_id = await turn.send_card(everyone) or ""
     poll = replace(poll, message_id=message_id)
     await repo.save(poll)
@@ -737,7 +715,7 @@ async def _update_in_place(turn: Turn, poll: Poll) -> bool:
     reply_to = _reply_to(turn)
     if not reply_to or reply_to != poll.message_id or not in_poll_conversation(turn, poll):
         return False
-    return await _update_message(turn, reply_to, await _shared_card(turn.services, poll))
+    return await turn.update_card(reply_to, await _shared_card(turn.services, poll))
 
 
 async def _manager_reply(turn: Turn, poll: Poll, notice: str, **extra: Any) -> ActionResult:

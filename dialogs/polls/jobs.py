@@ -22,7 +22,7 @@ from cards.polls import format_moment
 from dialogs.feature import PlannedJob
 from dialogs.outreach import card_activity, direct
 from dialogs.polls import rules
-from dialogs.polls.context import poll_repository, teams_ids
+from dialogs.polls.audience import poll_repository, teams_ids
 from dialogs.polls.views import Viewer, poll_card
 from dialogs.turn import Services
 from storage.conversation_repository import personal_key

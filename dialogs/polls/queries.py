@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogs.polls import rules
-from dialogs.polls.context import poll_repository
+from dialogs.polls.audience import poll_repository
 from dialogs.polls.views import results_of
 from dialogs.turn import Services
 from storage.poll_repository import parse_iso

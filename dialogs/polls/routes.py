@@ -6,7 +6,7 @@ from cards.polls import PollVerb
 from dialogs.feature import Action, Command
 from dialogs.polls import handlers
 from dialogs.polls.jobs import plan_jobs
-from dialogs.polls.member_data import forget_member, member_data
+from dialogs.polls.privacy import forget_member, member_data
 
 # Who may create and manage is decided by the handlers (animateurs; members when the
 # community profile allows it, on their own polls): the router lets every member through.

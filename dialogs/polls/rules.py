@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from dialogs.holidays import quebec_holidays
 from storage.poll_repository import AnswerValue, Choice, Poll, Question
 
 KINDS = ("poll", "needs", "satisfaction", "availability")
@@ -203,42 +204,6 @@ def default_deadline(now: datetime, days: int) -> datetime:
     """``days`` days after ``now`` (aware, in the community's time zone) at 17 h."""
     day = (now + timedelta(days=days)).date()
     return datetime.combine(day, time(17, 0), tzinfo=now.tzinfo)
-
-
-def easter(year: int) -> date:
-    """Easter Sunday (Gregorian calendar, anonymous algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def quebec_holidays(year: int) -> set[date]:
-    """Québec's statutory holidays (Loi sur les normes du travail), with both Good Friday and
-    Easter Monday (the employer picks one; the health network gives both)."""
-
-    def nth_monday(month: int, n: int) -> date:
-        first = date(year, month, 1)
-        return first + timedelta(days=(7 - first.weekday()) % 7 + 7 * (n - 1))
-
-    may_24 = date(year, 5, 24)
-    return {
-        date(year, 1, 1),
-        easter(year) - timedelta(days=2),
-        easter(year) + timedelta(days=1),
-        may_24 - timedelta(days=may_24.weekday()),  # Journée nationale des patriotes
-        date(year, 6, 24),
-        date(year, 7, 1),
-        nth_monday(9, 1),  # fête du Travail
-        nth_monday(10, 2),  # Action de grâce
-        date(year, 12, 25),
-    }
 
 
 def candidate_dates(today: date, count: int = 5, weeks_ahead: int = 3) -> list[date]:

@@ -17,7 +17,7 @@ from cards.polls import (
 )
 from cards.render import RenderError
 from dialogs.polls import rules
-from dialogs.polls.context import committee_ids, committee_name, poll_repository, threshold
+from dialogs.polls.audience import committee_ids, committee_name, poll_repository, threshold
 from dialogs.turn import Services
 from storage.poll_repository import AnswerValue, Poll, parse_iso
 

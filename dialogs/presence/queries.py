@@ -5,21 +5,22 @@ attendees, corrections), matches Graph attendees to members and reconciles them 
 ``rules.reconcile``. The vitality report uses :func:`attendance_in_range` and
 :func:`certificates_in_range`.
 
-Other features are read lazily and may be absent: meetings (``dialogs.meetings.queries``) and
-onboarding (``dialogs.onboarding.queries``, for names, e-mails, disciplines, institutions).
+Other features are read through their ``queries``: meetings, and onboarding (for names,
+e-mails, disciplines, institutions).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from types import ModuleType
-from typing import Any
 
+from dialogs.meetings import queries as meetings
+from dialogs.meetings.queries import MeetingRef
+from dialogs.onboarding import queries as onboarding
+from dialogs.onboarding.queries import RosterEntry
 from dialogs.presence import rules
 from dialogs.turn import Services
 from storage.presence_repository import (
@@ -46,52 +47,28 @@ def credit_policy(services: Services) -> rules.CreditPolicy:
     return rules.CreditPolicy.from_mapping(services.profile.current.presence)
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def meetings_queries() -> ModuleType | None:
-    return _module("dialogs.meetings.queries")
-
-
-def onboarding_queries() -> ModuleType | None:
-    return _module("dialogs.onboarding.queries")
-
-
-async def get_meeting(services: Services, meeting_id: str) -> Any | None:
-    meetings = meetings_queries()
-    if meetings is None or not meeting_id:
+async def get_meeting(services: Services, meeting_id: str) -> MeetingRef | None:
+    if not meeting_id:
         return None
     return await meetings.get(services, meeting_id)
 
 
-async def meetings_between(services: Services, start: datetime, end: datetime) -> list[Any]:
-    meetings = meetings_queries()
-    if meetings is None:
-        return []
+async def meetings_between(services: Services, start: datetime, end: datetime) -> list[MeetingRef]:
     return [m for m in await meetings.in_range(services, start, end) if m.status != CANCELLED]
 
 
-async def upcoming_meetings(services: Services, now: datetime) -> list[Any]:
+async def upcoming_meetings(services: Services, now: datetime) -> list[MeetingRef]:
     """Planned meetings not yet over at ``now`` (cancelled ones left out)."""
-    meetings = meetings_queries()
-    if meetings is None:
-        return []
     return [m for m in await meetings.upcoming(services, now) if m.status != CANCELLED]
 
 
 async def card_conversation_id(services: Services, meeting_id: str) -> str:
     """The conversation (the channel) where the meeting card was posted, without the thread
     suffix Teams adds to a channel reply; empty when unknown."""
-    meetings = meetings_queries()
-    repository = getattr(meetings, "meeting_repository", None) if meetings else None
-    if repository is None or not meeting_id:
+    if not meeting_id:
         return ""
-    stored = await repository(services).get(meeting_id)
-    found = str(getattr(stored, "card_conversation_id", "") or "")
+    stored = await meetings.meeting_repository(services).get(meeting_id)
+    found = stored.card_conversation_id if stored else ""
     return found.split(";messageid=")[0]
 
 
@@ -110,10 +87,7 @@ class Person:
     locale: str = ""
 
 
-async def roster_entries(services: Services) -> list[Any]:
-    onboarding = onboarding_queries()
-    if onboarding is None:
-        return []
+async def roster_entries(services: Services) -> list[RosterEntry]:
     try:
         return list(await onboarding.roster(services))
     except Exception:  # another feature's failure must not stop presence
@@ -123,12 +97,10 @@ async def roster_entries(services: Services) -> list[Any]:
 
 async def person(services: Services, member_key: str) -> Person:
     entry = None
-    onboarding = onboarding_queries()
-    if onboarding is not None:
-        try:
-            entry = await onboarding.profile_of(services, member_key)
-        except Exception:
-            logger.exception("presence: profile lookup failed")
+    try:
+        entry = await onboarding.profile_of(services, member_key)
+    except Exception:  # another feature's failure must not stop presence
+        logger.exception("presence: profile lookup failed")
     member = await services.members.get(member_key)
     name = str(getattr(entry, "name", "") or (member.name if member else "") or "")
     return Person(
@@ -174,7 +146,7 @@ class UnmatchedAttendee:
 
 @dataclass(frozen=True)
 class MeetingAttendance:
-    meeting: Any  # dialogs.meetings.queries.MeetingRef
+    meeting: MeetingRef  # dialogs.meetings.queries.MeetingRef
     lines: tuple[rules.MemberAttendance, ...]
     unmatched: tuple[UnmatchedAttendee, ...]
     training_minutes: int
@@ -185,7 +157,7 @@ class MeetingAttendance:
 
 
 def meeting_frame(
-    services: Services, meeting: Any, ended_at: datetime | None = None
+    services: Services, meeting: MeetingRef, ended_at: datetime | None = None
 ) -> rules.MeetingFrame:
     policy = credit_policy(services)
     slots = [rules.Slot(s.start, s.end, s.kind) for s in getattr(meeting, "agenda", ())]
@@ -195,7 +167,7 @@ def meeting_frame(
     return rules.MeetingFrame(meeting.starts_at, meeting.ends_at, tuple(training))
 
 
-async def meeting_attendance(services: Services, meeting: Any) -> MeetingAttendance:
+async def meeting_attendance(services: Services, meeting: MeetingRef) -> MeetingAttendance:
     repository = presence_repository(services)
     policy = credit_policy(services)
     state = await repository.get_import(meeting.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cards.presence import PresenceVerb
 from dialogs.feature import Action, Command
-from dialogs.presence import handlers
+from dialogs.presence import handlers, jobs, privacy
 from dialogs.roles import Role
 
 COMMANDS = (
@@ -29,7 +29,7 @@ ACTIONS = (
     Action(PresenceVerb.certificates, handlers.certificates_action),
 )
 
-plan_jobs = handlers.plan_jobs
+plan_jobs = jobs.plan_jobs
 on_meeting_event = handlers.on_meeting_event
-member_data = handlers.member_data
-forget_member = handlers.forget_member
+member_data = privacy.member_data
+forget_member = privacy.forget_member

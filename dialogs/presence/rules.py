@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from dialogs.cycles import Cycle, Period
+from storage.meeting_vocabulary import ROOM_MODES
 
 SOURCE_TEAMS = "teams"
 SOURCE_GRAPH = "graph"
@@ -187,7 +188,8 @@ def credited_minutes(training_minutes: int, policy: CreditPolicy) -> int:
 
 
 def hours(minutes: int) -> float:
-    return round(minutes / 60, 2)
+    """Minutes as hours: the one conversion (wording, plurals, credited hours)."""
+    return minutes / 60
 
 
 def live_intervals(events: Iterable[tuple[str, datetime]], closes_at: datetime) -> list[Interval]:
@@ -221,7 +223,7 @@ def checkin_interval(
 
 
 def checkin_open(now: datetime, starts_at: datetime, ends_at: datetime, mode: str) -> bool:
-    return mode in ("presentiel", "hybride") and starts_at - CHECKIN_OPENS_BEFORE <= now < ends_at
+    return mode in ROOM_MODES and starts_at - CHECKIN_OPENS_BEFORE <= now < ends_at
 
 
 def normalize_code(text: str) -> str:
@@ -307,7 +309,7 @@ class MemberAttendance:
 
     @property
     def credited_hours(self) -> float:
-        return hours(self.credited_minutes)
+        return round(hours(self.credited_minutes), 2)
 
     @property
     def present(self) -> bool:

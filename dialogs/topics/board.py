@@ -14,13 +14,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, Attachment
-
 from cards.i18n import Translator
-from cards.render import CARD_CONTENT_TYPE, attachment
+from cards.render import attachment
 from cards.topics import BoardView, build_board_card
 from dialogs.topics import rules
-from dialogs.topics.common import new_id
+from dialogs.topics.guard import new_id
 from dialogs.topics.repositories import topic_repository
 from dialogs.topics.views import format_moment, iso, meeting_labels, topic_line
 from dialogs.turn import CardReply, Services, Turn
@@ -48,27 +46,26 @@ async def board_card(services: Services, t: Translator, viewer_key: str | None) 
 
 def _outbox_key(turn: Turn) -> str:
     """Where the messenger finds this conversation (bot/messenger.py keys it the same way)."""
-    activity = turn.context.activity
-    conversation = activity.conversation
-    if conversation is None:
+    where = turn.where
+    if not where.conversation_id:
         return ""
-    if conversation.conversation_type == "personal":
+    if where.personal:
         return personal_key(turn.caller.aad_object_id or turn.caller.teams_user_id)
-    return conversation_key(conversation.id.split(_CHANNEL_THREAD)[0])
+    return conversation_key(where.conversation_id.split(_CHANNEL_THREAD)[0])
 
 
 async def publish(turn: Turn) -> None:
     """``publier sujets``: post the card here and remember it (one card per conversation)."""
     card = await board_card(turn.services, turn.t, None)
-    activity = turn.context.activity
+    where = turn.where
     activity_id = await turn.send_card(card)
-    if not activity_id or activity.conversation is None:
+    if not activity_id or not where.conversation_id:
         logger.warning("topic board posted without an id; it will not be updated")
         return
     post = BoardPost(
-        conversation_id=activity.conversation.id,
+        conversation_id=where.conversation_id,
         activity_id=activity_id,
-        service_url=activity.service_url or "",
+        service_url=where.service_url,
         locale=turn.t.locale,
         posted_at=iso(turn.services.clock()),
         outbox_key=_outbox_key(turn),
@@ -80,23 +77,8 @@ async def publish(turn: Turn) -> None:
 def _is_here(turn: Turn, post: BoardPost) -> bool:
     """The turn happens in the board's conversation (or on the board card itself, whose
     channel thread id carries the message id)."""
-    activity = turn.context.activity
-    conversation = activity.conversation.id if activity.conversation else ""
-    return conversation == post.conversation_id or activity.reply_to_id == post.activity_id
-
-
-async def _update_here(turn: Turn, post: BoardPost, card: dict[str, Any]) -> bool:
-    update = Activity(
-        type=ActivityTypes.message,
-        id=post.activity_id,
-        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
-    )
-    try:
-        await turn.context.update_activity(update)
-    except Exception:  # best effort: the change itself is saved; the messenger tries next
-        logger.warning("topic board %s not updated in place", post.activity_id, exc_info=True)
-        return False
-    return True
+    where = turn.where
+    return where.conversation_id == post.conversation_id or (where.reply_to_id == post.activity_id)
 
 
 def _outbox_update(post: BoardPost, card: dict[str, Any]) -> OutboxItem:
@@ -115,7 +97,11 @@ async def update_boards(services: Services, turn: Turn | None = None) -> None:
     queued: list[OutboxItem] = []
     for post in await topic_repository(services).posts():
         card = await board_card(services, Translator(post.locale), None)
-        if turn is not None and _is_here(turn, post) and await _update_here(turn, post, card):
+        if (
+            turn is not None
+            and _is_here(turn, post)
+            and await turn.update_card(post.activity_id, card)
+        ):
             continue
         if post.outbox_key:
             queued.append(_outbox_update(post, card))

@@ -24,9 +24,9 @@ from cards.topics import (
 )
 from dialogs.outreach import direct, text_activity
 from dialogs.topics import meetings, rules
-from dialogs.topics.agenda import return_past_items
-from dialogs.topics.common import checked, known_names, new_id, refusal, with_carried
+from dialogs.topics.guard import checked, known_names, new_id, refusal, with_carried
 from dialogs.topics.handlers import bank_card, chosen_meeting, plan_return_to_bank
+from dialogs.topics.jobs import return_past_items
 from dialogs.topics.repositories import case_repository
 from dialogs.topics.views import case_line, iso, meeting_choices, meeting_labels
 from dialogs.turn import CardReply, DomainError, Turn

@@ -22,9 +22,9 @@ from cards.topics import (
     build_topic_form_card,
 )
 from dialogs.topics import meetings, rules
-from dialogs.topics.agenda import return_past_items, sweep_job
 from dialogs.topics.board import board_card, boards_changed, publish
-from dialogs.topics.common import checked, known_names, new_id, refusal, with_carried
+from dialogs.topics.guard import checked, known_names, new_id, refusal, with_carried
+from dialogs.topics.jobs import return_past_items, sweep_job
 from dialogs.topics.repositories import case_repository, topic_repository
 from dialogs.topics.views import (
     case_line,

@@ -8,6 +8,9 @@ from dialogs.topics import rules
 from dialogs.topics.repositories import case_repository, topic_repository
 from dialogs.turn import Services
 
+# The vitality report reads the bank and the case queue whole.
+__all__ = ["ScheduledItem", "case_repository", "scheduled_for", "topic_repository"]
+
 
 @dataclass(frozen=True)
 class ScheduledItem:
@@ -43,5 +46,5 @@ async def scheduled_for(services: Services, meeting_id: str) -> list[ScheduledIt
         ScheduledItem("case", c.id, c.title, "reflexif", c.submitter_name)
         for c in sorted(cases, key=lambda c: c.created_at)
     ]
-    order = {kind: i for i, kind in enumerate(("echange", "divers", "reflexif", "formatif"))}
+    order = rules.AGENDA_ORDER
     return sorted(items, key=lambda item: order.get(item.kind, len(order)))

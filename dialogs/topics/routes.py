@@ -5,8 +5,8 @@ from __future__ import annotations
 from cards.topics import TopicVerb
 from dialogs.feature import Action, Command
 from dialogs.roles import Role
-from dialogs.topics import board, cases, handlers
-from dialogs.topics.agenda import plan_jobs
+from dialogs.topics import board, cases, handlers, queries
+from dialogs.topics.jobs import plan_jobs
 from dialogs.topics.privacy import forget_member, member_data
 
 COMMANDS = (
@@ -44,4 +44,7 @@ ACTIONS = (
     Action(TopicVerb.case_archive, cases.archive_action, Role.ANIMATEUR),
 )
 
-__all__ = ["ACTIONS", "COMMANDS", "forget_member", "member_data", "plan_jobs"]
+# Read by the meetings feature for its cards, without importing this one (dialogs/events.py).
+agenda_items = queries.scheduled_for
+
+__all__ = ["ACTIONS", "COMMANDS", "agenda_items", "forget_member", "member_data", "plan_jobs"]

@@ -31,8 +31,8 @@ from dialogs.turn import CardReply, DomainError, Turn
 from dialogs.vitality import rules
 from dialogs.vitality.exports import CSV_CONTENT_TYPE, report_csv
 from dialogs.vitality.inputs import gather, vitality_repository
-from dialogs.vitality.present import Links, report_view
 from dialogs.vitality.report_pdf import PDF_CONTENT_TYPE, report_pdf
+from dialogs.vitality.views import Links, report_view
 from storage.community import CommunityProfile
 from storage.vitality_repository import Project
 

@@ -1,9 +1,9 @@
 """Gather the report's records from the other features, as the plain records of ``rules.py``.
 
-Each feature is asked through its own query module, imported lazily: a feature that is not
-installed (its module is absent) or whose query fails gives ``None`` for its records, and the
-report says « aucune donnée » for what depends on it. Only ids, dates, committee ids and counts
-are read: no name, no text written by a member (except the projects' own titles).
+Each feature is asked through its own ``queries`` module: a feature whose query fails gives
+``None`` for its records, and the report says « aucune donnée » for what depends on it. Only
+ids, dates, committee ids and counts are read: no name, no text written by a member (except
+the projects' own titles).
 
 Sources:
 
@@ -15,20 +15,23 @@ Sources:
 - polls: ``dialogs.polls.queries.polls_in_range`` (with the committee a poll was addressed to,
   and the answers at 1–5 of its scale questions when its results may be shown);
 - topics and cases: the topic bank's and the case queue's repositories, as
-  ``dialogs.topics.repositories`` builds them (no query module was agreed for these);
+  ``dialogs.topics.queries`` gives them;
 - projects: this feature's own repository.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from types import ModuleType
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from dialogs.meetings import queries as meetings
+from dialogs.onboarding import queries as onboarding
+from dialogs.polls import queries as polls
+from dialogs.presence import queries as presence
+from dialogs.topics import queries as topics
 from dialogs.turn import Services
 from dialogs.vitality import rules
 from dialogs.vitality.rules import (
@@ -54,25 +57,6 @@ def vitality_repository(services: Services) -> VitalityRepository:
     return services.component(
         COMPONENT, lambda s: TinyDbVitalityRepository(s.store.database("vitality"))
     )
-
-
-def _module(name: str) -> ModuleType | None:
-    """The module, or None when its feature is not installed (or cannot be loaded)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as missing:
-        if missing.name and name.startswith(missing.name):
-            return None  # the feature is not installed
-        logger.exception("vitality: %s cannot be loaded", name)
-        return None
-    except Exception:  # a broken feature leaves its sections empty, not the whole report
-        logger.exception("vitality: %s cannot be loaded", name)
-        return None
-
-
-def _query(module: str, function: str) -> Callable[..., Awaitable[Any]] | None:
-    found = _module(module)
-    return getattr(found, function, None) if found is not None else None
 
 
 async def _safely(source: str, read: Callable[[], Awaitable[T]]) -> T | None:
@@ -112,9 +96,7 @@ def bounds(request: ReportRequest, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 async def _members(services: Services) -> tuple[MemberSpan, ...] | None:
-    roster = _query("dialogs.onboarding.queries", "roster")
-    if roster is None:
-        return None
+    roster = onboarding.roster
 
     async def read() -> tuple[MemberSpan, ...]:
         return tuple(
@@ -139,27 +121,19 @@ async def _meetings(
     end: datetime,
     members: tuple[MemberSpan, ...] | None,
 ) -> tuple[MeetingFacts, ...] | None:
-    module = _module("dialogs.meetings.queries")
-    in_range = getattr(module, "in_range", None)
-    rsvps = getattr(module, "rsvps", None)
-    if module is None or in_range is None:
-        return None
-    invited_member_keys = getattr(module, "invited_member_keys", None)
-
     async def read() -> tuple[MeetingFacts, ...]:
         facts: list[MeetingFacts] = []
-        for ref in await in_range(services, start, end):
+        for ref in await meetings.in_range(services, start, end):
             day = local_day(ref.starts_at, services.timezone)
             if day is None:
                 continue
-            answers: Mapping[str, str] = await rsvps(services, ref.id) if rsvps else {}
+            answers: Mapping[str, str] = await meetings.rsvps(services, ref.id)
             committees = frozenset(ref.committee_ids)
             if members is not None:
                 invited = rules.invited_keys(day, committees, members, answers)
-            elif invited_member_keys is not None:
-                invited = frozenset(await invited_member_keys(services, ref.id)) | set(answers)
             else:
-                invited = frozenset(answers)
+                invited = frozenset(await meetings.invited_member_keys(services, ref.id))
+                invited |= set(answers)
             facts.append(
                 MeetingFacts(
                     id=str(ref.id),
@@ -180,9 +154,7 @@ async def _meetings(
 async def _attendance(
     services: Services, start: datetime, end: datetime
 ) -> tuple[Attendance, ...] | None:
-    query = _query("dialogs.presence.queries", "attendance_in_range")
-    if query is None:
-        return None
+    query = presence.attendance_in_range
 
     async def read() -> tuple[Attendance, ...]:
         return tuple(
@@ -199,9 +171,7 @@ async def _attendance(
 
 
 async def _certificates(services: Services, start: datetime, end: datetime) -> int | None:
-    query = _query("dialogs.presence.queries", "certificates_in_range")
-    if query is None:
-        return None
+    query = presence.certificates_in_range
 
     async def read() -> int:
         return int(await query(services, start, end))
@@ -229,9 +199,7 @@ def _mean(values: Iterable[float]) -> float | None:
 async def _polls(
     services: Services, start: datetime, end: datetime
 ) -> tuple[PollFacts, ...] | None:
-    query = _query("dialogs.polls.queries", "polls_in_range")
-    if query is None:
-        return None
+    query = polls.polls_in_range
 
     async def read() -> tuple[PollFacts, ...]:
         return tuple(
@@ -255,14 +223,6 @@ async def _polls(
 # ---- topics and cases -----------------------------------------------------------------------
 
 
-def _repository(services: Services, builder: str) -> Any | None:
-    """The topic bank's or the case queue's repository, as the topics feature builds it
-    (``dialogs/topics/repositories.py``); None when that feature is not installed."""
-    module = _module("dialogs.topics.repositories")
-    build = getattr(module, builder, None) if module is not None else None
-    return build(services) if build is not None else None
-
-
 class _MeetingDays:
     """A meeting's local day and committees, from the period's meetings or, for a meeting
     outside the period, from the meetings feature (cached)."""
@@ -277,8 +237,7 @@ class _MeetingDays:
         if not meeting_id:
             return None
         if meeting_id not in self._known:
-            get = _query("dialogs.meetings.queries", "get")
-            ref = await get(self._services, meeting_id) if get is not None else None
+            ref = await meetings.get(self._services, meeting_id)
             day = local_day(ref.starts_at, self._services.timezone) if ref else None
             self._known[meeting_id] = (day, frozenset(ref.committee_ids)) if ref and day else None
         return self._known[meeting_id]
@@ -300,9 +259,7 @@ async def _committees_of(meetings: _MeetingDays, meeting_id: str) -> frozenset[s
 
 
 async def _topics(services: Services, meetings: _MeetingDays) -> tuple[TopicFacts, ...] | None:
-    repository = _repository(services, "topic_repository")
-    if repository is None:
-        return None
+    repository = topics.topic_repository(services)
     zone = services.timezone
 
     async def read() -> tuple[TopicFacts, ...]:
@@ -328,9 +285,7 @@ async def _topics(services: Services, meetings: _MeetingDays) -> tuple[TopicFact
 
 
 async def _cases(services: Services, meetings: _MeetingDays) -> tuple[CaseFacts, ...] | None:
-    repository = _repository(services, "case_repository")
-    if repository is None:
-        return None
+    repository = topics.case_repository(services)
     zone = services.timezone
 
     async def read() -> tuple[CaseFacts, ...]:

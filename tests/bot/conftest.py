@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import RUNTIME, create_app
 from bot.settings import Settings
 from storage.member_repository import Member, member_key
+from tests.card_walk import texts_of  # noqa: F401 (re-exported for the tests)
 from tests.fakes.connector_stub import ConnectorStub
 
 ANIMATEUR_AAD = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e01"
@@ -97,19 +98,3 @@ def card_of(activity: dict[str, Any]) -> dict[str, Any]:
     assert attachments, f"no card in {activity.get('text')!r}"
     assert attachments[0]["contentType"] == "application/vnd.microsoft.card.adaptive"
     return attachments[0]["content"]
-
-
-def texts_of(card: Any) -> list[str]:
-    """Every text, title and fact of a card, in order."""
-    found: list[str] = []
-    if isinstance(card, dict):
-        for key in ("text", "title", "value"):
-            if isinstance(card.get(key), str):
-                found.append(card[key])
-        for value in card.values():
-            if isinstance(value, dict | list):
-                found.extend(texts_of(value))
-    elif isinstance(card, list):
-        for item in card:
-            found.extend(texts_of(item))
-    return found

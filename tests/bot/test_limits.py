@@ -12,6 +12,7 @@ from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES, _clamp_inputs, input_limit, load_template, template_names
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp
 from tests.bot.edge import settle, snapshot
+from tests.card_walk import of_type
 
 FR = Translator("fr-CA")
 EN = Translator("en")
@@ -19,16 +20,7 @@ HUGE = "x" * 100_000
 
 
 def _inputs(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if node.get("type") == "Input.Text":
-            found.append(node)
-        for value in node.values():
-            found.extend(_inputs(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_inputs(item))
-    return found
+    return of_type(node, "Input.Text")
 
 
 @pytest.mark.parametrize("template", template_names())

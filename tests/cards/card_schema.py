@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-# Teams-only or chart elements that the official schema does not know (PLATFORM.md §7).
+# Teams-only or chart elements that the official schema does not know (docs/PLATFORM.md §7).
 TEAMS_ONLY_KEYS = ("msteams",)
 
 
@@ -126,7 +126,7 @@ def split_charts(node: Any, charts: list[dict[str, Any]]) -> Any:
 
 def schema_errors(card: dict[str, Any]) -> list[str]:
     """Schema errors of a card (empty: valid). ``Chart.*`` elements are not in the official 1.5
-    schema (PLATFORM.md §7): each is checked against the shape Teams documents (type, data, a
+    schema (docs/PLATFORM.md §7): each is checked against the shape Teams documents (type, data, a
     fallback), and the rest of the card — charts replaced by their fallback, what a client
     without charts renders — against the official schema."""
     charts: list[dict[str, Any]] = []

@@ -6,17 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _nodes(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            found.extend(_nodes(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_nodes(item))
-    return found
+from tests.card_walk import nodes as _nodes
 
 
 def blocking_inputs(card: dict[str, Any], verb: str) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -15,6 +15,8 @@ from dialogs.meetings import queries
 from dialogs.turn import Services
 from storage.member_repository import Member
 from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, bot_http, card_of  # noqa: F401
+from tests.card_walk import nodes as walk
+from tests.card_walk import verbs_of  # noqa: F401 (used by the meeting tests)
 
 T = TypeVar("T")
 CHANNEL = "19:cdep@thread.tacv2;messageid=1700000000000"
@@ -94,16 +96,6 @@ def invoke_text(body: Any) -> str:
     return str(body["value"])
 
 
-def walk(node: Any) -> Iterable[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
-
-
 def inputs_of(card: dict[str, Any]) -> dict[str, Any]:
     """Input id -> value, as the client would send them untouched."""
     found = {}
@@ -119,10 +111,6 @@ def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
         if node.get("type") == "Action.Execute" and node.get("verb") == verb:
             return dict(node["data"])
     raise AssertionError(f"no {verb} action on the card")
-
-
-def verbs_of(card: dict[str, Any]) -> list[str]:
-    return [n["verb"] for n in walk(card) if n.get("type") == "Action.Execute" and "verb" in n]
 
 
 def rsvp_choices(card: dict[str, Any]) -> list[str]:

@@ -18,7 +18,8 @@ from cards.dates import cycle_text, long_date
 from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES
 from dialogs.cycles import Cycle
-from dialogs.meetings import handlers, notify, queries, views
+from dialogs.meetings import jobs as meeting_jobs
+from dialogs.meetings import notify, privacy, queries, views
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
 from tests.cards.card_schema import schema_errors
 from tests.cards.inputs import blocking_inputs
@@ -399,7 +400,7 @@ async def test_reminders_go_to_the_right_people_once(bot_http: BotHttp) -> None:
     services = services_of(bot_http)
     ref = await queries.get(services, planned.meeting_id)
     assert ref is not None
-    jobs = {job.id: job for job in await handlers.plan_jobs(services, services.clock())}
+    jobs = {job.id: job for job in await meeting_jobs.plan_jobs(services, services.clock())}
     assert set(jobs) == {f"meeting:{ref.id}:-7d", f"meeting:{ref.id}:-1d"}
     assert jobs[f"meeting:{ref.id}:-7d"].run_at == ref.starts_at - timedelta(days=7)
 
@@ -442,7 +443,7 @@ async def test_reminders_go_to_the_right_people_once(bot_http: BotHttp) -> None:
         await job.func()
     await settle(bot_http)
     assert sum(len(v) for v in bot_http.connector.received.values()) == before
-    assert await handlers.plan_jobs(services, ref.starts_at - timedelta(days=2)) == []
+    assert await meeting_jobs.plan_jobs(services, ref.starts_at - timedelta(days=2)) == []
 
 
 async def test_reminders_are_planned_again_after_a_restart(bot_http: BotHttp) -> None:
@@ -704,7 +705,7 @@ async def test_a_scheduled_topic_lands_in_the_afternoon_workshop(bot_http: BotHt
 
     services_of(bot_http).components[views.SCHEDULED_COMPONENT] = scheduled
     before = len(card_updates(bot_http, planned.card_id))
-    await queries.refresh_card(services_of(bot_http), planned.meeting_id)  # as the bank would
+    await views.refresh_card(services_of(bot_http), planned.meeting_id)  # as the bank would
     await settle(bot_http)
     assert len(card_updates(bot_http, planned.card_id)) == before + 1
     shared = card_updates(bot_http, planned.card_id)[-1]
@@ -1052,16 +1053,16 @@ async def test_member_data_and_erasure(bot_http: BotHttp) -> None:
     await answer(bot_http, planned, "alice", "salle")
     services = services_of(bot_http)
     key = MEMBERS["alice"].casefold()
-    data = await handlers.member_data(services, key)
+    data = await privacy.member_data(services, key)
     assert [(a["meeting_id"], a["meeting_answer"]) for a in data["meetings_answers"]] == [
         (planned.meeting_id, "salle")
     ]
     json.dumps(data)  # JSON-ready
-    await handlers.forget_member(services, key)
+    await privacy.forget_member(services, key)
     assert await queries.rsvps(services, planned.meeting_id) == {}
-    assert (await handlers.member_data(services, key))["meetings_answers"] == []
-    await handlers.forget_member(services, ANIMATEUR_AAD.casefold())
-    assert await handlers.member_data(services, ANIMATEUR_AAD.casefold()) == {
+    assert (await privacy.member_data(services, key))["meetings_answers"] == []
+    await privacy.forget_member(services, ANIMATEUR_AAD.casefold())
+    assert await privacy.member_data(services, ANIMATEUR_AAD.casefold()) == {
         "meetings_answers": [],
         "meetings_planned": [],
     }

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-import sys
 import types
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -17,12 +16,14 @@ from typing import Any
 import pytest
 
 from cards.i18n import Translator
-from dialogs.onboarding import common, handlers, roster
+from dialogs.meetings import routes as meetings_routes
+from dialogs.onboarding import handlers, profiles, roster
 from dialogs.onboarding.queries import active_members, members_of_committees, profile_of
 from dialogs.onboarding.queries import profile_repository as profiles_of
 from dialogs.onboarding.queries import roster as roster_entries
 from storage.profile_repository import MemberProfile
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
+from tests.card_walk import verbs_of
 from tests.dialogs.onboarding.conftest import (
     TEAM_CHANNEL,
     eventually,
@@ -57,19 +58,6 @@ PROFILE_FORM = {
 
 def cards_sent_to(http: BotHttp, user_id: str) -> list[dict[str, Any]]:
     return [card_of(a) for a in sent_to(http, user_id) if a.get("attachments")]
-
-
-def verbs_of(card: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(card, dict):
-        if card.get("type") == "Action.Execute":
-            found.append(card["verb"])
-        for value in card.values():
-            found.extend(verbs_of(value))
-    elif isinstance(card, list):
-        for item in card:
-            found.extend(verbs_of(item))
-    return found
 
 
 def urls_of(card: Any) -> list[str]:
@@ -143,7 +131,7 @@ async def test_a_newcomer_added_to_the_team_gets_the_welcome_dossier(http: BotHt
     assert (entry.name, entry.email) == ("Julie Roy", "julie.roy@cdep-monteregie.example")
     assert entry.arrived_on == services.now().date()
     assert [m.key for m in await active_members(services)] == [JULIE]
-    assert common.followup_job_id(JULIE) in runtime_of(http).scheduler.job_ids()
+    assert profiles.followup_job_id(JULIE) in runtime_of(http).scheduler.job_ids()
 
 
 async def test_an_arrival_is_welcomed_once_and_a_return_welcomed_back(http: BotHttp) -> None:
@@ -159,7 +147,7 @@ async def test_an_arrival_is_welcomed_once_and_a_return_welcomed_back(http: BotH
     assert entry is not None
     assert entry.departed_on == services.now().date()
     assert await active_members(services) == []
-    assert common.followup_job_id(JULIE) not in runtime_of(http).scheduler.job_ids()
+    assert profiles.followup_job_id(JULIE) not in runtime_of(http).scheduler.job_ids()
     # Nothing was deleted: the departed member is still on the roster.
     assert [e.member_key for e in await roster_entries(services)] == [JULIE]
 
@@ -217,7 +205,7 @@ async def test_a_member_known_before_veilleuse_installs_the_app_without_arriving
     entry = await profile_of(runtime_of(http).services, MEMBER_AAD)
     assert entry is not None
     assert entry.arrived_on is None  # not a newcomer: no digest line, no follow-up
-    assert common.followup_job_id(MEMBER_AAD) not in runtime_of(http).scheduler.job_ids()
+    assert profiles.followup_job_id(MEMBER_AAD) not in runtime_of(http).scheduler.job_ids()
 
 
 async def test_the_welcome_shows_the_next_meeting_when_one_is_planned(
@@ -232,7 +220,6 @@ async def test_the_welcome_shows_the_next_meeting_when_one_is_planned(
         join_url: str
 
     starts = datetime.now(UTC) + timedelta(days=10)
-    fake = types.ModuleType("dialogs.meetings.queries")
 
     async def upcoming(services: object, now: datetime) -> list[Meeting]:
         return [
@@ -245,8 +232,8 @@ async def test_the_welcome_shows_the_next_meeting_when_one_is_planned(
             )
         ]
 
-    fake.upcoming = upcoming  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "dialogs.meetings.queries", fake)
+    # The meetings feature offers its upcoming meetings through a hook (dialogs/events.py).
+    monkeypatch.setattr(meetings_routes, "upcoming_meetings", upcoming)
     card = card_of(await say(http, "accueil"))
     texts = texts_of(card)
     assert FR("onboarding.welcome.next_meeting") in texts
@@ -406,7 +393,7 @@ async def test_raising_the_rules_version_asks_every_active_member_again(http: Bo
     await handlers.run_rules_check(services)  # once only
     await settle(http)
     assert len(cards_sent_to(http, f"29:{JULIE}")) == before[JULIE] + 1
-    assert common.RULES_JOB in runtime_of(http).scheduler.job_ids()
+    assert profiles.RULES_JOB in runtime_of(http).scheduler.job_ids()
 
     stale = await click(http, "onboarding.ack_rules", {"version": 1}, aad=JULIE)
     assert FR("onboarding.rules.stale") in texts_of(stale["value"])
@@ -540,7 +527,7 @@ async def test_an_animateur_names_a_mentor_and_the_follow_up_is_planned(http: Bo
     await add_to_team(http, "Marc Caron", MARC, "marc.caron@cdep-monteregie.example")
     await eventually(lambda: cards_sent_to(http, f"29:{MARC}"))
     services = runtime_of(http).services
-    runtime_of(http).scheduler.cancel(common.followup_job_id(JULIE))
+    runtime_of(http).scheduler.cancel(profiles.followup_job_id(JULIE))
 
     activity = http.activity(
         "<at>Veilleuse</at> mentor <at>Julie Roy</at> <at>Marc Caron</at>",
@@ -567,9 +554,9 @@ async def test_an_animateur_names_a_mentor_and_the_follow_up_is_planned(http: Bo
         "onboarding.mentor.assigned",
         mentor="Marc Caron",
         newcomer="Julie Roy",
-        date=common.long_date_of(services, due, FR),
+        date=profiles.long_date_of(services, due, FR),
     )
-    assert common.followup_job_id(JULIE) in runtime_of(http).scheduler.job_ids()
+    assert profiles.followup_job_id(JULIE) in runtime_of(http).scheduler.job_ids()
 
     newcomer_notice = (await eventually(lambda: cards_sent_to(http, f"29:{JULIE}")[1:]))[0]
     assert FR("onboarding.mentor.notice_newcomer_title", mentor="Marc Caron") in texts_of(
@@ -652,7 +639,7 @@ async def test_the_follow_up_survives_a_restart(http: BotHttp) -> None:
     await add_to_team(http, "Julie Roy", JULIE)
     await eventually(lambda: cards_sent_to(http, f"29:{JULIE}"))
     await restart(http)
-    assert common.followup_job_id(JULIE) in runtime_of(http).scheduler.job_ids()
+    assert profiles.followup_job_id(JULIE) in runtime_of(http).scheduler.job_ids()
 
 
 async def test_the_follow_up_delay_is_set_by_the_animateurs(http: BotHttp) -> None:
@@ -699,7 +686,7 @@ async def test_the_daily_digest_goes_to_animateurs_once_a_day(http: BotHttp) -> 
     assert "Julie Roy" in texts
     assert "Marc Caron" in texts
     assert "onboarding.show_roster" in verbs_of(digest)
-    assert common.digest_job_id(today + timedelta(days=1)) in runtime_of(http).scheduler.job_ids()
+    assert profiles.digest_job_id(today + timedelta(days=1)) in runtime_of(http).scheduler.job_ids()
 
     count = len(sent_to(http, f"29:{ANIMATEUR_AAD}"))
     await roster.run_digest(services, today)  # the job run twice the same day

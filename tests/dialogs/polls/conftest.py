@@ -21,6 +21,7 @@ from storage.outbox_repository import OutboxItem
 from storage.profile_repository import MemberProfile
 from storage.store import stored_tables
 from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, bot_http, texts_of  # noqa: F401
+from tests.card_walk import facts_of, matching, nodes, of_type
 
 FR = Translator("fr-CA")
 EN = Translator("en")
@@ -261,20 +262,7 @@ def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:
 
 def all_action_data(card: dict[str, Any], verb: str) -> list[dict[str, Any]]:
     """The data of every Action.Execute with ``verb`` on the card, in order."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and node.get("verb") == verb:
-                found.append(node["data"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [a["data"] for a in of_type(card, "Action.Execute") if a.get("verb") == verb]
 
 
 def has_action(card: dict[str, Any], verb: str) -> bool:
@@ -287,56 +275,18 @@ def has_action(card: dict[str, Any], verb: str) -> bool:
 
 def facts(card: dict[str, Any]) -> dict[str, str]:
     """Every fact of the card, title → value (later facts win)."""
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                for fact in node.get("facts", []):
-                    found[fact["title"]] = fact["value"]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {fact["title"]: fact["value"] for fact in facts_of(card)}
 
 
 def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every input of the card by id."""
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    found = matching(card, lambda n: str(n.get("type", "")).startswith("Input.") and "id" in n)
+    return {node["id"]: node for node in found}
 
 
 def joined(card: dict[str, Any]) -> str:
     """Every text, title, value and input label of the card, one per line."""
-    labels: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("label"), str):
-                labels.append(node["label"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    labels = [node["label"] for node in nodes(card) if isinstance(node.get("label"), str)]
     return "\n".join([*texts_of(card), *labels])
 
 

@@ -14,7 +14,7 @@ from cards.polls import format_day, format_moment
 from dialogs.cycles import Cycle
 from dialogs.meetings.queries import meeting_repository
 from dialogs.polls import jobs, routes, rules
-from dialogs.polls.context import poll_repository
+from dialogs.polls.audience import poll_repository
 from dialogs.polls.queries import polls_in_range
 from storage.meeting_repository import Meeting
 from storage.outbox_repository import NewPersonalChat

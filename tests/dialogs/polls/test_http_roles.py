@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.card_walk import of_type
 from tests.dialogs.polls.conftest import (
     ANIMATEUR,
     CHANNEL,
@@ -37,20 +38,7 @@ MANAGE_VERBS = ("polls.close", "polls.extend", "polls.reopen", "polls.export")
 
 def help_sections(card: dict[str, Any]) -> list[list[str]]:
     """The command words of each FactSet of the help card: [everyone's, animateurs'?]."""
-    found: list[list[str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                found.append([fact["title"] for fact in node.get("facts", [])])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [[fact["title"] for fact in n.get("facts", [])] for n in of_type(card, "FactSet")]
 
 
 async def help_of(polls: Driver, who: tuple[str, str]) -> list[list[str]]:

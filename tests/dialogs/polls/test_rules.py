@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dialogs import holidays as holidays_of
 from dialogs.polls import rules
 from storage.poll_repository import Choice, Poll, Question
 
@@ -445,8 +446,8 @@ def test_the_48_hour_reminder_keeps_its_local_time_across_daylight_saving() -> N
 def test_candidate_dates_skip_quebec_statutory_holidays() -> None:
     from datetime import date as day
 
-    assert rules.easter(2027) == day(2027, 3, 28)
-    holidays = rules.quebec_holidays(2027)
+    assert holidays_of.easter(2027) == day(2027, 3, 28)
+    holidays = holidays_of.quebec_holidays(2027)
     assert {day(2027, 1, 1), day(2027, 3, 26), day(2027, 3, 29), day(2027, 5, 24)} <= holidays
     assert {day(2027, 6, 24), day(2027, 7, 1), day(2027, 9, 6), day(2027, 10, 11)} <= holidays
     assert day(2027, 12, 25) in holidays

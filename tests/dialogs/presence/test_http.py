@@ -28,12 +28,15 @@ from dialogs.feature import PlannedJob
 from dialogs.meetings.queries import get as get_meeting
 from dialogs.meetings.queries import meeting_repository
 from dialogs.onboarding.queries import profile_repository
-from dialogs.presence import handlers, queries, routes
+from dialogs.presence import jobs as presence_jobs
+from dialogs.presence import queries, routes, views
 from dialogs.turn import Services
 from storage.conversation_repository import conversation_key
 from storage.meeting_repository import Meeting
 from storage.outbox_repository import OutboxItem
 from tests.bot.conftest import BotHttp, card_of, texts_of
+from tests.card_walk import nodes as _nodes
+from tests.card_walk import of_type
 from tests.cards.inputs import blocking_inputs
 from tests.dialogs.presence import scenario
 from tests.dialogs.presence.pdf_text import extract_text
@@ -219,7 +222,7 @@ async def _end_and_import(scene: Scene) -> Any:
     assert (state.status, state.attempt, state.result) == ("pending", 1, "not_ready")
     assert state.next_at == local(16, 7)
     scene.clock.now = state.next_at
-    await handlers.run_import(scene.services, MEETING_ID, 1)
+    await presence_jobs.run_import(scene.services, MEETING_ID, 1)
     return await _done(scene)
 
 
@@ -338,20 +341,7 @@ async def _texts_to(scene: Scene, aad: str, text: str) -> bool:
 
 
 def _urls(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.OpenUrl":
-                found.append(node["url"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [node["url"] for node in of_type(card, "Action.OpenUrl")]
 
 
 async def _download(scene: Scene, url: str) -> bytes:
@@ -662,7 +652,7 @@ async def test_in_person_meeting_gets_its_checkin_card_in_the_channel(scene: Sce
     await _flush(scene)
     [card] = _checkin_cards(scene, CHANNEL)
     meeting = await get_meeting(services, ROOM_ID)
-    assert handlers.meeting_line(meeting, services, FR) in texts_of(card)
+    assert views.meeting_line(meeting, services, FR) in texts_of(card)
     assert f"presence:checkin:{ROOM_ID}" not in await _planned(scene)
     held = OutboxItem(f"presence:checkin:{ROOM_ID}", conversation_key(CHANNEL), {"text": "x"})
     assert await services.messenger.enqueue([held]) == []  # the card's item id is taken
@@ -700,7 +690,7 @@ async def test_in_person_meeting_gets_its_checkin_card_in_the_channel(scene: Sce
     # After the meeting the presences are closed and his certificate is offered (6 h: in the
     # room within the 30 minutes of grace, lunch excluded).
     scene.clock.now = local(16, 10)
-    await handlers.run_import(services, ROOM_ID, 0)
+    await presence_jobs.run_import(services, ROOM_ID, 0)
     state = await queries.presence_repository(services).get_import(ROOM_ID)
     assert state is not None
     assert (state.status, state.result) == ("done", "local")
@@ -724,12 +714,12 @@ async def test_hybrid_checkin_card_is_posted_once(scene: Scene, event_first: boo
         # The Teams meeting started early: the card is in the meeting chat, not the channel.
         await scene.event(start, local(8, 58))
         scene.clock.now = local(9)
-        assert not await handlers.run_checkin(services, MEETING_ID, local(9))
+        assert not await presence_jobs.run_checkin(services, MEETING_ID, local(9))
     else:
         # Nobody started the Teams meeting on time: the card goes to the channel; when the
         # meeting starts late, nothing more is posted.
         scene.clock.now = local(9)
-        assert await handlers.run_checkin(services, MEETING_ID, local(9))
+        assert await presence_jobs.run_checkin(services, MEETING_ID, local(9))
         scene.clock.now = local(9, 3)
         await scene.event(start, local(9, 3))
     await _flush(scene)
@@ -763,19 +753,19 @@ async def test_checkin_job_follows_a_meeting_moved_later(scene: Scene) -> None:
     await _remember_channel(scene)
     scene.clock.now = local(9)
     # Planned for 9 h, the meeting now starts at 10 h: the job plans itself again, posts nothing.
-    assert not await handlers.run_checkin(services, ROOM_ID, local(9))
+    assert not await presence_jobs.run_checkin(services, ROOM_ID, local(9))
     assert [(job.id, job.run_at) for job in jobs.planned] == [
         (f"presence:checkin:{ROOM_ID}", local(10))
     ]
     # Fired early by a clock ahead of ours: nothing planned again (no loop).
-    assert not await handlers.run_checkin(services, ROOM_ID, local(10))
+    assert not await presence_jobs.run_checkin(services, ROOM_ID, local(10))
     assert len(jobs.planned) == 1
     scene.clock.now = local(10)
-    assert await handlers.run_checkin(services, ROOM_ID, local(10))
+    assert await presence_jobs.run_checkin(services, ROOM_ID, local(10))
     await _flush(scene)
     assert len(_checkin_cards(scene, CHANNEL)) == 1
     # Cancelled meetings and unknown ids post nothing.
-    assert not await handlers.run_checkin(services, "nope", local(10))
+    assert not await presence_jobs.run_checkin(services, "nope", local(10))
 
 
 # ---- revocation: a correction that leaves no credited hours --------------------------------
@@ -1002,18 +992,6 @@ async def test_adjusting_minutes_keeps_the_members_mode(scene: Scene) -> None:
     moved = (await queries.meeting_attendance(scene.services, meeting)).line(SOPHIE)
     assert moved is not None
     assert (moved.minutes, moved.mode) == (300, "salle")
-
-
-def _nodes(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            found.extend(_nodes(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_nodes(item))
-    return found
 
 
 async def test_my_data_words_the_presence_sections_for_the_reader(scene: Scene) -> None:

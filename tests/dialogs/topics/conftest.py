@@ -15,6 +15,7 @@ from bot.app import RUNTIME
 from dialogs.topics import meetings as meetings_adapter
 from dialogs.turn import Services
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, bot_http, card_of  # noqa: F401
+from tests.card_walk import nodes as walk  # noqa: F401 (used by the topic tests)
 
 SECOND_AAD = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e21"
 THIRD_AAD = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e22"
@@ -102,18 +103,6 @@ def card(body: dict[str, Any]) -> dict[str, Any]:
 def message(body: dict[str, Any]) -> str:
     assert body["type"] == "application/vnd.microsoft.activity.message", body
     return str(body["value"])
-
-
-def walk(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            found.extend(walk(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(walk(item))
-    return found
 
 
 def actions(card_: dict[str, Any], verb: str) -> list[dict[str, Any]]:

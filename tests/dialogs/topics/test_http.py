@@ -11,8 +11,10 @@ import pytest
 from cards.i18n import Translator
 from cards.topics import TopicVerb
 from dialogs.topics import queries, routes
-from dialogs.topics.agenda import return_job_id
+from dialogs.topics.jobs import return_job_id
 from dialogs.topics.repositories import case_repository, topic_repository
+from tests.card_walk import facts_of as _walk_facts
+from tests.card_walk import nodes as walk
 from tests.cards.inputs import blocking_inputs
 from tests.dialogs.topics.conftest import (
     ANIMATEUR_AAD,
@@ -466,7 +468,6 @@ async def test_a_merge_keeps_the_support_of_the_targets_proposer(bot_http: BotHt
 
 
 def _choices(card_: dict[str, Any], input_id: str) -> list[dict[str, Any]]:
-    from tests.dialogs.topics.conftest import walk
 
     return [c for n in walk(card_) if n.get("id") == input_id for c in n.get("choices", [])]
 
@@ -544,12 +545,6 @@ async def test_identifying_case_is_refused_and_nothing_is_stored(
     (stored,) = await case_repository(services_of(bot_http)).all()
     assert stored.context.startswith("[NOM], NAM [NAM], née le [DATE]")
     assert stored.wishes == ("advice", "supervision")
-
-
-def _walk_facts(card_: dict[str, Any]) -> list[dict[str, Any]]:
-    from tests.dialogs.topics.conftest import walk
-
-    return [f for n in walk(card_) if n.get("type") == "FactSet" for f in n["facts"]]
 
 
 async def test_clean_case_is_accepted_and_reaches_the_animateurs_queue(

@@ -7,7 +7,6 @@ from datetime import date
 
 from cards.i18n import Translator
 from cards.vitality import ReportView
-from dialogs.vitality.present import Links, report_view
 from dialogs.vitality.rules import (
     Attendance,
     CaseFacts,
@@ -23,6 +22,7 @@ from dialogs.vitality.rules import (
     cycle_starting,
     invited_keys,
 )
+from dialogs.vitality.views import Links, report_view
 from storage.community import CommunityProfile, example_text, parse_profile
 
 TODAY = date(2026, 3, 15)

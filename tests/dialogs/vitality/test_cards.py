@@ -18,7 +18,6 @@ from cards.render import MAX_CARD_BYTES
 from cards.vitality import build_report_card
 from dialogs.vitality import rules
 from dialogs.vitality.exports import report_csv, safe_cell
-from dialogs.vitality.present import MAX_MEETING_LINES, Links, report_view
 from dialogs.vitality.report_pdf import printable, report_pdf
 from dialogs.vitality.rules import (
     Attendance,
@@ -31,7 +30,9 @@ from dialogs.vitality.rules import (
     compute_report,
     cycle_starting,
 )
+from dialogs.vitality.views import MAX_MEETING_LINES, Links, report_view
 from tests.bot.conftest import texts_of
+from tests.card_walk import facts_of
 from tests.cards.card_schema import charts_of, schema_errors
 from tests.dialogs.vitality.samples import TODAY, profile, sample_inputs, sample_report, sample_view
 
@@ -43,20 +44,7 @@ def read_csv(data: bytes) -> list[list[str]]:
 
 
 def facts(card: dict[str, Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                found.update({f["title"]: f["value"] for f in node["facts"]})
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {fact["title"]: fact["value"] for fact in facts_of(card)}
 
 
 @LOCALES

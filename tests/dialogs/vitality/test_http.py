@@ -21,6 +21,7 @@ from dialogs.vitality import routes
 from dialogs.vitality.inputs import vitality_repository
 from storage.community import example_text
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
+from tests.card_walk import of_type as actions_of
 from tests.cards.card_schema import schema_errors
 
 pytestmark = pytest.mark.integration
@@ -62,19 +63,6 @@ async def click(
     )
     assert status == 200
     return body
-
-
-def actions_of(card: Any, kind: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(card, dict):
-        if card.get("type") == kind:
-            found.append(card)
-        for value in card.values():
-            found.extend(actions_of(value, kind))
-    elif isinstance(card, list):
-        for item in card:
-            found.extend(actions_of(item, kind))
-    return found
 
 
 async def download(http: BotHttp, url: str) -> tuple[int, bytes, str]:

@@ -31,6 +31,7 @@ from dialogs.vitality.inputs import gather, vitality_repository
 from dialogs.vitality.rules import ReportRequest, compute_report, cycle_starting
 from storage.vitality_repository import Project
 from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, card_of, texts_of
+from tests.card_walk import actions_of as _actions
 from tests.cards.card_schema import schema_errors
 from tests.dialogs.presence.pdf_text import extract_text
 
@@ -44,9 +45,9 @@ NAMES: dict[str, str] = {}
 
 onboarding = pytest.importorskip("dialogs.onboarding.queries")
 meetings_queries = pytest.importorskip("dialogs.meetings.queries")
-polls_context = pytest.importorskip("dialogs.polls.context")
+polls_context = pytest.importorskip("dialogs.polls.audience")
 topics_repositories = pytest.importorskip("dialogs.topics.repositories")
-from dialogs.presence import handlers as presence_handlers  # noqa: E402
+from dialogs.presence import jobs as presence_jobs  # noqa: E402
 from dialogs.presence import queries as presence_queries  # noqa: E402
 from storage.case_repository import Case  # noqa: E402
 from storage.meeting_repository import AgendaEntry, Meeting, Rsvp  # noqa: E402
@@ -451,11 +452,11 @@ async def seed_presence(services: Services, clock: Clock) -> None:
                 await _correct(repository, mid, change, ends)
         clock.now = ends + timedelta(minutes=30)
         meeting = await meetings_queries.get(services, mid)
-        await presence_handlers.offer_certificates(services, meeting)
+        await presence_jobs.offer_certificates(services, meeting)
     next_morning = at(days["J2"], 10) + timedelta(days=1)
     await _correct(repository, "J2", J2_LATE_CORRECTION, next_morning)
     clock.now = next_morning
-    await presence_handlers.offer_certificates(services, await meetings_queries.get(services, "J2"))
+    await presence_jobs.offer_certificates(services, await meetings_queries.get(services, "J2"))
 
 
 @pytest.fixture
@@ -478,19 +479,6 @@ async def report_csv(http: BotHttp, text: str) -> tuple[dict[str, Any], dict[tup
     content = (await response.read()).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     return card, {(r[0], r[1]): r[2] for r in rows[1:]}
-
-
-def _actions(card: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(card, dict):
-        if str(card.get("type", "")).startswith("Action."):
-            found.append(card)
-        for value in card.values():
-            found.extend(_actions(value))
-    elif isinstance(card, list):
-        for item in card:
-            found.extend(_actions(item))
-    return found
 
 
 def fig(key: str) -> str:

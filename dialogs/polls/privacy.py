@@ -12,7 +12,7 @@ from typing import Any
 
 from cards.i18n import translator
 from cards.polls import answer_text
-from dialogs.polls.context import poll_repository
+from dialogs.polls.audience import poll_repository
 from dialogs.turn import Services
 
 

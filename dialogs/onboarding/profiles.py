@@ -7,13 +7,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from botbuilder.core.teams import TeamsInfo
-
 from cards.dates import long_date
 from cards.i18n import Translator, choose_locale, fold
 from dialogs.onboarding import rules
 from dialogs.onboarding.queries import profile_repository
-from dialogs.turn import DomainError, Services, Turn
+from dialogs.turn import DomainError, RosterUnavailable, Services, Turn
 from storage.community import CommunityProfile
 from storage.member_repository import Member
 from storage.profile_repository import ProfileRepository
@@ -86,11 +84,11 @@ async def email_from_teams(turn: Turn, teams_user_id: str) -> str:
     if not teams_user_id:
         return ""
     try:
-        account = await TeamsInfo.get_member(turn.context, teams_user_id)
-    except Exception:  # the roster is optional here; the profile works without an e-mail
+        account = await turn.roster.member(teams_user_id)
+    except RosterUnavailable:  # the roster is optional here; the profile works without an e-mail
         logger.info("roster e-mail unavailable (turn of member %s)", turn.caller.member_key)
         return ""
-    return str(getattr(account, "email", "") or getattr(account, "user_principal_name", "") or "")
+    return account.email
 
 
 def card_text(data: Mapping[str, Any], name: str) -> str:

@@ -3,7 +3,6 @@ the guard must know, new ids."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -11,12 +10,12 @@ from typing import Any, TypeVar
 
 from cards.topics import FieldInput, FindingLine, FindingsView, build_findings_card
 from dialogs.deidentify import KINDS
+from dialogs.onboarding import queries as onboarding
 from dialogs.topics import rules
 from dialogs.turn import CardReply, DomainError, Services, Turn
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-ROSTER_MODULE = "dialogs.onboarding.queries"
 
 
 def new_id() -> str:
@@ -44,19 +43,9 @@ def with_carried(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def roster_names(services: Services) -> list[str]:
-    """Everyone on the CdeP's roster (departed included), from the onboarding feature when it
-    is installed; empty otherwise."""
+    """Everyone on the CdeP's roster (departed included), from the onboarding feature."""
     try:
-        queries = importlib.import_module(ROSTER_MODULE)
-    except ModuleNotFoundError as missing:
-        if missing.name in ("dialogs.onboarding", ROSTER_MODULE):
-            return []
-        raise
-    roster = getattr(queries, "roster", None)
-    if roster is None:
-        return []
-    try:
-        return [entry.name for entry in await roster(services) if entry.name]
+        return [entry.name for entry in await onboarding.roster(services) if entry.name]
     except Exception:  # the guard's own lists still apply; never block a submission on this
         logger.exception("roster lookup for the de-identification guard failed")
         return []

@@ -7,8 +7,8 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from dialogs.onboarding import queries as onboarding
 from dialogs.polls import rules
 from dialogs.turn import Services, Turn
 from storage.conversation_repository import conversation_key, personal_key
@@ -48,11 +48,8 @@ class Place:
 
 
 def place_of(turn: Turn) -> Place:
-    conversation = turn.context.activity.conversation
-    conversation_id = (conversation.id if conversation else "") or ""
-    base = conversation_id.split(_THREAD_SUFFIX)[0]
-    kind = (conversation.conversation_type if conversation else "") or "personal"
-    if kind == "personal":
+    base = turn.where.conversation_id.split(_THREAD_SUFFIX)[0]
+    if turn.where.personal:
         return Place(personal_key(turn.caller.member_key), base, False)
     return Place(conversation_key(base), base, True)
 
@@ -61,22 +58,12 @@ def in_poll_conversation(turn: Turn, poll: Poll) -> bool:
     return bool(poll.conversation_id) and place_of(turn).conversation_id == poll.conversation_id
 
 
-def _audience_source() -> Any:
-    try:
-        from dialogs.onboarding import queries  # noqa: PLC0415 (optional feature)
-    except ImportError:
-        return None
-    return queries
-
-
 async def audience_members(
     services: Services, audience: str, committee_id: str
 ) -> list[Member] | None:
     """The members a poll is for; None when no feature keeps member profiles (the audience is
     then unknown). Members are sorted by name, departed ones left out."""
-    source = services.components.get(AUDIENCE_COMPONENT) or _audience_source()
-    if source is None:
-        return None
+    source = services.components.get(AUDIENCE_COMPONENT) or onboarding
     try:
         if audience == "committee":
             found = await source.members_of_committees(services, [committee_id])
