@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from dialogs.core import routes as core
+from dialogs.library import routes as library
 from dialogs.meetings import routes as meetings
 from dialogs.onboarding import routes as onboarding
 from dialogs.polls import routes as polls
@@ -13,4 +14,13 @@ from dialogs.topics import routes as topics
 from dialogs.vitality import routes as vitality
 
 # Order matters for event hooks: meetings links a meeting chat before presence reads it.
-FEATURES: tuple[ModuleType, ...] = (core, onboarding, meetings, topics, polls, presence, vitality)
+FEATURES: tuple[ModuleType, ...] = (
+    core,
+    onboarding,
+    meetings,
+    topics,
+    polls,
+    presence,
+    vitality,
+    library,
+)

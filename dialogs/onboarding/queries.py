@@ -12,6 +12,10 @@ Everything here reads the onboarding profiles and never changes anything.
 Arrival is the first time the person joined (``None`` when they were there before Veilleuse,
 e.g. present when the bot was installed, or imported without a date); ``departed_on`` is set
 while they are gone and cleared when they come back.
+
+The words of « qui » are shared too: :func:`search_terms` (folded, stemmed, filler words off:
+accent- and plural-tolerant matching) and :func:`split_tags` (free tags, folded duplicates off),
+so the library searches and folds themes exactly as the directory does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from dialogs.onboarding.rules import search_terms as search_terms
+from dialogs.onboarding.rules import split_tags as split_tags
 from dialogs.turn import Services
 from storage.member_repository import Member
 from storage.profile_repository import MemberProfile, ProfileRepository, TinyDbProfileRepository
