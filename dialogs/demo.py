@@ -8,8 +8,9 @@ joint) with RSVPs, presence taken as the presence feature takes it (in-room chec
 join/leave events) and certificates issued by its own function half an hour after each meeting;
 a joint meeting to come with answers; polls built from the ready-made templates (needs analysis,
 two satisfaction surveys, the availability poll of the next meeting, still open) with answers;
-topics with supports, cases and projects. The lead (the Playground's user) is one of the
-people: she has RSVPs, a presence history and certificates of her own.
+topics with supports, cases, library resources marked « utile », and projects. The lead (the
+Playground's user) is one of the people: she has RSVPs, a presence history and certificates of
+her own.
 
 The people are fictional; their names are plain data, like the shipped community profile.
 Seeding twice is refused (``DEMO_MARKER`` in the ``demo`` database).
@@ -29,6 +30,7 @@ from tinydb import TinyDB
 from cards.i18n import Translator
 from dialogs import cycles
 from dialogs.cycles import Period
+from dialogs.library.repositories import resource_repository
 from dialogs.meetings import queries as meetings_queries
 from dialogs.onboarding import queries as onboarding_queries
 from dialogs.polls import audience as polls_audience
@@ -44,6 +46,7 @@ from storage.member_repository import Member
 from storage.poll_repository import Poll
 from storage.presence_repository import CheckIn, LiveEvent, PresenceRepository
 from storage.profile_repository import MemberProfile
+from storage.resource_repository import Resource
 from storage.topic_repository import Topic
 from storage.vitality_repository import Project
 
@@ -301,6 +304,7 @@ async def seed_demo_year(
 
     polls = await _seed_polls(services, t, held, people, lead, now, rng)
     topics = await _seed_topics(services, people, lead, held, next_id, rng)
+    await _seed_library(services, people, held, rng)
     projects = vitality_repository(services)
     for i, (title, description) in enumerate(_PROJECTS):
         done_on = held[2 + 2 * i][1]
@@ -323,6 +327,59 @@ async def seed_demo_year(
         topics=topics,
         report_command_args="" if period == current else period.label,
     )
+
+
+_RESOURCES = (
+    (
+        "Outil de détection de la détresse",
+        "tool",
+        ("détresse", "soins palliatifs"),
+        "formatif",
+        "Au premier contact, pour repérer qui orienter vers les soins psychosociaux.",
+    ),
+    (
+        "Critères d'orientation vers les soins psychosociaux",
+        "guide",
+        ("orientation", "soins psychosociaux"),
+        "echange",
+        "Quand on hésite entre le suivi en CLSC et un organisme communautaire.",
+    ),
+    (
+        "Le deuil chez les adolescents, repères cliniques",
+        "article",
+        ("deuil", "adolescents"),
+        "reflexif",
+        "Pour préparer une rencontre avec une famille endeuillée.",
+    ),
+)
+
+
+async def _seed_library(
+    services: Services,
+    people: Sequence[DemoPerson],
+    held: Sequence[tuple[Meeting, date]],
+    rng: random.Random,
+) -> None:
+    library = resource_repository(services)
+    keys = [p.key for p in people]
+    for i, (title, kind, themes, volet, description) in enumerate(_RESOURCES):
+        author = people[(i * 2 + 1) % len(people)]
+        created = datetime.combine(held[1][1] + timedelta(days=5 * i), time(12), UTC)
+        await library.add(
+            Resource(
+                f"de000004{i + 1:02d}",
+                title,
+                f"https://example.org/bibliotheque/{i + 1}",
+                kind,
+                themes,
+                volet,
+                description,
+                author.key,
+                author.name,
+                _iso(created),
+                useful_by=tuple(sorted(rng.sample(keys, min(len(keys), 4 - i)))),
+            )
+        )
 
 
 class DemoAlreadySeeded(Exception):

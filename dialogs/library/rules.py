@@ -139,13 +139,48 @@ def score(terms: Sequence[str], resource: Resource) -> Found:
     return Found(resource, coverage, total)
 
 
-def search(query: str, resources: Iterable[Resource], limit: int = MAX_RESULTS) -> list[Resource]:
-    """Resources matching the query (all of them for an empty query), most useful first.
+@dataclass(frozen=True)
+class Filters:
+    kind: str  # "" for every kind
+    volet: str  # "" for every volet
+    words: str  # what is left to search for
+
+
+def read_filters(
+    query: str, kind_words: Mapping[str, str], volet_words: Mapping[str, str]
+) -> Filters:
+    """``ressources outil deuil`` / ``resources tool grief``: a word naming a kind or a volet
+    (folded; ``*_words`` map folded words to codes) filters, the other words are searched."""
+    kind = volet = ""
+    rest: list[str] = []
+    for word in query.split():
+        folded = fold(word)
+        if not kind and folded in kind_words:
+            kind = kind_words[folded]
+        elif not volet and folded in volet_words:
+            volet = volet_words[folded]
+        else:
+            rest.append(word)
+    return Filters(kind, volet, " ".join(rest))
+
+
+def search(
+    query: str,
+    resources: Iterable[Resource],
+    limit: int = MAX_RESULTS,
+    *,
+    kind: str = "",
+    volet: str = "",
+) -> list[Resource]:
+    """Resources matching the query (all of them for an empty query), most useful first;
+    only those of ``kind`` and ``volet`` when given.
 
     When some match every word, only those; then by words matched, « utile » marks, relevance,
     newest, title."""
     terms = list(dict.fromkeys(search_terms(query)))
-    pool = list(resources)
+    pool = [
+        r for r in resources if (not kind or r.kind == kind) and (not volet or r.volet == volet)
+    ]
     if not terms:
         found = [Found(r, 0, 0.0) for r in pool]
     else:

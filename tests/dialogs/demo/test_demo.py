@@ -87,6 +87,10 @@ async def test_the_demo_year_gives_every_command_something_to_show(
     meetings = card_of(await _ask(bot_http, FR("command.meetings.word")))
     assert any("la détresse des soignants" in text for text in texts_of(meetings))
 
+    library = card_of(await _ask(bot_http, f"{FR('command.resources.word')} deuil"))
+    assert schema_errors(library) == []
+    assert "Le deuil chez les adolescents, repères cliniques" in texts_of(library)
+
 
 def _walk(node: Any) -> list[dict[str, Any]]:
     if isinstance(node, dict):

@@ -99,6 +99,19 @@ async def test_most_useful_first(bot_http: BotHttp) -> None:
     assert found.index("Repères sur le deuil") < found.index("Guide du deuil")
 
 
+async def test_kind_and_volet_words_filter(bot_http: BotHttp) -> None:
+    await share(bot_http, {**TOOL, "title": "Guide du deuil", "kind": "guide", "themes": "deuil"})
+    await share(
+        bot_http, {**TOOL, "title": "Outil du deuil", "themes": "deuil", "volet": "echange"}
+    )
+    found = texts(card_of(await say(bot_http, "ressources outil deuil")))
+    assert "Outil du deuil" in found
+    assert "Guide du deuil" not in found
+    found = texts(card_of(await say(bot_http, "ressources formatif")))
+    assert "Guide du deuil" in found
+    assert "Outil du deuil" not in found
+
+
 async def test_form_problems_are_shown_and_nothing_is_saved(bot_http: BotHttp) -> None:
     body = await share(bot_http, {**TOOL, "url": "http://example.org/outil"})
     assert FR("library.problem.link") in texts(card(body))

@@ -134,3 +134,18 @@ def test_useful_is_a_set_a_second_mark_changes_nothing() -> None:
     again = rules.with_useful(first, "bob")
     assert again is first
     assert first.useful_count == 1
+
+
+def test_kind_and_volet_words_filter_and_the_rest_is_searched() -> None:
+    kinds, volets = (
+        {"outil": "tool", "tool": "tool"},
+        {"formatif": "formatif", "training": "formatif"},
+    )
+    assert rules.read_filters("Outil deuil FORMATIF", kinds, volets) == rules.Filters(
+        "tool", "formatif", "deuil"
+    )
+    assert rules.read_filters("deuil", kinds, volets) == rules.Filters("", "", "deuil")
+    tool = resource("t", "Deuil", kind="tool", volet="formatif")
+    article = resource("a", "Deuil", kind="article", volet="formatif")
+    assert rules.search("deuil", [tool, article], kind="tool") == [tool]
+    assert rules.search("", [tool, article], volet="echange") == []
