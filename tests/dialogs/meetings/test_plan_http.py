@@ -18,6 +18,7 @@ from tests.cards.card_schema import schema_errors
 from tests.dialogs.meetings.conftest import (
     CHANNEL,
     MEMBERS,
+    click,
     plan_meeting,
     say_in_channel,
     set_clock,
@@ -112,3 +113,26 @@ async def test_replanning_after_one_meeting_proposes_one_fewer(bot_http: BotHttp
     assert len(existing) == 1
     assert "Journée régionale psychosociale" in existing[0]
     assert long_date(date(2027, 10, 5), FR) in existing[0]
+
+
+async def test_a_cancelled_meeting_is_listed_but_still_proposed(bot_http: BotHttp) -> None:
+    set_clock(bot_http, NOON)
+    planned = await plan_meeting(bot_http, committees="ch", day="2027-10-05")
+    status, _ = await bot_http.post(
+        click(
+            bot_http,
+            "meetings.cancel",
+            {"meeting_id": planned.meeting_id},
+            aad=ANIMATEUR_AAD,
+            reply_to=planned.card_id,
+        )
+    )
+    assert status == 200
+    await bot_http.post(bot_http.activity("planifier", aad=ANIMATEUR_AAD))
+    card = card_of(bot_http.replies()[-1])
+    assert FR.plural("meetings.plan.summary", 8) in texts_of(card)
+    # The cancelled meeting neither counts nor holds its day: the hand-computed year again.
+    assert section(card, FR("meetings.plan.proposed"))[0] == line(date(2027, 10, 5), CH, ROOM_1)
+    existing = section(card, FR.plural("meetings.plan.existing", 1))
+    assert len(existing) == 1
+    assert existing[0].startswith(FR("meetings.plan.cancelled", line=""))
