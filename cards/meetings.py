@@ -556,3 +556,71 @@ def build_which_meeting_card(
         ]
     }
     return render("meetings_which", data, t)
+
+
+# ---- planning a cycle ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One meeting of a cycle plan, proposed or existing (local day and times)."""
+
+    day: date
+    start: time
+    end: time
+    committee_names: tuple[str, ...]
+    mode: str
+    place: str = ""
+    title: str = ""  # existing meetings: their title
+    cancelled: bool = False
+
+
+def _plan_line(line: PlanLine, t: Translator) -> dict[str, Any]:
+    names = t("meetings.card.committee_separator").join(line.committee_names)
+    committees = (
+        t("meetings.card.joint", committees=names) if len(line.committee_names) > 1 else names
+    )
+    parts = [
+        t(
+            "meetings.plan.line",
+            date=day_text(line.day, t),
+            span=span_text(line.start, line.end, t),
+        ),
+        committees,
+        mode_label(line.mode, t),
+    ]
+    if line.place:
+        parts.append(line.place)
+    if line.title:
+        parts.insert(1, line.title)
+    text = t("meetings.plan.separator").join(parts)
+    if line.cancelled:
+        text = t("meetings.plan.cancelled", line=text)
+    return {"text": text}
+
+
+def build_plan_card(
+    t: Translator,
+    *,
+    label: str,
+    period: str,
+    proposals: Sequence[PlanLine],
+    existing: Sequence[PlanLine],
+    unplaced: int,
+) -> dict[str, Any]:
+    """``planifier``: the whole proposal for a cycle, one line per meeting, and what exists."""
+    data = {
+        "heading": t("meetings.plan.heading", year=label),
+        "period": period,
+        "summary": t.plural("meetings.plan.summary", len(proposals))
+        if proposals
+        else t("meetings.plan.complete"),
+        "proposals": [_plan_line(line, t) for line in proposals],
+        "has_proposals": bool(proposals),
+        "existing_title": t.plural("meetings.plan.existing", len(existing)),
+        "existing": [_plan_line(line, t) for line in existing],
+        "has_existing": bool(existing),
+        "unplaced": t.plural("meetings.plan.unplaced", unplaced),
+        "has_unplaced": unplaced > 0,
+    }
+    return render("meetings_plan", data, t)

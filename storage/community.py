@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from storage.meeting_vocabulary import AGENDA_KINDS
+from storage.meeting_vocabulary import AGENDA_KINDS, MODES
 from storage.store import private_mode
 
 PROFILE_FILE = "community.toml"
@@ -108,6 +108,10 @@ class CommunityProfile:
     # The CdeP's cycle, first and last month included (``[cycle]``; dialogs/cycles.py).
     cycle_start_month: int = 9
     cycle_end_month: int = 6
+    # Cycle planning (``[planning]``; dialogs/meetings/planning.py): joint meetings per cycle
+    # (None: 2 when there are two committees or more) and the proposed meetings' mode.
+    joint_meetings_per_year: int | None = None
+    planning_mode: str = ""
 
     def is_animateur(self, aad_object_id: str | None, email: str | None) -> bool:
         return _named(self.animateurs, aad_object_id, email)
@@ -234,6 +238,14 @@ SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        "planning": {
+            "type": "object",
+            "properties": {
+                "joint_meetings_per_year": {"type": "integer", "minimum": 0, "maximum": 52},
+                "mode": {"enum": list(MODES)},
+            },
+            "additionalProperties": False,
+        },
         "polls": {
             "type": "object",
             "properties": {"members_can_create": {"type": "boolean"}},
@@ -302,6 +314,8 @@ def parse_profile(raw: dict[str, Any]) -> CommunityProfile:
         members_can_create_polls=raw.get("polls", {}).get("members_can_create", False),
         cycle_start_month=raw.get("cycle", {}).get("start_month", 9),
         cycle_end_month=raw.get("cycle", {}).get("end_month", 6),
+        joint_meetings_per_year=raw.get("planning", {}).get("joint_meetings_per_year"),
+        planning_mode=raw.get("planning", {}).get("mode", ""),
     )
 
 

@@ -4,6 +4,8 @@
   pre-filled from Annexe C. Publishing turns that form message into the meeting card, in place.
 - ``rencontres`` / ``meetings``: upcoming meetings; ``rencontres année`` / ``meetings year``
   (animateurs): the year, with each committee's count against its planned number.
+- ``planifier`` / ``plan`` (animateurs): the proposal of a cycle's missing meetings
+  (dialogs/meetings/planning.py) and those that exist, in one card.
 - Card actions: answer (RSVP), per-person view (card refresh), .ics invite, edit, cancel.
 - Meeting chat: at the meeting-start event, the agenda and the rules of the frame; after the
   meeting-end event, the offer of the satisfaction survey to the animateur.
@@ -25,14 +27,16 @@ from cards.meetings import (
     FORM_MAX_ROWS,
     CommitteeLine,
     ListEntry,
+    PlanLine,
     build_form_card,
     build_list_card,
+    build_plan_card,
     build_start_card,
     day_text,
 )
 from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
-from dialogs.meetings import form, invite, notify, queries, rules, views
+from dialogs.meetings import form, invite, notify, planning, queries, rules, views
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.meeting_repository import Meeting, MeetingRepository, Rsvp
 
@@ -420,6 +424,73 @@ async def _year_card(turn: Turn, period: cycles.Period) -> dict[str, Any]:
         year_label=period.label,
         committees=lines,
     )
+
+
+# ---- planning a cycle --------------------------------------------------------------------
+
+
+async def plan_cycle(turn: Turn) -> None:
+    """``planifier`` / ``planifier 2027-2028``: the proposal of every meeting the profile calls
+    for in a cycle (dialogs/meetings/planning.py), and the meetings that already exist."""
+    services = turn.services
+    profile = services.profile.current
+    cycle = cycles.of_community(profile)
+    today = services.now().date()
+    words = turn.args.strip()
+    period = cycle.parse(words) if words else planning.coming_cycle(cycle, today)
+    if period is None:
+        example = planning.coming_cycle(cycle, today)
+        await turn.say("meetings.plan.usage", example=example.label, first=example.start.year)
+        return
+    tz = services.timezone
+    start, end = period.bounds(tz)
+    meetings = await _repository(services).starting_between(start, end)
+    kept = [m for m in meetings if m.status != rules.STATUS_CANCELLED]
+    held = [planning.Held(m.starts_at.astimezone(tz).date(), m.committee_ids) for m in kept]
+    mode = profile.planning_mode or (rules.MODE_HYBRID if profile.venues else rules.MODE_VIRTUAL)
+    venues = [v.name for v in profile.venues] if mode != rules.MODE_VIRTUAL else []
+    plan = planning.propose(
+        period,
+        committees=[(c.id, c.meetings_per_year) for c in profile.committees],
+        joint=planning.joint_count(len(profile.committees), profile.joint_meetings_per_year),
+        held=held,
+        venues=venues,
+        today=today,
+    )
+    locale = turn.t.locale
+    proposals = [
+        PlanLine(
+            day=p.day,
+            start=rules.DEFAULT_START,
+            end=rules.DEFAULT_END,
+            committee_names=views.committee_names(profile, p.committee_ids, locale),
+            mode=mode,
+            place=p.venue,
+        )
+        for p in plan.proposals
+    ]
+    existing = [
+        PlanLine(
+            day=m.starts_at.astimezone(tz).date(),
+            start=m.starts_at.astimezone(tz).time(),
+            end=m.ends_at.astimezone(tz).time(),
+            committee_names=views.committee_names(profile, m.committee_ids, locale),
+            mode=m.mode,
+            place=m.place,
+            title=m.title,
+            cancelled=m.status == rules.STATUS_CANCELLED,
+        )
+        for m in meetings[:YEAR_LIMIT]
+    ]
+    card = build_plan_card(
+        turn.t,
+        label=period.label,
+        period=cycle_text(period.label, period.start, period.end, turn.t),
+        proposals=proposals,
+        existing=existing,
+        unplaced=plan.unplaced,
+    )
+    await turn.send_card(card)
 
 
 # ---- the meeting chat --------------------------------------------------------------------

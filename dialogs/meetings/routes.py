@@ -10,6 +10,7 @@ from dialogs.roles import Role
 COMMANDS = (
     Command("meeting", handlers.plan, Role.ANIMATEUR),
     Command("meetings", handlers.list_meetings, in_manifest=True),
+    Command("plan", handlers.plan_cycle, Role.ANIMATEUR),
 )
 
 ACTIONS = (
