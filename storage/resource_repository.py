@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from tinydb import Query
 
+from storage.records import rewrite_records, rewrite_rows
 from storage.store import Database
 
 ResourceChange = Callable[["Resource"], "Resource | None"]
@@ -124,19 +125,11 @@ class TinyDbResourceRepository:
         return await self._db.run(apply)
 
     async def forget_member(self, member_key: str) -> int:
-        def apply(db: Any) -> int:
-            table = db.table(_RESOURCES)
-            changes = []
-            for row in table.all():
-                resource = _from_row(row)
-                forgotten = forget_in(resource, member_key)
-                if forgotten != resource:
-                    changes.append((_to_row(forgotten), Query().id == resource.id))
-            if changes:
-                table.update_multiple(changes)
-            return len(changes)
-
-        changed = await self._db.run(apply)
+        changed = await self._db.run(
+            lambda db: rewrite_rows(
+                db.table(_RESOURCES), _from_row, _to_row, lambda r: forget_in(r, member_key)
+            )
+        )
         await self._db.erase_history()
         return changed
 
@@ -163,10 +156,4 @@ class FakeResourceRepository:
         return ResourceUpdate(before, after)
 
     async def forget_member(self, member_key: str) -> int:
-        changed = 0
-        for resource_id, resource in list(self.resources.items()):
-            forgotten = forget_in(resource, member_key)
-            if forgotten != resource:
-                self.resources[resource_id] = forgotten
-                changed += 1
-        return changed
+        return rewrite_records(self.resources, lambda r: forget_in(r, member_key))

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from tinydb import Query
 
+from storage.records import rewrite_records, rewrite_rows
 from storage.store import Database
 
 TopicChange = Callable[["Topic"], "Topic | None"]
@@ -175,19 +176,11 @@ class TinyDbTopicRepository:
         return await self._db.run(apply)
 
     async def forget_member(self, member_key: str) -> int:
-        def apply(db: Any) -> int:
-            table = db.table(_TOPICS)
-            changes = []
-            for row in table.all():
-                topic = _from_row(row)
-                forgotten = forget_in(topic, member_key)
-                if forgotten != topic:
-                    changes.append((_to_row(forgotten), Query().id == topic.id))
-            if changes:
-                table.update_multiple(changes)
-            return len(changes)
-
-        changed = await self._db.run(apply)
+        changed = await self._db.run(
+            lambda db: rewrite_rows(
+                db.table(_TOPICS), _from_row, _to_row, lambda r: forget_in(r, member_key)
+            )
+        )
         await self._db.erase_history()
         return changed
 
@@ -246,13 +239,7 @@ class FakeTopicRepository:
         return result
 
     async def forget_member(self, member_key: str) -> int:
-        changed = 0
-        for topic_id, topic in list(self.topics.items()):
-            forgotten = forget_in(topic, member_key)
-            if forgotten != topic:
-                self.topics[topic_id] = forgotten
-                changed += 1
-        return changed
+        return rewrite_records(self.topics, lambda r: forget_in(r, member_key))
 
     async def posts(self) -> list[BoardPost]:
         return list(self.board_posts.values())
