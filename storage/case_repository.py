@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from tinydb import Query
 
+from storage.records import change_row
 from storage.store import Database
 
 CaseChange = Callable[["Case"], "Case | None"]
@@ -93,18 +94,9 @@ class TinyDbCaseRepository:
         return bool(removed)
 
     async def update(self, case_id: str, change: CaseChange) -> tuple[Case, Case] | None:
-        def apply(db: Any) -> tuple[Case, Case] | None:
-            table = db.table(_CASES)
-            row = table.get(Query().id == case_id)
-            if not isinstance(row, dict):
-                return None
-            before = _from_row(row)
-            after = change(before) or before
-            if after != before:
-                table.update(_to_row(after), Query().id == case_id)
-            return before, after
-
-        return await self._db.run(apply)
+        return await self._db.run(
+            lambda db: change_row(db.table(_CASES), case_id, _from_row, _to_row, change)
+        )
 
     async def forget_member(self, member_key: str) -> tuple[int, int]:
         def apply(db: Any) -> tuple[int, int]:

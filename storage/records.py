@@ -45,3 +45,22 @@ def rewrite_records(records: dict[str, R], change: Callable[[R], R]) -> int:
             records[record_id] = after
             changed += 1
     return changed
+
+
+def change_row(
+    table: Table,
+    record_id: str,
+    parse: Callable[[Any], R],
+    unparse: Callable[[R], dict[str, Any]],
+    change: Callable[[R], R | None],
+) -> tuple[R, R] | None:
+    """(before, after) of applying ``change`` to record ``record_id`` (None from ``change``:
+    keep it), stored only if it changed; None when there is no such record."""
+    row = table.get(Query().id == record_id)
+    if not isinstance(row, dict):
+        return None
+    before = parse(row)
+    after = change(before) or before
+    if after != before:
+        table.update(unparse(after), Query().id == record_id)
+    return before, after

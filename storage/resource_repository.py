@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from tinydb import Query
 
-from storage.records import rewrite_records, rewrite_rows
+from storage.records import change_row, rewrite_records, rewrite_rows
 from storage.store import Database
 
 ResourceChange = Callable[["Resource"], "Resource | None"]
@@ -111,18 +111,10 @@ class TinyDbResourceRepository:
         return await self._db.parsed_all(_RESOURCES, _from_row)
 
     async def update(self, resource_id: str, change: ResourceChange) -> ResourceUpdate | None:
-        def apply(db: Any) -> ResourceUpdate | None:
-            table = db.table(_RESOURCES)
-            row = table.get(Query().id == resource_id)
-            if not isinstance(row, dict):
-                return None
-            before = _from_row(row)
-            after = change(before) or before
-            if after != before:
-                table.update(_to_row(after), Query().id == resource_id)
-            return ResourceUpdate(before, after)
-
-        return await self._db.run(apply)
+        found = await self._db.run(
+            lambda db: change_row(db.table(_RESOURCES), resource_id, _from_row, _to_row, change)
+        )
+        return None if found is None else ResourceUpdate(*found)
 
     async def forget_member(self, member_key: str) -> int:
         changed = await self._db.run(

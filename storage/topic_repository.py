@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from tinydb import Query
 
-from storage.records import rewrite_records, rewrite_rows
+from storage.records import change_row, rewrite_records, rewrite_rows
 from storage.store import Database
 
 TopicChange = Callable[["Topic"], "Topic | None"]
@@ -144,18 +144,10 @@ class TinyDbTopicRepository:
         return bool(removed)
 
     async def update(self, topic_id: str, change: TopicChange) -> Update | None:
-        def apply(db: Any) -> Update | None:
-            table = db.table(_TOPICS)
-            row = table.get(Query().id == topic_id)
-            if not isinstance(row, dict):
-                return None
-            before = _from_row(row)
-            after = change(before) or before
-            if after != before:
-                table.update(_to_row(after), Query().id == topic_id)
-            return Update(before, after)
-
-        return await self._db.run(apply)
+        found = await self._db.run(
+            lambda db: change_row(db.table(_TOPICS), topic_id, _from_row, _to_row, change)
+        )
+        return None if found is None else Update(*found)
 
     async def update_pair(
         self, first_id: str, second_id: str, change: PairChange
