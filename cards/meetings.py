@@ -14,9 +14,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_time
-
-from cards.dates import long_date
+from cards.dates import long_date, short_time
 from cards.i18n import Translator, fold
 from cards.render import render
 
@@ -36,13 +34,8 @@ class MeetingVerb(StrEnum):
 # ---- formatting ----------------------------------------------------------------------------
 
 
-def clock_text(moment: time, t: Translator) -> str:
-    """« 9 h 00 » / "9:00 AM"."""
-    return format_time(moment, t("meetings.time_pattern"), locale=t.babel_locale)
-
-
 def span_text(start: time, end: time, t: Translator) -> str:
-    return t("meetings.span", start=clock_text(start, t), end=clock_text(end, t))
+    return t("meetings.span", start=short_time(start, t), end=short_time(end, t))
 
 
 def kind_label(kind: str, t: Translator) -> str:
@@ -160,7 +153,7 @@ def _agenda_facts(view: MeetingView, t: Translator) -> list[dict[str, str]]:
     ]
     if facts:
         end = view.ends_at.timetz().replace(tzinfo=None)
-        facts.append({"title": clock_text(end, t), "value": t("meetings.agenda.end_of_day")})
+        facts.append({"title": short_time(end, t), "value": t("meetings.agenda.end_of_day")})
     return facts
 
 
