@@ -14,9 +14,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_time
-
-from cards.dates import long_date
+from cards.dates import long_date, short_time
 from cards.i18n import Translator, fold
 from cards.render import render
 
@@ -36,18 +34,8 @@ class MeetingVerb(StrEnum):
 # ---- formatting ----------------------------------------------------------------------------
 
 
-def day_text(day: date, t: Translator) -> str:
-    """« mardi 7 mai 2024 », « lundi 1er février 2027 » / "Tuesday, May 7, 2024"."""
-    return long_date(day, t)
-
-
-def clock_text(moment: time, t: Translator) -> str:
-    """« 9 h 00 » / "9:00 AM"."""
-    return format_time(moment, t("meetings.time_pattern"), locale=t.babel_locale)
-
-
 def span_text(start: time, end: time, t: Translator) -> str:
-    return t("meetings.span", start=clock_text(start, t), end=clock_text(end, t))
+    return t("meetings.span", start=short_time(start, t), end=short_time(end, t))
 
 
 def kind_label(kind: str, t: Translator) -> str:
@@ -77,7 +65,7 @@ def change_lines(before: Logistics, after: Logistics, t: Translator) -> list[str
     """« Date : jeudi 4 mars 2027 → vendredi 5 mars 2027 », one line per change."""
     lines = []
     if before.starts_at.date() != after.starts_at.date():
-        old, new = day_text(before.starts_at.date(), t), day_text(after.starts_at.date(), t)
+        old, new = long_date(before.starts_at.date(), t), long_date(after.starts_at.date(), t)
         lines.append(t("meetings.change.date", old=old, new=new))
 
     def span(moment: Logistics) -> str:
@@ -165,7 +153,7 @@ def _agenda_facts(view: MeetingView, t: Translator) -> list[dict[str, str]]:
     ]
     if facts:
         end = view.ends_at.timetz().replace(tzinfo=None)
-        facts.append({"title": clock_text(end, t), "value": t("meetings.agenda.end_of_day")})
+        facts.append({"title": short_time(end, t), "value": t("meetings.agenda.end_of_day")})
     return facts
 
 
@@ -177,7 +165,7 @@ def _summary_facts(view: MeetingView, t: Translator) -> list[dict[str, str]]:
     start = view.starts_at.timetz().replace(tzinfo=None)
     end = view.ends_at.timetz().replace(tzinfo=None)
     facts = [
-        {"title": t("meetings.card.date"), "value": day_text(view.starts_at.date(), t)},
+        {"title": t("meetings.card.date"), "value": long_date(view.starts_at.date(), t)},
         {"title": t("meetings.card.time"), "value": span_text(start, end, t)},
         {"title": t("meetings.card.mode"), "value": mode_label(view.mode, t)},
     ]
@@ -432,7 +420,7 @@ def build_list_card(
                 "title": v.title,
                 "line": t(
                     "meetings.list.line",
-                    date=day_text(v.starts_at.date(), t),
+                    date=long_date(v.starts_at.date(), t),
                     span=span_text(start, end, t),
                     mode=mode_label(v.mode, t),
                 ),
@@ -512,7 +500,7 @@ def build_start_card(view: MeetingView, rules: Sequence[str], t: Translator) -> 
     frame."""
     data = {
         "title": t("meetings.start.title", title=view.title),
-        "day": day_text(view.starts_at.date(), t),
+        "day": long_date(view.starts_at.date(), t),
         "agenda": _agenda_facts(view, t),
         "has_agenda": bool(view.agenda),
         "has_general": bool(view.general_objective),
@@ -531,7 +519,7 @@ def build_survey_offer_card(
     data = {
         "meeting_id": view.id,
         "text": t(
-            "meetings.survey.offer", title=view.title, date=day_text(view.starts_at.date(), t)
+            "meetings.survey.offer", title=view.title, date=long_date(view.starts_at.date(), t)
         ),
         "verb": verb,
         "template": template,
@@ -548,7 +536,7 @@ def build_which_meeting_card(
         "choices": [
             {
                 "meeting_id": meeting_id,
-                "label": t("meetings.which.choice", title=title, date=day_text(day, t)),
+                "label": t("meetings.which.choice", title=title, date=long_date(day, t)),
                 "verb": str(MeetingVerb.link_chat),
                 "chat": chat,
             }
@@ -583,7 +571,7 @@ def _plan_line(line: PlanLine, t: Translator) -> dict[str, Any]:
     parts = [
         t(
             "meetings.plan.line",
-            date=day_text(line.day, t),
+            date=long_date(line.day, t),
             span=span_text(line.start, line.end, t),
         ),
         committees,

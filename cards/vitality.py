@@ -25,7 +25,6 @@ from typing import Any
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from cards.dates import day_month_year, short_date
 from cards.i18n import Translator
 from cards.render import render
 
@@ -40,21 +39,11 @@ class VitalityVerb(StrEnum):
 COUNT, PERCENT, HOURS, MEAN = "count", "percent", "hours", "mean"
 
 
-def day_text(day: date, t: Translator) -> str:
-    """« 1er septembre 2025 », « 12 mai 2026 » / "September 1, 2025"."""
-    return day_month_year(day, t)
-
-
 def chart_day_text(day: date, t: Translator) -> str:
     """A chart label that fits a 400 px card: « 12 sept. », « 1er oct. » / "Sep 12"."""
     if t.locale == "fr-CA" and day.day == 1:
         return format_date(day, "'1er' MMM", locale=t.babel_locale)
     return format_skeleton("MMMd", day, locale=t.babel_locale)
-
-
-def short_day_text(day: date, t: Translator) -> str:
-    """« 12 sept. 2025 », « 1er déc. 2025 » / "Sep 12, 2025"."""
-    return short_date(day, t)
 
 
 def number_text(value: float, t: Translator, digits: int = 0) -> str:

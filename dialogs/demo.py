@@ -224,22 +224,45 @@ async def seed_demo_year(
     def local(day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), tz)
 
-    meetings = meetings_queries.meeting_repository(services)
-    days = _meeting_days(period, today, len(_MEETINGS))
-    held: list[tuple[Meeting, date]] = []
-    for (mid, committees, title), day in zip(_MEETINGS, days, strict=True):
-        meeting = Meeting(
+    def day_meeting(
+        mid: str,
+        title: str,
+        committees: tuple[str, ...],
+        day: date,
+        *,
+        place: str,
+        join_url: str,
+        general_objective: str,
+        created_at: datetime,
+    ) -> Meeting:
+        """A hybrid meeting from 9 h to 16 h with the demo agenda, planned by the lead."""
+        return Meeting(
             mid,
             title,
             committees,
             local(day, 9),
             local(day, 16),
             "hybride",
+            place=place,
+            join_url=join_url,
+            general_objective=general_objective,
+            agenda=_AGENDA,
+            created_by=lead.key,
+            created_at=created_at,
+        )
+
+    meetings = meetings_queries.meeting_repository(services)
+    days = _meeting_days(period, today, len(_MEETINGS))
+    held: list[tuple[Meeting, date]] = []
+    for (mid, committees, title), day in zip(_MEETINGS, days, strict=True):
+        meeting = day_meeting(
+            mid,
+            title,
+            committees,
+            day,
             place="CISSS de la Montérégie-Centre, salle 2.14",
             join_url="https://teams.microsoft.com/l/meetup-join/demo",
             general_objective="Partager les pratiques et se soutenir entre collègues",
-            agenda=_AGENDA,
-            created_by=lead.key,
             created_at=local(day, 9) - timedelta(days=30),
         )
         await meetings.save(meeting)
@@ -249,18 +272,14 @@ async def seed_demo_year(
         next_day += timedelta(days=1)
     next_id, next_committees, next_title = _NEXT
     await meetings.save(
-        Meeting(
+        day_meeting(
             next_id,
             next_title,
             next_committees,
-            local(next_day, 9),
-            local(next_day, 16),
-            "hybride",
+            next_day,
             place="CISSS de la Montérégie-Est, salle Richelieu",
             join_url="https://teams.microsoft.com/l/meetup-join/demo-next",
             general_objective="Reconnaître et prévenir la détresse des soignants",
-            agenda=_AGENDA,
-            created_by=lead.key,
             created_at=now,
         )
     )

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from cards.dates import cycle_text
+from cards.dates import cycle_text, long_date
 from cards.i18n import SUPPORTED_LOCALES, Translator, fold
 from cards.meetings import (
     FORM_MAX_ROWS,
@@ -32,7 +32,6 @@ from cards.meetings import (
     build_list_card,
     build_plan_card,
     build_start_card,
-    day_text,
 )
 from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
@@ -577,7 +576,7 @@ async def link_chat(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     await notify.post_in_chat(services, linked, chat, await _start_card(services, linked))
     logger.info("meeting %s linked to its chat by an animateur", meeting.id)
     return MessageReply(
-        turn.t("meetings.which.done", title=meeting.title, date=day_text(day, turn.t))
+        turn.t("meetings.which.done", title=meeting.title, date=long_date(day, turn.t))
     )
 
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
+from cards.dates import short_time
 from cards.i18n import Translator
-from cards.meetings import AgendaLine, agenda_text, clock_text, mode_label
+from cards.meetings import AgendaLine, agenda_text, mode_label
 from dialogs.meetings import rules
 from storage.meeting_repository import Meeting
 
@@ -75,8 +76,8 @@ def agenda_lines_for_ics(lines: Sequence[AgendaLine], t: Translator) -> list[str
     return [
         t(
             "meetings.invite.agenda_line",
-            start=clock_text(line.start, t),
-            end=clock_text(line.end, t),
+            start=short_time(line.start, t),
+            end=short_time(line.end, t),
             text=agenda_text(line, t),
         )
         for line in lines

@@ -38,7 +38,7 @@ from dialogs.presence import rules
 from dialogs.presence.jobs import (
     checkin_card_key,
     current_certificate,
-    new_code,
+    issued_certificate,
     offer_certificates,
     plan_closing,
     start_import_cycle,
@@ -329,6 +329,14 @@ async def import_action(turn: Turn, data: Mapping[str, Any]) -> MessageReply:
     return MessageReply(await _import(turn, await _meeting(turn.services, data)))
 
 
+def _responsable(services: Services, t: Translator) -> tuple[str, str]:
+    """Who signs a certificate: the profile's first animateur, name and role (or empty)."""
+    animateur = next(iter(services.profile.current.animateurs), None)
+    if animateur is None:
+        return "", ""
+    return animateur.name, (animateur.title.get(t.locale) if animateur.title else "")
+
+
 async def _meeting_pdf(
     services: Services,
     meeting: MeetingRef,
@@ -337,7 +345,7 @@ async def _meeting_pdf(
     certificate: Certificate,
     t: Translator,
 ) -> bytes:
-    animateur = next(iter(services.profile.current.animateurs), None)
+    responsable_name, responsable_role = _responsable(services, t)
     view = pdf.MeetingCertificate(
         community=services.profile.current.name,
         title=meeting.title,
@@ -351,8 +359,8 @@ async def _meeting_pdf(
         minutes_text=duration_text(line.minutes, t),
         general_objective=meeting.general_objective,
         specific_objectives=tuple(meeting.specific_objectives),
-        responsable_name=animateur.name if animateur else "",
-        responsable_role=animateur.title.get(t.locale) if animateur and animateur.title else "",
+        responsable_name=responsable_name,
+        responsable_role=responsable_role,
         issued_text=long_date(certificate.issued_at.astimezone(services.timezone), t),
         code=certificate.code,
         rule_text=rule_text(services, t),
@@ -367,27 +375,17 @@ async def _year_pdf(
     lines: list[tuple[Any, rules.MemberAttendance]],
     t: Translator,
 ) -> tuple[Certificate, bytes]:
-    repository = presence_repository(services)
     total = sum(line.credited_minutes for _, line in lines)
-    certificate = await repository.current_certificate(who.member_key, "year", period.label)
-    if (
-        certificate is None
-        or certificate.credited_minutes != total
-        or certificate.member_name != who.name
-    ):
-        certificate = Certificate(
-            code=new_code(),
-            kind="year",
-            member_key=who.member_key,
-            member_name=who.name,
-            subject=period.label,
-            title=period.label,
-            held_on=period.key,
-            credited_minutes=total,
-            issued_at=services.clock(),
-        )
-        await repository.add_certificate(certificate)
-    animateur = next(iter(services.profile.current.animateurs), None)
+    certificate = await issued_certificate(
+        services,
+        who,
+        kind="year",
+        subject=period.label,
+        title=period.label,
+        held_on=period.key,
+        credited_minutes=total,
+    )
+    responsable_name, responsable_role = _responsable(services, t)
     view = pdf.YearSummary(
         community=services.profile.current.name,
         year=period.label,
@@ -405,8 +403,8 @@ async def _year_pdf(
             for meeting, line in lines
         ),
         total_text=hours_text(total, t),
-        responsable_name=animateur.name if animateur else "",
-        responsable_role=animateur.title.get(t.locale) if animateur and animateur.title else "",
+        responsable_name=responsable_name,
+        responsable_role=responsable_role,
         issued_text=long_date(certificate.issued_at.astimezone(services.timezone), t),
         code=certificate.code,
         rule_text=rule_text(services, t),

@@ -383,29 +383,51 @@ async def _tell_animateurs_not_found(
 async def current_certificate(
     services: Services, meeting: MeetingRef, line: rules.MemberAttendance, who: Person
 ) -> Certificate:
-    """The member's certificate for this meeting, issued anew when the hours or the name
-    changed since the last one (the old code then reads "superseded")."""
+    """The member's certificate for this meeting (see :func:`issued_certificate`)."""
+    return await issued_certificate(
+        services,
+        who,
+        kind="meeting",
+        subject=meeting.id,
+        title=meeting.title,
+        held_on=meeting.starts_at.astimezone(services.timezone).date().isoformat(),
+        credited_minutes=line.credited_minutes,
+    )
+
+
+async def issued_certificate(
+    services: Services,
+    who: Person,
+    *,
+    kind: str,
+    subject: str,
+    title: str,
+    held_on: str,
+    credited_minutes: int,
+) -> Certificate:
+    """The member's current certificate of this kind and subject, issued anew when the hours
+    or the name changed since the last one (the old code then reads "superseded")."""
     repository = presence_repository(services)
-    existing = await repository.current_certificate(line.member_key, "meeting", meeting.id)
+    existing = await repository.current_certificate(who.member_key, kind, subject)
     if (
         existing is not None
-        and existing.credited_minutes == line.credited_minutes
+        and existing.credited_minutes == credited_minutes
         and existing.member_name == who.name
     ):
         return existing
     certificate = Certificate(
         code=new_code(),
-        kind="meeting",
-        member_key=line.member_key,
+        kind=kind,
+        member_key=who.member_key,
         member_name=who.name,
-        subject=meeting.id,
-        title=meeting.title,
-        held_on=meeting.starts_at.astimezone(services.timezone).date().isoformat(),
-        credited_minutes=line.credited_minutes,
+        subject=subject,
+        title=title,
+        held_on=held_on,
+        credited_minutes=credited_minutes,
         issued_at=services.clock(),
     )
     await repository.add_certificate(certificate)
-    logger.info("presence: certificate issued for meeting %s", meeting.id)
+    logger.info("presence: %s certificate issued for %s", kind, subject)
     return certificate
 
 

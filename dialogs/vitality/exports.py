@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import date
 
 from cards.csv_export import CSV_CONTENT_TYPE, CSV_DELIMITER, csv_bytes, safe_cell
+from cards.dates import day_month_year
 from cards.i18n import Translator
-from cards.vitality import ReportView, Section, day_text
+from cards.vitality import ReportView, Section
 
 __all__ = ["CSV_CONTENT_TYPE", "CSV_DELIMITER", "report_csv", "safe_cell"]
 ORDER = ("participation", "meetings", "exchanges", "polls", "satisfaction", "training", "value")
@@ -34,7 +35,7 @@ def report_csv(view: ReportView, t: Translator, generated_on: date) -> bytes:
         [about, t("vitality.csv.report"), view.title],
         [about, t("vitality.csv.period"), view.subtitle],
         [about, t("vitality.csv.privacy"), view.privacy],
-        [about, t("vitality.csv.generated"), day_text(generated_on, t)],
+        [about, t("vitality.csv.generated"), day_month_year(generated_on, t)],
     ]
     # The exports' versions (every meeting, every project) replace the card's cut.
     sections = {s.key: s for s in (*view.sections, *view.details)}

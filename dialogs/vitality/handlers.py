@@ -16,13 +16,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from cards.dates import short_date
 from cards.i18n import SUPPORTED_LOCALES, Translator
 from cards.vitality import (
     ProjectLine,
     ProjectsView,
     build_projects_card,
     build_report_card,
-    short_day_text,
 )
 from dialogs import cycles
 from dialogs.deidentify import find_identifiers
@@ -150,7 +150,7 @@ async def projects_card(turn: Turn, message: str = "") -> dict[str, Any]:
     """The latest projects first (at most MAX_PROJECTS_SHOWN, for the card's size)."""
     projects = await vitality_repository(turn.services).projects()
     lines = tuple(
-        ProjectLine(p.id, short_day_text(p.done_on, turn.t), p.title, p.description)
+        ProjectLine(p.id, short_date(p.done_on, turn.t), p.title, p.description)
         for p in reversed(projects[-MAX_PROJECTS_SHOWN:])
     )
     return build_projects_card(ProjectsView(message, lines), turn.t)
@@ -179,9 +179,7 @@ async def add_project(turn: Turn) -> None:
     )
     await vitality_repository(services).add_project(project)
     logger.info("vitality project %s added by %s", project.id, turn.caller.member_key)
-    message = t(
-        "vitality.projects.added", title=project.title, day=short_day_text(project.done_on, t)
-    )
+    message = t("vitality.projects.added", title=project.title, day=short_date(project.done_on, t))
     await turn.send_card(await projects_card(turn, message))
 
 

@@ -18,8 +18,9 @@ from typing import cast
 
 from fpdf import FPDF
 
+from cards.dates import day_month_year
 from cards.i18n import Translator
-from cards.vitality import ReportView, Row, Section, Series, day_text, number_text
+from cards.vitality import ReportView, Row, Section, Series, number_text
 
 PDF_CONTENT_TYPE = "application/pdf"
 ENCODING = "cp1252"
@@ -296,7 +297,7 @@ def report_pdf(
         MARGIN,
         PAGE_H - MARGIN - FOOTER_H + 2,
         width,
-        t("vitality.pdf.footer", day=day_text(generated_on, t)),
+        t("vitality.pdf.footer", day=day_month_year(generated_on, t)),
         3,
     )
     return bytes(pdf.output())

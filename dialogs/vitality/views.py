@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cards.dates import cycle_text
+from cards.dates import cycle_text, day_month_year, short_date
 from cards.i18n import Translator
 from cards.vitality import (
     COUNT,
@@ -23,9 +23,7 @@ from cards.vitality import (
     Section,
     Series,
     chart_day_text,
-    day_text,
     figure_text,
-    short_day_text,
 )
 from dialogs import cycles
 from dialogs.vitality import rules
@@ -161,7 +159,7 @@ def _meeting_value(stat: MeetingStat, w: _Words) -> str:
 def _meeting_label(stat: MeetingStat, profile: CommunityProfile, t: Translator) -> str:
     return t(
         "vitality.meeting.label",
-        day=short_day_text(stat.day, t),
+        day=short_date(stat.day, t),
         committees=committees_text(profile, sorted(stat.committee_ids), t),
     )
 
@@ -250,7 +248,7 @@ def _poll_details(report: VitalityReport, w: _Words) -> Section:
     rows: list[Row] = []
     for poll in report.polls.polls:
         label = t(
-            "vitality.poll.label", kind=_kind(poll.kind, t), day=short_day_text(poll.closed_on, t)
+            "vitality.poll.label", kind=_kind(poll.kind, t), day=short_date(poll.closed_on, t)
         )
         if poll.rate.suppressed:
             value = t("vitality.poll.hidden", threshold=w.threshold)
@@ -294,7 +292,7 @@ def _satisfaction(report: VitalityReport, w: _Words) -> tuple[Section, tuple[Ser
         rows.append(
             Row(
                 f"satisfaction.survey.{point.poll_id}",
-                t("vitality.satisfaction.survey", day=short_day_text(point.closed_on, t)),
+                t("vitality.satisfaction.survey", day=short_date(point.closed_on, t)),
                 value,
             )
         )
@@ -351,7 +349,7 @@ def _value(report: VitalityReport, t: Translator) -> tuple[Section, Section]:
     rows = tuple(
         Row(
             f"project.{p.id}",
-            short_day_text(p.done_on, t),
+            short_date(p.done_on, t),
             t("vitality.project.line", title=p.title, description=p.description)
             if p.description
             else p.title,
@@ -399,12 +397,12 @@ def subtitle(report: VitalityReport, profile: CommunityProfile, t: Translator) -
     else:
         text = t(
             "vitality.subtitle",
-            start=day_text(period.start, t),
-            end=day_text(period.end, t),
+            start=day_month_year(period.start, t),
+            end=day_month_year(period.end, t),
             scope=scope,
         )
     if report.as_of < period.end:
-        text += " " + t("vitality.as_of", day=day_text(report.as_of, t))
+        text += " " + t("vitality.as_of", day=day_month_year(report.as_of, t))
     return text
 
 

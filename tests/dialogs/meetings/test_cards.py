@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from datetime import date, time
 
+from cards.dates import long_date, short_time
 from cards.i18n import Translator
 from cards.meetings import (
     FORM_MAX_ROWS,
@@ -18,8 +19,6 @@ from cards.meetings import (
     build_form_card,
     build_list_card,
     build_meeting_card,
-    clock_text,
-    day_text,
 )
 from cards.render import MAX_CARD_BYTES
 from dialogs.meetings.handlers import LIST_LIMIT, YEAR_LIMIT
@@ -32,11 +31,11 @@ EN = Translator("en")
 
 
 def test_dates_and_times_in_each_language() -> None:
-    assert day_text(date(2024, 5, 7), FR) == "mardi 7 mai 2024"
-    assert clock_text(time(9, 0), FR) == "9 h 00"
-    assert clock_text(time(13, 15), FR) == "13 h 15"
-    assert day_text(date(2024, 5, 7), EN) == "Tuesday, May 7, 2024"
-    assert clock_text(time(13, 15), EN) == "1:15 PM"
+    assert long_date(date(2024, 5, 7), FR) == "mardi 7 mai 2024"
+    assert short_time(time(9, 0), FR) == "9 h 00"
+    assert short_time(time(13, 15), FR) == "13 h 15"
+    assert long_date(date(2024, 5, 7), EN) == "Tuesday, May 7, 2024"
+    assert short_time(time(13, 15), EN) == "1:15 PM"
 
 
 def test_agenda_lines_read_like_annexe_c() -> None:

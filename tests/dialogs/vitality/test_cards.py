@@ -233,9 +233,9 @@ def test_the_csv_holds_every_figure_of_the_card(locale: str) -> None:
 
 
 def _short(day: date, t: Translator) -> str:
-    from cards.vitality import short_day_text
+    from cards.dates import short_date
 
-    return short_day_text(day, t)
+    return short_date(day, t)
 
 
 def _pdf_text(data: bytes) -> bytes:
