@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -11,9 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
-import msrest.universal_http.async_requests as msrest_async
 import msrest.universal_http.requests as msrest_requests
-import requests
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -22,7 +19,6 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import BotFrameworkAuthentication, ServiceClientCredentialsFactory
-from msrest.exceptions import ClientRequestError
 
 from bot.connector import PooledBotFrameworkAuthentication, PooledConnection
 from bot.settings import Settings
@@ -39,12 +35,10 @@ def patch_msrest_retry_scan() -> None:
         policy.safe_codes = frozenset(policy.safe_codes)  # type: ignore[assignment]
 
 
-# Outbound Bot Connector calls (msrest + requests) run in this pool, never in the default
-# executor the storage uses: a silent serviceUrl holds at most these threads, each for at most
-# the timeout (PLATFORM.md §13: msrest's default is 100 s per attempt).
+# Outbound token fetches (MSAL, blocking) run in this pool, never in the default executor the
+# storage uses: a silent Entra holds at most these threads, each for at most the timeout.
 _OUTBOUND_WORKERS = 32
 _outbound_pool: ThreadPoolExecutor | None = None
-_outbound_timeout: tuple[float, float] = (5.0, 10.0)
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -52,28 +46,6 @@ def _pool() -> ThreadPoolExecutor:
     if _outbound_pool is None:
         _outbound_pool = ThreadPoolExecutor(_OUTBOUND_WORKERS, thread_name_prefix="outbound")
     return _outbound_pool
-
-
-async def _send(
-    self: msrest_async.AsyncBasicRequestsHTTPSender, request: Any, **kwargs: Any
-) -> Any:
-    """msrest's ``AsyncBasicRequestsHTTPSender.send`` with our pool and a short timeout."""
-    session = kwargs.pop("session", self.session)
-    kwargs.pop("loop", None)
-    kwargs["timeout"] = _outbound_timeout
-    call = functools.partial(session.request, request.method, request.url, **kwargs)
-    try:
-        response = await asyncio.get_running_loop().run_in_executor(_pool(), call)
-    except requests.RequestException as err:
-        raise ClientRequestError("Error occurred in request.", inner_exception=err) from err
-    return msrest_async.AsyncRequestsClientResponse(request, response)
-
-
-def patch_msrest_outbound(timeout: float) -> None:
-    """Bound outbound calls: own thread pool, ``timeout`` seconds to connect and to read."""
-    global _outbound_timeout
-    _outbound_timeout = (min(timeout, 5.0), timeout)
-    msrest_async.AsyncBasicRequestsHTTPSender.send = _send  # type: ignore[method-assign]
 
 
 # Card actions processed at once; the others wait their turn (see VeilleuseAdapter).
@@ -113,7 +85,6 @@ def create_adapter(
 ) -> CloudAdapter:
     """``credentials_factory`` replaces the app-password credentials (tests only)."""
     patch_msrest_retry_scan()
-    patch_msrest_outbound(settings.outbound_timeout)
     config = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password,

@@ -99,7 +99,9 @@ class VeilleuseBot(TeamsActivityHandler):
         ):
             await self.on_inbound(turn_context)
         await super().on_turn(turn_context)
-        if activity.type == ActivityTypes.message:  # « Prefer English? », once, after the answer
+        # « Prefer English? », once, after the answer; personal chats only, so a channel message
+        # does not resolve its caller a second time for nothing.
+        if activity.type == ActivityTypes.message and where_of(activity).personal:
             await offer_client_language(await self._turn(turn_context))
 
     async def _turn(self, turn_context: TurnContext, args: str = "") -> Turn:

@@ -159,6 +159,17 @@ BAD_TOKENS: dict[str, Header] = {
 }
 
 
+async def _post_untouched(
+    authed: AuthedBot, activity: dict[str, Any], authorization: str | None
+) -> int:
+    """The status of posting ``activity``; asserts nothing was stored and nothing sent."""
+    before = snapshot(authed.http.data_dir)
+    status = await authed.post(activity, authorization)
+    assert snapshot(authed.http.data_dir) == before
+    assert authed.connector.requests == 0
+    return status
+
+
 async def test_a_valid_token_is_served_and_the_reply_goes_out(authed: AuthedBot) -> None:
     before = snapshot(authed.http.data_dir)
     activity = authed.http.activity("aide")
@@ -189,11 +200,8 @@ async def test_a_bad_token_is_401_with_nothing_stored_and_no_outbound_call(
         authed.http.activity("qui oncologie", **extra),
         authed.http.execute("topics.support", {"topic": "x"}, **extra),
     ):
-        before = snapshot(authed.http.data_dir)
-        status = await authed.post(activity, BAD_TOKENS[case](activity))
+        status = await _post_untouched(authed, activity, BAD_TOKENS[case](activity))
         assert status == 401, case
-        assert snapshot(authed.http.data_dir) == before
-        assert authed.connector.requests == 0
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
     assert any("activity refused" in r.getMessage() for r in caplog.records)
 
@@ -204,20 +212,14 @@ async def test_a_valid_token_from_another_tenant_is_403(authed: AuthedBot) -> No
         channelData={"tenant": {"id": "foreign-tenant"}},
         conversation={"id": "a:x", "conversationType": "personal", "tenantId": "foreign-tenant"},
     )
-    before = snapshot(authed.http.data_dir)
-    assert await authed.post(activity, _valid(activity)) == 403
-    assert snapshot(authed.http.data_dir) == before
-    assert authed.connector.requests == 0
+    assert await _post_untouched(authed, activity, _valid(activity)) == 403
 
 
 async def test_a_valid_token_for_a_service_url_off_the_allow_list_is_403(
     authed: AuthedBot,
 ) -> None:
     activity = authed.http.activity("aide", serviceUrl="https://attacker.example/")
-    before = snapshot(authed.http.data_dir)
-    assert await authed.post(activity, _valid(activity)) == 403
-    assert snapshot(authed.http.data_dir) == before
-    assert authed.connector.requests == 0
+    assert await _post_untouched(authed, activity, _valid(activity)) == 403
 
 
 async def test_unknown_kids_refresh_the_keys_at_most_once_per_interval(
