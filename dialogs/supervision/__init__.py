@@ -1,0 +1,1 @@
+"""Ad hoc clinical supervision: requests routed to animateurs and resource persons."""
