@@ -99,6 +99,23 @@ class AgendaLine:
 
 
 @dataclass(frozen=True)
+class SectionLine:
+    """One line of an extra section: text, and a link when there is one."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """A section another feature adds under the agenda (« Ce qu'on retient », the presenters'
+    resources…), already worded in the card's language by that feature."""
+
+    title: str
+    lines: tuple[SectionLine, ...] = ()
+
+
+@dataclass(frozen=True)
 class MeetingView:
     """A meeting as every member may see it (times local to the community)."""
 
@@ -117,6 +134,7 @@ class MeetingView:
     agenda: tuple[AgendaLine, ...] = ()
     choices: tuple[str, ...] = ()  # answers the mode allows
     counts: Mapping[str, int] = field(default_factory=dict)
+    sections: tuple[CardSection, ...] = ()  # from other features' meeting_card_sections hooks
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,20 @@ def _committees_text(view: MeetingView, t: Translator) -> str:
     return names
 
 
+def _sections(view: MeetingView) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": section.title,
+            "lines": [
+                {"text": f"[{line.text}]({line.url})" if line.url else f"- {line.text}"}
+                for line in section.lines
+            ],
+        }
+        for section in view.sections
+        if section.lines
+    ]
+
+
 def build_meeting_card(
     view: MeetingView,
     t: Translator,
@@ -251,6 +283,7 @@ def build_meeting_card(
         "specific_objectives": _bullets(view.specific_objectives),
         "agenda": _agenda_facts(view, t),
         "has_agenda": bool(view.agenda),
+        "sections": _sections(view),
         "is_open": is_open,
         "counts": counts_text(view, t),
         "rsvp": rsvp,

@@ -20,7 +20,11 @@ import it: it calls the hook every feature may offer in its ``routes`` module, f
 - ``async def on_agenda_changed(services, meeting_id) -> None`` (meetings): raised by the topic
   bank when a meeting's agenda changed, so its card is redrawn;
 - ``async def upcoming_meetings(services, now) -> list[MeetingRef]`` (meetings): read by
-  onboarding for the welcome dossier.
+  onboarding for the welcome dossier;
+- ``async def meeting_card_sections(services, meeting, t) -> list[cards.meetings.CardSection]``
+  (any feature above meetings): sections shown under a meeting card's agenda, worded with the
+  card's translator ``t`` (« Ce qu'on retient », the presenters' resources…); raise
+  ``on_agenda_changed`` to redraw the card when what a section shows changes.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from cards.i18n import Translator, choose_locale
-from cards.meetings import AgendaLine, MeetingView, Viewer, build_meeting_card
+from cards.meetings import AgendaLine, CardSection, MeetingView, Viewer, build_meeting_card
 from dialogs.feature import feature_hooks
 from dialogs.meetings import queries, rules
 from dialogs.outreach import card_activity
@@ -50,6 +50,18 @@ async def scheduled_items(services: Services, meeting_id: str) -> list[rules.Sch
     except Exception:  # the topic bank failing must not hide the meeting card
         logger.exception("scheduled items lookup failed for meeting %s", meeting_id)
         return []
+    return found
+
+
+async def card_sections(services: Services, meeting: Meeting, t: Translator) -> list[CardSection]:
+    """Sections other features add under the agenda, through their ``meeting_card_sections``
+    hooks (dialogs/events.py); a failing hook hides its section, never the card."""
+    found: list[CardSection] = []
+    for hook in feature_hooks(services, "meeting_card_sections"):
+        try:
+            found.extend(await hook(services, meeting, t))
+        except Exception:
+            logger.exception("meeting card sections failed for meeting %s", meeting.id)
     return found
 
 
@@ -103,6 +115,7 @@ async def meeting_view(
         ),
         choices=rules.allowed_choices(meeting.mode),
         counts=rules.counts(answers.values()),
+        sections=tuple(await card_sections(services, meeting, t)),
     )
 
 

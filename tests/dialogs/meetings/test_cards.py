@@ -11,9 +11,11 @@ from cards.i18n import Translator
 from cards.meetings import (
     FORM_MAX_ROWS,
     AgendaLine,
+    CardSection,
     CommitteeLine,
     FormRow,
     ListEntry,
+    SectionLine,
     Viewer,
     agenda_text,
     build_form_card,
@@ -95,3 +97,22 @@ def test_the_longest_lists_stay_under_the_limit() -> None:
     for t in (FR, EN):
         card = build_list_card(entries, t, heading="x", year=2030, committees=lines)
         assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
+
+
+def test_sections_from_other_features_show_under_the_agenda() -> None:
+    view = replace(
+        annexe_c_view(agenda_items=2),
+        sections=(
+            CardSection("Ce qu'on retient", (SectionLine("Outil de détection de la détresse"),)),
+            CardSection("Ressources", (SectionLine("Guide", "https://example.org/guide"),)),
+            CardSection("Vide"),
+        ),
+    )
+    card = build_meeting_card(view, FR)
+    texts = texts_of(card)
+    assert "Ce qu'on retient" in texts
+    assert "- Outil de détection de la détresse" in texts
+    assert "[Guide](https://example.org/guide)" in texts
+    assert "Vide" not in texts  # a section with nothing to show is left out
+    assert texts.index("Ce qu'on retient") > texts.index(FR("meetings.card.agenda"))
+    assert not schema_errors(card)
