@@ -34,6 +34,8 @@ from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Ser
 
 logger = logging.getLogger(__name__)
 
+# turn_state key of the Turn built for the activity (see TeamsBot._turn).
+_TURN_KEY = "veilleuse.turn"
 _INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
 _INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 _NBSP = "\u00a0"
@@ -104,18 +106,25 @@ class VeilleuseBot(TeamsActivityHandler):
         if activity.type == ActivityTypes.message and where_of(activity).personal:
             await offer_client_language(await self._turn(turn_context))
 
-    async def _turn(self, turn_context: TurnContext, args: str = "") -> Turn:
+    async def _turn(self, turn_context: TurnContext) -> Turn:
+        """The Turn of this activity, built once: the caller is resolved (and a newcomer saved)
+        a single time, so nothing after the handler — the language offer — re-saves a member
+        the handler has just erased (« effacer mes données »)."""
+        built = turn_context.turn_state.get(_TURN_KEY)
+        if isinstance(built, Turn):
+            return built
         caller = await self.identity.caller(turn_context, self.services.profile.current)
         turn_context.turn_state[LOCALE_KEY] = caller.locale
-        return Turn(
+        turn = Turn(
             where_of(turn_context.activity),
             caller,
             Translator(caller.locale),
             self.services,
             BotConversation(turn_context),
             TeamsRoster(turn_context),
-            args,
         )
+        turn_context.turn_state[_TURN_KEY] = turn
+        return turn
 
     # ---- messages ---------------------------------------------------------------------------
 

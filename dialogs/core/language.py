@@ -26,9 +26,10 @@ async def offer_client_language(turn: Turn) -> bool:
     if not turn.where.personal:
         return False
     member = await turn.services.members.get(turn.caller.member_key)
-    chosen = member.locale if member else None
+    if member is None:  # unknown, or erased by this very message: keep nothing about them
+        return False
     community = turn.services.profile.current.default_locale
-    wanted = language_to_offer(chosen, community, turn.where.client_locale)
+    wanted = language_to_offer(member.locale, community, turn.where.client_locale)
     if wanted is None or not turn.caller.member_key:
         return False
     key = turn.caller.member_key

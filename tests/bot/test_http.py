@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import RUNTIME
 from cards.i18n import Translator
+from dialogs.core.language import offered_to
 from storage.community import ProfileFile
-from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, card_of, texts_of
+from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
 
 FR = Translator("fr-CA")
 EN = Translator("en")
@@ -299,3 +301,29 @@ async def test_team_events_reach_feature_hooks(bot_http: BotHttp) -> None:
     assert recorder.calls[1][1] == ["aad-old"]
     assert recorder.calls[3][1] == "personal"
     assert bot_http.replies() == []  # the hook greeted (returned True), not the default
+
+
+async def test_erasing_by_action_submit_keeps_nothing_and_offers_nothing(bot_http: BotHttp) -> None:
+    """« Effacer mes données » sent as Action.Submit (a message activity) from an en-US client:
+    the caller is resolved once, so the language offer after the handler neither re-saves the
+    member nor records an offer for them."""
+    services = bot_http.client.server.app[RUNTIME].services
+    await bot_http.post(bot_http.activity("aide", locale="fr-CA"))  # known, no offer
+    assert await services.members.get(MEMBER_AAD) is not None
+    before = len(bot_http.replies())
+
+    submit = bot_http.activity(locale="en-US")
+    submit["value"] = {"verb": "onboarding.erase_my_data", "confirm": "yes"}
+    status, _ = await bot_http.post(submit)
+
+    assert status in (200, 201)
+    assert await services.members.get(MEMBER_AAD) is None
+    assert not await offered_to(services, MEMBER_AAD)
+    sent = bot_http.replies()[before:]
+    assert sent  # the erasure answer
+    offers = [
+        r
+        for r in sent
+        if r.get("attachments") and EN("language.offer.title") in texts_of(card_of(r))
+    ]
+    assert offers == []
