@@ -174,11 +174,14 @@ def test_offer_and_decline_only_once_asked() -> None:
     assert rules.offered(r, "c1", "x") is None
     assert rules.expired(r, "x") is None
     asked = rules.asked(r, "2027-03-10T20:00:00+00:00")
-    assert asked is not None and rules.asked(asked, "later") is None
+    assert asked is not None
+    assert rules.asked(asked, "later") is None
     offered = rules.offered(asked, "c1", "2027-03-10T21:00:00+00:00")
-    assert offered is not None and (offered.status, offered.case_id) == ("offered", "c1")
+    assert offered is not None
+    assert (offered.status, offered.case_id) == ("offered", "c1")
     expired = rules.expired(asked, "y")
-    assert expired is not None and expired.status == "expired"
+    assert expired is not None
+    assert expired.status == "expired"
 
 
 def test_chat_link() -> None:
