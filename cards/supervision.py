@@ -19,6 +19,7 @@ class SupervisionVerb(StrEnum):
     accept = "supervision.accept"
     cancel = "supervision.cancel"
     consent = "supervision.consent"
+    view = "supervision.view"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class OfferView:
     chat_link: str = ""  # to the requester, once the viewer took it
     reminder: bool = False
     notice: str = ""  # supervision.notice.* code
+    # Teams redraws the card for these users when they look at it (Universal Actions refresh),
+    # so a card sent before someone took the request shows who did.
+    refresh_user_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,7 @@ def build_offer_card(view: OfferView, t: Translator) -> dict[str, Any]:
             "has_state": bool(state),
             "state": state,
             "can_accept": view.state == "open",
+            "refresh_user_ids": list(view.refresh_user_ids),
             "has_link": bool(view.chat_link),
             "chat_link": view.chat_link,
         },

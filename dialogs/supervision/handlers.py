@@ -99,6 +99,12 @@ async def _next_meeting(services: Services, now: datetime) -> meetings.MeetingRe
     return min(found, key=lambda m: m.starts_at) if found else None
 
 
+async def _link_to(services: Services, key: str) -> str:
+    """A Teams chat link to that member ("" once they erased their data)."""
+    user = await chat_user(services, key)
+    return rules.chat_link(user) if user else ""
+
+
 def animateur_keys(services: Services) -> list[str]:
     return [
         member_key("", person.aad_object_id)
@@ -175,11 +181,24 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     return CardReply(build_request_card(request_view(request, notice=notice), turn.t))
 
 
+async def view(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    """The offer card as it stands now (Teams asks when a recipient looks at it: refresh)."""
+    request = await _request(turn, data)
+    key = turn.caller.member_key
+    if not rules.may_accept(request, key, turn.caller.is_animateur):
+        raise DomainError("supervision.errors.not_for_you")
+    link = ""
+    if request.status == rules.TAKEN and request.taker_key == key:
+        link = await _link_to(turn.services, request.requester_key)
+    shown = offer_view(request, key, chat_link=link, refresh_for=turn.caller.teams_user_id)
+    return CardReply(build_offer_card(shown, turn.t))
+
+
 async def accept(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     """« Je m'en occupe »: the first click wins, in one atomic update; a later one (or the
     same person's double click) sees who has it."""
     request = await _request(turn, data)
-    key, services = turn.caller.member_key, turn.services
+    key, services, me = turn.caller.member_key, turn.services, turn.caller.teams_user_id
     if not rules.may_accept(request, key, turn.caller.is_animateur):
         raise DomainError("supervision.errors.not_for_you")
     at = utc_iso(services.clock())
@@ -194,14 +213,14 @@ async def accept(turn: Turn, data: Mapping[str, Any]) -> CardReply:
         logger.info("supervision request %s taken by %s", after.id, key)
         jobs.unschedule(services, after.id)
         await _tell_requester(services, after)
-        link = rules.chat_link(await chat_user(services, after.requester_key))
-        view = offer_view(after, key, chat_link=link, notice="accepted")
+        link = await _link_to(services, after.requester_key)
+        view = offer_view(after, key, chat_link=link, notice="accepted", refresh_for=me)
     elif after.status == rules.TAKEN and after.taker_key == key:
-        link = rules.chat_link(await chat_user(services, after.requester_key))
-        view = offer_view(after, key, chat_link=link)
+        link = await _link_to(services, after.requester_key)
+        view = offer_view(after, key, chat_link=link, refresh_for=me)
     else:
         notice = "already_taken" if after.status == rules.TAKEN else ""
-        view = offer_view(after, key, notice=notice)
+        view = offer_view(after, key, notice=notice, refresh_for=me)
     return CardReply(build_offer_card(view, turn.t))
 
 
@@ -210,7 +229,7 @@ async def _tell_requester(services: Services, request: SupervisionRequest) -> No
     if member is None:
         return
     t = translator_for(services, member)
-    link = rules.chat_link(await chat_user(services, request.taker_key))
+    link = await _link_to(services, request.taker_key)
     card = build_request_card(request_view(request, chat_link=link, notice="taken"), t)
     item = direct(member, f"supervision:{request.id}:taken", card_activity(card))
     await services.messenger.enqueue([item])
@@ -242,7 +261,7 @@ async def cancel(turn: Turn, data: Mapping[str, Any]) -> CardReply:
 async def _current_request_card(turn: Turn, request: SupervisionRequest) -> dict[str, Any]:
     link = ""
     if request.status == rules.TAKEN:
-        link = rules.chat_link(await chat_user(turn.services, request.taker_key))
+        link = await _link_to(turn.services, request.taker_key)
     return build_request_card(request_view(request, chat_link=link), turn.t)
 
 

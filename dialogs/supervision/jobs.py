@@ -45,7 +45,8 @@ async def send_offers(
         if member is None or not member.teams_user_id:
             continue
         t = translator_for(services, member)
-        card = build_offer_card(offer_view(request, key, reminder=reminder), t)
+        view = offer_view(request, key, reminder=reminder, refresh_for=member.teams_user_id)
+        card = build_offer_card(view, t)
         summary = t("supervision.offer.reminder_title" if reminder else "supervision.offer.title")
         items.append(
             direct(member, f"supervision:{request.id}:{step}:{key}", card_activity(card, summary))

@@ -15,6 +15,7 @@ ACTIONS = (
     Action(SupervisionVerb.accept, handlers.accept),
     Action(SupervisionVerb.cancel, handlers.cancel),
     Action(SupervisionVerb.consent, handlers.consent),
+    Action(SupervisionVerb.view, handlers.view),
 )
 
 __all__ = ["ACTIONS", "COMMANDS", "forget_member", "member_data", "plan_jobs"]

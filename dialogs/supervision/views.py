@@ -42,6 +42,7 @@ def offer_view(
     chat_link: str = "",
     reminder: bool = False,
     notice: str = "",
+    refresh_for: str = "",
 ) -> OfferView:
     if request.status == rules.OPEN:
         state = "open"
@@ -62,6 +63,7 @@ def offer_view(
         chat_link=chat_link if state == "mine" else "",
         reminder=reminder,
         notice=notice,
+        refresh_user_ids=(refresh_for,) if refresh_for else (),
     )
 
 

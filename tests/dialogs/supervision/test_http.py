@@ -153,6 +153,19 @@ async def test_a_request_reaches_the_animateur_and_the_right_resource_person_fir
     assert actions(taken, SupervisionVerb.accept) == []
     [after] = await stored(bot_http)
     assert (after.status, after.taker_key) == ("taken", SECOND_AAD)
+    # Isabelle's card, sent before, shows who took it when she looks at it again (refresh).
+    refresh = isabelle_card["refresh"]
+    assert (refresh["action"]["verb"], refresh["userIds"]) == (
+        SupervisionVerb.view,
+        [f"29:{ANIMATEUR_AAD}"],
+    )
+    seen = card(
+        await click(bot_http, SupervisionVerb.view, refresh["action"]["data"], aad=ANIMATEUR_AAD)
+    )
+    assert FR("supervision.offer.taken_by", name="Julien Pelletier") in texts(seen)
+    assert actions(seen, SupervisionVerb.accept) == []
+    stranger = await click(bot_http, SupervisionVerb.view, refresh["action"]["data"], aad=THIRD_AAD)
+    assert message(stranger) == FR("supervision.errors.not_for_you")
     # A double click of Julien's changes nothing either.
     again = card(await click(bot_http, SupervisionVerb.accept, accept, aad=SECOND_AAD))
     assert FR("supervision.offer.mine") in texts(again)
@@ -328,6 +341,7 @@ async def test_my_data_shows_requests_and_erasure_removes_them(bot_http: BotHttp
     assert taker["supervision_taken"][0]["supervision_title"] == REQUEST["title"]
     shown = texts(card_of(await say(bot_http, "mes données")))
     assert FR("mydata.section.supervision_requests") in shown
+    assert FR("mydata.value.supervision_status.taken") in shown
 
     # The resource person erases: the request keeps its counts, not their name.
     body = await click(bot_http, "onboarding.erase_my_data", {"confirm": "yes"}, aad=SECOND_AAD)
