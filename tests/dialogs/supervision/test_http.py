@@ -358,3 +358,32 @@ async def test_my_data_shows_requests_and_erasure_removes_them(bot_http: BotHttp
             for secret in (MEMBER_AAD, SECOND_AAD, "Sophie Bergeron", "Julien Pelletier"):
                 assert secret not in content
             assert REQUEST["context"] not in content
+
+
+async def test_the_resource_person_option_is_a_profile_toggle(bot_http: BotHttp) -> None:
+    """Julien turns the option on in ``profil``: requests on his expertise now reach him."""
+    form = card_of(await say(bot_http, "profil", aad=SECOND_AAD))
+    assert inputs(form)["resource_person"] == "false"
+    values = {
+        **inputs(form),
+        "discipline": "social_worker",
+        "institution": "CLSC Samuel-de-Champlain",
+        "institution_kind": "clsc",
+        "committees": "clsc",
+        "expertise": "Proches aidants",
+        "locale": "fr-CA",
+        "resource_person": "true",
+    }
+    review = card(await click(bot_http, "onboarding.review_profile", values, aad=SECOND_AAD))
+    assert FR("onboarding.profile.resource_person_yes") in texts(review)
+    [confirm] = actions(review, "onboarding.save_profile")
+    await click(bot_http, "onboarding.save_profile", confirm, aad=SECOND_AAD)
+    saved = await profile_repository(services_of(bot_http)).get(SECOND_AAD)
+    assert saved is not None
+    assert saved.resource_person
+
+    await ask(bot_http, REQUEST)
+    [request] = await stored(bot_http)
+    assert SECOND_AAD in request.routed_to
+    data = await routes.member_data(services_of(bot_http), SECOND_AAD)
+    assert data == {}  # routing to him is not data about him; taking it would be
