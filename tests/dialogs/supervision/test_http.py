@@ -13,12 +13,15 @@ import pytest
 
 from cards.i18n import Translator
 from cards.supervision import SupervisionVerb
+from dialogs.meetings.queries import meeting_repository
 from dialogs.onboarding.queries import profile_repository
-from dialogs.supervision import jobs, queries, routes
+from dialogs.supervision import jobs, queries, routes, rules
 from dialogs.supervision.repositories import supervision_repository
 from dialogs.topics.queries import case_repository
+from storage.meeting_repository import Meeting
 from storage.profile_repository import MemberProfile
 from storage.supervision_repository import SupervisionRequest
+from storage.times import parse_utc, utc_iso
 from tests.card_walk import nodes
 from tests.dialogs.topics.conftest import (
     ANIMATEUR_AAD,
@@ -387,3 +390,26 @@ async def test_the_resource_person_option_is_a_profile_toggle(bot_http: BotHttp)
     assert SECOND_AAD in request.routed_to
     data = await routes.member_data(services_of(bot_http), SECOND_AAD)
     assert data == {}  # routing to him is not data about him; taking it would be
+
+
+async def test_next_meeting_urgency_is_timed_on_the_meeting_and_the_case_asks_for_it(
+    bot_http: BotHttp,
+) -> None:
+    services = services_of(bot_http)
+    start = (services.clock() + timedelta(days=10)).replace(microsecond=0)
+    await meeting_repository(services).save(
+        Meeting("m1", "Rencontre CLSC", ("clsc",), start, start + timedelta(hours=3), "virtuel")
+    )
+    await ask(bot_http, {**REQUEST, "urgency": "meeting"})
+    [request] = await stored(bot_http)
+    due = rules.deadlines("meeting", parse_utc(request.created_at), services.timezone, start)
+    assert (request.meeting_id, request.remind_at, request.ask_at) == (
+        "m1",
+        utc_iso(due.remind_at),
+        utc_iso(due.ask_at),
+    )
+    assert due.ask_at < start
+    await jobs.run_ask(services, request.id)
+    await click(bot_http, SupervisionVerb.consent, {"request_id": request.id, "answer": "yes"})
+    [case] = await case_repository(services).all()
+    assert case.desired_meeting_id == "m1"
