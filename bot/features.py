@@ -10,6 +10,7 @@ from dialogs.meetings import routes as meetings
 from dialogs.onboarding import routes as onboarding
 from dialogs.polls import routes as polls
 from dialogs.presence import routes as presence
+from dialogs.supervision import routes as supervision
 from dialogs.topics import routes as topics
 from dialogs.vitality import routes as vitality
 
@@ -23,4 +24,5 @@ FEATURES: tuple[ModuleType, ...] = (
     presence,
     vitality,
     library,
+    supervision,
 )

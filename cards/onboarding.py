@@ -271,6 +271,11 @@ def profile_facts(
             if values.get("in_directory") == "true"
             else "onboarding.profile.directory_no"
         ),
+        "resource_person": t(
+            "onboarding.profile.resource_person_yes"
+            if values.get("resource_person") == "true"
+            else "onboarding.profile.directory_no"
+        ),
     }
     return [
         {"title": t(f"onboarding.profile.label.{name}"), "value": value or "—"}

@@ -47,6 +47,7 @@ class MemberProfile:
     committee_ids: tuple[str, ...] = ()
     expertise: tuple[str, ...] = ()
     in_directory: bool = False
+    resource_person: bool = False  # offers ad hoc supervision on their expertise (supervision)
     arrived_on: date | None = None  # first arrival in the CdeP (None: before Veilleuse knew)
     departed_on: date | None = None  # set while the person is gone
     returned_on: date | None = None  # last return after a departure

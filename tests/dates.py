@@ -37,6 +37,7 @@ DATE_SENSITIVE: tuple[str, ...] = (
     "tests/dialogs/presence",
     "tests/dialogs/onboarding",
     "tests/dialogs/topics",
+    "tests/dialogs/supervision",
     "tests/dialogs/vitality",
     "tests/dialogs/test_cycles.py",
     "tests/dialogs/test_events.py",

@@ -47,6 +47,7 @@ async def member_data(services: Services, key: str) -> dict[str, Any]:
         "committees": list(profile.committee_ids),
         "expertise": list(profile.expertise),
         "in_directory": profile.in_directory,
+        "resource_person": profile.resource_person,
         "profile_saved_at": _moment_text(profile.profile_saved_at),
     }
     mentor = await repo.get(profile.mentor_key) if profile.mentor_key else None

@@ -16,6 +16,9 @@ while they are gone and cleared when they come back.
 The words of « qui » are shared too: :func:`search_terms` (folded, stemmed, filler words off:
 accent- and plural-tolerant matching) and :func:`split_tags` (free tags, folded duplicates off),
 so the library searches and folds themes exactly as the directory does.
+
+:func:`resource_persons` lists the members who opted in (profile) to receive ad hoc supervision
+requests on the themes of their expertise (:func:`themes_match`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from datetime import date, datetime
 
 from dialogs.onboarding.rules import search_terms as search_terms
 from dialogs.onboarding.rules import split_tags as split_tags
+from dialogs.onboarding.rules import themes_match as themes_match
 from dialogs.turn import Services
 from storage.member_repository import Member
 from storage.profile_repository import MemberProfile, ProfileRepository, TinyDbProfileRepository
@@ -117,3 +121,18 @@ async def roster(services: Services) -> list[RosterEntry]:
 async def profile_of(services: Services, member_key: str) -> RosterEntry | None:
     found = await profile_repository(services).get(member_key)
     return entry_of(found) if found else None
+
+
+async def resource_persons(services: Services, themes: Iterable[str]) -> list[Member]:
+    """Active members who opted in as resource persons and whose expertise matches one of
+    ``themes`` (folded, plural-tolerant), by name."""
+    wanted = tuple(themes)
+    profiles = await profile_repository(services).all()
+    return await _members(
+        services,
+        (
+            p
+            for p in profiles
+            if p.is_active and p.resource_person and themes_match(wanted, p.expertise)
+        ),
+    )

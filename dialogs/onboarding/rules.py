@@ -86,6 +86,7 @@ class ProfileDraft:
     expertise: tuple[str, ...] = ()
     locale: str = ""
     in_directory: bool = False
+    resource_person: bool = False
 
     def as_data(self) -> dict[str, str]:
         """The draft as card input values (and as the confirm button's data)."""
@@ -98,6 +99,7 @@ class ProfileDraft:
             "expertise": ", ".join(self.expertise),
             "locale": self.locale,
             "in_directory": "true" if self.in_directory else "false",
+            "resource_person": "true" if self.resource_person else "false",
         }
 
 
@@ -113,6 +115,7 @@ def draft_of(profile: MemberProfile | None, locale: str) -> ProfileDraft:
         expertise=profile.expertise,
         locale=locale,
         in_directory=profile.in_directory,
+        resource_person=profile.resource_person,
     )
 
 
@@ -176,6 +179,7 @@ def read_profile_form(
         expertise=tags,
         locale=locale,
         in_directory=_flag(data, "in_directory"),
+        resource_person=_flag(data, "resource_person"),
     )
     errors: dict[str, str] = {}
     for name in ("discipline", "institution", "institution_kind", "locale"):
@@ -204,6 +208,7 @@ def apply_draft(profile: MemberProfile, draft: ProfileDraft, now: datetime) -> M
         committee_ids=draft.committee_ids,
         expertise=draft.expertise,
         in_directory=draft.in_directory,
+        resource_person=draft.resource_person,
         profile_saved_at=now,
         updated_at=now,
     )
@@ -379,6 +384,17 @@ def search_terms(text: str) -> list[str]:
     """Folded, stemmed words of ``text`` without filler words, in order."""
     words = _WORD.findall(fold(text).replace("'", " "))
     return [stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
+
+
+def themes_match(themes: Iterable[str], expertise: Iterable[str]) -> bool:
+    """A theme matches an expertise tag when every significant word of one is in the other
+    (folded, plural-tolerant: « soins palliatifs » matches « soin palliatif pédiatrique »)."""
+    tags = [set(search_terms(tag)) for tag in expertise]
+    for theme in themes:
+        words = set(search_terms(theme))
+        if words and any(tag and (words <= tag or tag <= words) for tag in tags):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from dialogs.topics import rules
 from dialogs.topics.repositories import case_repository, topic_repository
 from dialogs.turn import Services
+from storage.case_repository import Case
 
 # The vitality report reads the bank and the case queue whole.
-__all__ = ["ScheduledItem", "case_repository", "scheduled_for", "topic_repository"]
+__all__ = ["ScheduledItem", "case_repository", "offer_case", "scheduled_for", "topic_repository"]
+
+
+async def offer_case(
+    services: Services,
+    *,
+    title: str,
+    context: str,
+    question: str,
+    submitter_key: str,
+    submitter_name: str,
+    desired_meeting_id: str,
+    at: str,
+) -> Case:
+    """A case submitted on a member's behalf by a higher feature (supervision: an unanswered
+    request its requester agreed to bring to the volet réflexif). The texts have passed the
+    de-identification guard there; the case waits in the animateurs' queue like any other,
+    asking for supervision."""
+    draft = rules.CaseDraft(
+        title=title[: rules.TITLE_MAX],
+        context=context[: rules.CASE_TEXT_MAX],
+        tried="",
+        blocks="",
+        question=question[: rules.QUESTION_MAX],
+        wishes=("supervision",),
+        desired_meeting_id=desired_meeting_id,
+    )
+    case = rules.new_case(draft, secrets.token_hex(5), submitter_key, submitter_name, at)
+    await case_repository(services).add(case)
+    return case
 
 
 @dataclass(frozen=True)

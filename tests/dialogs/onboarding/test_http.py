@@ -259,6 +259,7 @@ async def test_the_profile_is_saved_only_on_confirmation_and_survives_a_restart(
         "expertise",
         "locale",
         "in_directory",
+        "resource_person",
     ]
 
     missing = await click(http, "onboarding.review_profile", {**PROFILE_FORM, "institution": ""})
