@@ -397,7 +397,8 @@ async def test_pending_resources_are_not_in_the_digest(bot_http: BotHttp) -> Non
     await validation(bot_http, True)
     await say(bot_http, FR("command.resources.word"), conversation=CHANNEL)
     await share(bot_http, TOOL)
-    services.clock = lambda: datetime.now(UTC) + timedelta(days=1)
-    assert await jobs.send_digest(services, services.clock().date()) == 0
+    later = services.clock() + timedelta(days=1)
+    services.clock = lambda: later
+    assert await jobs.send_digest(services, later.date()) == 0
     resource: Resource = (await resource_repository(services).all())[0]
     assert resource.status == "pending"
