@@ -60,8 +60,7 @@ async def meeting_card_sections(
 
 async def on_bot_installed(turn: Turn, scope: str) -> bool:
     """Installed in a team: its channel receives the weekly digest. Never greets."""
-    if scope == "team":
-        await handlers.remember_channel(turn)
+    await handlers.remember_channel(turn)  # does nothing outside a channel
     return False
 
 

@@ -392,6 +392,24 @@ async def test_weekly_digest_in_the_channel_once_and_only_when_something_was_add
     assert f"[{TOOL['title']}]({TOOL['url']})" not in shown
 
 
+async def test_the_channel_the_bot_is_installed_in_gets_the_digest(bot_http: BotHttp) -> None:
+    services = services_of(bot_http)
+    installed = bot_http.activity(
+        None, type="conversationUpdate", membersAdded=[{"id": "28:veilleuse"}], conversation=CHANNEL
+    )
+    installed["conversation"] = {
+        "id": CHANNEL,
+        "conversationType": "channel",
+        "tenantId": "t1",
+        "isGroup": True,
+    }
+    status, _ = await bot_http.post(installed)
+    assert status in (200, 201)
+    assert await resource_repository(services).setting("digest_channel") == f"conv:{CHANNEL}"
+    greeting = bot_http.replies(CHANNEL)
+    assert len(greeting) == 1  # the library never greets: one greeting, the bot's own
+
+
 async def test_pending_resources_are_not_in_the_digest(bot_http: BotHttp) -> None:
     services = services_of(bot_http)
     await validation(bot_http, True)
