@@ -34,7 +34,12 @@ def _digest_job(services: Services, now: datetime) -> PlannedJob:
 
 
 async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
-    """The next Monday's digest (rebuilt at every start-up)."""
+    """The next Monday's digest (rebuilt at every start-up); the one missed while Veilleuse was
+    stopped, at once."""
+    mark = await resource_repository(services).setting(MARK_SETTING)
+    if rules.missed_digest(mark, now, services.timezone):
+        day = now.astimezone(services.timezone).date()
+        return [PlannedJob(digest_job_id(day), now, partial(run_digest, services, day))]
     return [_digest_job(services, now)]
 
 

@@ -339,6 +339,20 @@ def next_digest_at(now: datetime, tz: tzinfo) -> datetime:
     return moment
 
 
+def missed_digest(mark: str | None, now: datetime, tz: tzinfo) -> bool:
+    """The last Monday 9 h passed with no digest (Veilleuse was stopped then): catch up now.
+    Never on a first start (no mark yet)."""
+    if not mark:
+        return False
+    try:
+        last = parse_utc(mark)
+    except ValueError:
+        return False
+    coming = next_digest_at(now, tz)
+    previous = datetime.combine(coming.date() - timedelta(days=7), DIGEST_HOUR, tzinfo=tz)
+    return last < previous <= now
+
+
 def digest_since(mark: str | None, now: datetime) -> datetime:
     """Where the digest's window starts: the last digest's mark, else a week before ``now``."""
     if mark:

@@ -376,7 +376,11 @@ async def test_weekly_digest_in_the_channel_once_and_only_when_something_was_add
     await jobs.run_digest(services, monday.date())
     await flush(bot_http)
     assert len(bot_http.replies(CHANNEL)) == before + 1
-    # The following week, nothing new: no card; next week's job is planned.
+    # Veilleuse stopped over the next Monday 9 h: at its start the missed digest runs at once.
+    late = monday + timedelta(days=7, hours=3)
+    [caught_up] = await routes.plan_jobs(services, late)
+    assert caught_up.run_at == late
+    # The following week, nothing new: no card.
     next_monday = monday + timedelta(days=7)
     services.clock = lambda: next_monday
     assert await jobs.send_digest(services, next_monday.date()) == 0

@@ -361,3 +361,14 @@ def test_digest_window() -> None:
         now,
     )
     assert again == []
+
+
+def test_a_missed_digest_is_caught_up_but_not_on_a_first_start() -> None:
+    monday = datetime(2024, 3, 11, 13, 0, tzinfo=UTC)  # 9 h EDT
+    sent_last_week = "2024-03-04T14:00:00+00:00"
+    assert rules.missed_digest(sent_last_week, monday + timedelta(hours=2), MONTREAL)
+    assert rules.missed_digest(sent_last_week, monday + timedelta(days=3), MONTREAL)
+    assert not rules.missed_digest(sent_last_week, monday - timedelta(minutes=1), MONTREAL)
+    assert not rules.missed_digest(monday.isoformat(), monday + timedelta(hours=2), MONTREAL)
+    assert not rules.missed_digest(None, monday + timedelta(hours=2), MONTREAL)
+    assert not rules.missed_digest("garbage", monday + timedelta(hours=2), MONTREAL)
