@@ -18,6 +18,7 @@ class LibraryVerb(StrEnum):
     new = "library.new"
     submit = "library.submit"
     useful = "library.useful"
+    browse = "library.browse"
     pending = "library.pending"
     approve = "library.approve"
     refuse = "library.refuse"

@@ -138,6 +138,11 @@ def _validation(turn: Turn) -> dict[str, Any]:
 # ---- card actions -----------------------------------------------------------------------------
 
 
+async def list_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
+    """Back to the library (from the attach card), with the search given."""
+    return CardReply(await _library_card(turn, _query(data)))
+
+
 async def new_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     return CardReply(build_form_card(ResourceForm(**_validation(turn)), turn.t))
 

@@ -29,6 +29,7 @@ ACTIONS = (
     Action(LibraryVerb.new, handlers.new_action),
     Action(LibraryVerb.submit, handlers.submit),
     Action(LibraryVerb.useful, handlers.useful),
+    Action(LibraryVerb.browse, handlers.list_action),
     Action(LibraryVerb.pending, handlers.pending_action, Role.ANIMATEUR),
     Action(LibraryVerb.approve, handlers.approve, Role.ANIMATEUR),
     Action(LibraryVerb.refuse, handlers.refuse, Role.ANIMATEUR),

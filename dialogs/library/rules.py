@@ -173,14 +173,21 @@ class Filters:
     kind: str  # "" for every kind
     volet: str  # "" for every volet
     words: str  # what is left to search for
+    essential: bool = False  # only the resources marked « essentiel »
 
 
 def read_filters(
-    query: str, kind_words: Mapping[str, str], volet_words: Mapping[str, str]
+    query: str,
+    kind_words: Mapping[str, str],
+    volet_words: Mapping[str, str],
+    essential_words: Iterable[str] = (),
 ) -> Filters:
     """``ressources outil deuil`` / ``resources tool grief``: a word naming a kind or a volet
-    (folded; ``*_words`` map folded words to codes) filters, the other words are searched."""
+    (folded; ``*_words`` map folded words to codes) filters, as does « essentiels »
+    (``essential_words``, folded, singular and plural); the other words are searched."""
     kind = volet = ""
+    essential = False
+    essentials = set(essential_words)
     rest: list[str] = []
     for word in query.split():
         folded = fold(word)
@@ -188,9 +195,11 @@ def read_filters(
             kind = kind_words[folded]
         elif not volet and folded in volet_words:
             volet = volet_words[folded]
+        elif not essential and (folded in essentials or folded.removesuffix("s") in essentials):
+            essential = True
         else:
             rest.append(word)
-    return Filters(kind, volet, " ".join(rest))
+    return Filters(kind, volet, " ".join(rest), essential)
 
 
 def search(

@@ -33,12 +33,14 @@ def line_of(resource: Resource, viewer_key: str, is_animateur: bool = False) -> 
     )
 
 
-def filter_words() -> tuple[dict[str, str], dict[str, str]]:
-    """The words naming a kind and a volet in every language (folded), with the codes."""
+def filter_words() -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """The words naming a kind and a volet in every language (folded), with the codes, and
+    the word for « essentiel »."""
     translators = [Translator(locale) for locale in SUPPORTED_LOCALES]
     kinds = {fold(t(f"library.kind.{k}.word")): k for t in translators for k in rules.KINDS}
     volets = {fold(t(f"topics.kind.{v}.word")): v for t in translators for v in rules.VOLETS}
-    return kinds, volets
+    essential = {fold(t("library.essential.word")) for t in translators}
+    return kinds, volets, essential
 
 
 def library_view(
@@ -51,9 +53,8 @@ def library_view(
     """``query`` as typed: kind and volet words filter, the rest is searched (listed resources
     only: pending and refused ones are not in the library)."""
     filters = rules.read_filters(query, *filter_words())
-    found = rules.search(
-        filters.words, rules.listed(resources), kind=filters.kind, volet=filters.volet
-    )
+    pool = rules.essentials(resources) if filters.essential else rules.listed(resources)
+    found = rules.search(filters.words, pool, kind=filters.kind, volet=filters.volet)
     return LibraryView(
         query=query,
         lines=tuple(line_of(r, viewer_key, is_animateur) for r in found),

@@ -231,6 +231,8 @@ async def test_essentials_are_marked_by_animateurs_and_linked_from_the_welcome_d
     assert any(FR("library.list.essential") in text for text in texts(marked))
     assert (await stored(bot_http))[0].essential is True
 
+    only = card_of(await say(bot_http, "ressources essentiels", aad=SECOND_AAD))
+    assert TOOL["title"] in texts(only)
     welcome = card_of(await say(bot_http, FR("command.welcome.word"), aad=SECOND_AAD))
     shown = texts(welcome)
     assert FR("onboarding.welcome.essentials") in shown
@@ -245,6 +247,8 @@ async def test_essentials_are_marked_by_animateurs_and_linked_from_the_welcome_d
     assert (await stored(bot_http))[0].essential is False
     welcome = card_of(await say(bot_http, FR("command.welcome.word"), aad=MEMBER_AAD))
     assert FR("onboarding.welcome.essentials") not in texts(welcome)
+    none = card_of(await say(bot_http, "resources essential", aad=MEMBER_AAD, locale="en"))
+    assert TOOL["title"] not in texts(none)
     assert saved.id
 
 
@@ -289,6 +293,8 @@ async def test_a_resource_is_attached_to_a_topic_and_shown_on_its_card(bot_http:
     [detach] = actions(done, LibraryVerb.detach)
     removed = card(await click(bot_http, LibraryVerb.detach, detach))
     assert FR("library.notice.detached") in texts(removed)
+    [back] = actions(removed, LibraryVerb.browse)
+    assert TOOL["title"] in texts(card(await click(bot_http, LibraryVerb.browse, back)))
     detail = card(await click(bot_http, TopicVerb.detail, {"topic_id": "t1"}, aad=SECOND_AAD))
     assert FR("topics.detail.resources") not in texts(detail)
 

@@ -372,3 +372,11 @@ def test_a_missed_digest_is_caught_up_but_not_on_a_first_start() -> None:
     assert not rules.missed_digest(monday.isoformat(), monday + timedelta(hours=2), MONTREAL)
     assert not rules.missed_digest(None, monday + timedelta(hours=2), MONTREAL)
     assert not rules.missed_digest("garbage", monday + timedelta(hours=2), MONTREAL)
+
+
+def test_essential_word_filters() -> None:
+    kinds = {"outil": "tool"}
+    found = rules.read_filters("Essentiels deuil", kinds, {}, {"essentiel", "essential"})
+    assert found == rules.Filters("", "", "deuil", essential=True)
+    assert rules.read_filters("essential", kinds, {}, {"essentiel", "essential"}).essential
+    assert not rules.read_filters("deuil", kinds, {}, {"essentiel"}).essential
