@@ -11,13 +11,21 @@ from cards.i18n import Translator
 from cards.render import render
 from cards.topics import KIND_CODES, kind_label
 
-RESOURCE_KINDS = ("tool", "article", "guide", "video", "link")
+RESOURCE_KINDS = ("tool", "article", "guide", "video", "document", "link")
 
 
 class LibraryVerb(StrEnum):
     new = "library.new"
     submit = "library.submit"
     useful = "library.useful"
+    browse = "library.browse"
+    pending = "library.pending"
+    approve = "library.approve"
+    refuse = "library.refuse"
+    essential = "library.essential"
+    attach_form = "library.attach_form"
+    attach = "library.attach"
+    detach = "library.detach"
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class ResourceForm:
     description: str = ""
     problem: str = ""  # a code of library.problem.*
     findings: tuple[FindingLine, ...] = ()
+    validation: bool = False  # the community validates members' resources first
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,9 @@ class ResourceLine:
     author: str  # "" once the author erased their data
     useful_count: int
     marked: bool  # by the person looking
+    essential: bool = False
+    can_essential: bool = False  # animateurs mark and unmark « essentiel »
+    can_attach: bool = False  # animateurs and the sharer attach it to a topic or a meeting
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,8 @@ class LibraryView:
 
 
 def _meta(line: ResourceLine, t: Translator) -> str:
-    parts = [t(f"library.kind.{line.kind}")]
+    parts = [t("library.list.essential")] if line.essential else []
+    parts.append(t(f"library.kind.{line.kind}"))
     if line.volet:
         parts.append(kind_label(line.volet, t))
     if line.author:
@@ -73,6 +86,7 @@ def build_form_card(form: ResourceForm, t: Translator) -> dict[str, Any]:
     return render(
         "library_form",
         {
+            "intro": t("library.form.intro_pending" if form.validation else "library.form.intro"),
             "has_problem": bool(form.problem),
             "problem": t(f"library.problem.{form.problem}") if form.problem else "",
             "has_findings": bool(form.findings),
@@ -124,6 +138,123 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
                     "useful": t.plural("library.list.useful_count", line.useful_count),
                     "can_mark": not line.marked,
                     "marked": line.marked,
+                    "can_essential": line.can_essential,
+                    "essential_title": t(
+                        "library.action.unmark_essential"
+                        if line.essential
+                        else "library.action.mark_essential"
+                    ),
+                    "essential_on": not line.essential,
+                    "can_attach": line.can_attach,
+                }
+                for line in view.lines
+            ],
+        },
+        t,
+    )
+
+
+# ---- validation (animateurs) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    lines: tuple[ResourceLine, ...]
+    notice: str = ""  # library.notice.* code
+
+
+def build_review_card(view: ReviewView, t: Translator) -> dict[str, Any]:
+    return render(
+        "library_review",
+        {
+            "has_notice": bool(view.notice),
+            "notice": t(f"library.notice.{view.notice}") if view.notice else "",
+            "empty": not view.lines,
+            "has_lines": bool(view.lines),
+            "lines": [
+                {
+                    "id": line.id,
+                    "title": line.title,
+                    "url": line.url,
+                    "meta": _meta(line, t),
+                    "themes": t("library.list.themes", themes=line.themes),
+                    "description": line.description,
+                    "has_description": bool(line.description),
+                    "reason_id": f"reason_{line.id}",
+                }
+                for line in view.lines
+            ],
+        },
+        t,
+    )
+
+
+# ---- attachments ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    title: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AttachView:
+    resource_id: str
+    title: str
+    topics: tuple[Choice, ...]  # value: topic:<id>
+    slots: tuple[Choice, ...]  # value: meeting:<id>:<HH:MM>, title already worded
+    attached: tuple[Choice, ...]  # what it is attached to now
+    notice: str = ""
+
+
+def build_attach_card(view: AttachView, t: Translator) -> dict[str, Any]:
+    def choices(found: tuple[Choice, ...]) -> list[dict[str, str]]:
+        return [{"title": c.title, "value": c.value} for c in found]
+
+    return render(
+        "library_attach",
+        {
+            "resource_id": view.resource_id,
+            "heading": t("library.attach.title", title=view.title),
+            "has_notice": bool(view.notice),
+            "notice": t(f"library.notice.{view.notice}") if view.notice else "",
+            "has_topics": bool(view.topics),
+            "no_topics": not view.topics,
+            "topics": choices(view.topics),
+            "default_topic": view.topics[0].value if view.topics else "",
+            "has_slots": bool(view.slots),
+            "no_slots": not view.slots,
+            "slots": choices(view.slots),
+            "default_slot": view.slots[0].value if view.slots else "",
+            "has_attached": bool(view.attached),
+            "attached": choices(view.attached),
+            "none_attached": not view.attached,
+        },
+        t,
+    )
+
+
+# ---- the weekly digest ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestView:
+    lines: tuple[ResourceLine, ...]
+
+
+def build_digest_card(view: DigestView, t: Translator) -> dict[str, Any]:
+    return render(
+        "library_digest",
+        {
+            "heading": t("library.digest.title"),
+            "intro": t.plural("library.digest.intro", len(view.lines)),
+            "lines": [
+                {
+                    "markdown": "[{}]({})".format(
+                        line.title.replace("[", "(").replace("]", ")"), line.url
+                    ),
+                    "meta": _meta(line, t),
                 }
                 for line in view.lines
             ],

@@ -132,6 +132,7 @@ class WelcomeView:
     mentor_name: str
     animateurs: Sequence[tuple[str, str]]  # (name, title)
     links: Sequence[LinkView]
+    essentials: Sequence[LinkView] = ()  # the library's « essentiel » resources
 
 
 def _markdown_link(link: LinkView) -> str:
@@ -206,6 +207,8 @@ def build_welcome_card(view: WelcomeView, t: Translator) -> dict[str, Any]:
         "has_animateurs": bool(view.animateurs),
         "links": [{"markdown": _markdown_link(link)} for link in view.links],
         "has_links": bool(view.links),
+        "essentials": [{"markdown": _markdown_link(link)} for link in view.essentials],
+        "has_essentials": bool(view.essentials),
     }
     return render("onboarding_welcome", data, t)
 

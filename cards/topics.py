@@ -95,6 +95,7 @@ class TopicDetail:
     is_animateur: bool = False
     meetings: tuple[Choice, ...] = ()
     merge_targets: tuple[Choice, ...] = ()
+    resources: tuple[tuple[str, str], ...] = ()  # (title, https url) attached by the library
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,11 @@ def build_topic_detail_card(view: TopicDetail, t: Translator) -> dict[str, Any]:
             "notice": t(f"topics.notice.{view.notice}") if view.notice else "",
             "has_description": bool(view.description),
             "description": view.description,
+            "has_resources": bool(view.resources),
+            "resources": [
+                {"markdown": "[{}]({})".format(title.replace("[", "(").replace("]", ")"), url)}
+                for title, url in view.resources
+            ],
             "facts": facts,
             "can_edit": view.can_edit,
             "can_withdraw": view.can_withdraw,

@@ -24,7 +24,13 @@ import it: it calls the hook every feature may offer in its ``routes`` module, f
 - ``async def meeting_card_sections(services, meeting, t) -> list[cards.meetings.CardSection]``
   (any feature above meetings): sections shown under a meeting card's agenda, worded with the
   card's translator ``t`` (« Ce qu'on retient », the presenters' resources…); raise
-  ``on_agenda_changed`` to redraw the card when what a section shows changes.
+  ``on_agenda_changed`` to redraw the card when what a section shows changes (the library's
+  « Ressources de l'ordre du jour »);
+- ``async def welcome_resources(services) -> list`` (library): the essential resources (anything
+  with ``title`` and an https ``url``), linked from onboarding's welcome dossier as « Outils
+  essentiels »;
+- ``async def topic_resources(services, topic_id) -> list`` (library): resources attached to a
+  topic of the bank (``title``, https ``url``), listed on the topic's card (read by topics).
 """
 
 from __future__ import annotations

@@ -112,6 +112,10 @@ class CommunityProfile:
     # (None: 2 when there are two committees or more) and the proposed meetings' mode.
     joint_meetings_per_year: int | None = None
     planning_mode: str = ""
+    # The library (``[library]``; dialogs/library): animateurs validate shared resources before
+    # they are listed; the tenant's SharePoint host for links to files of the team.
+    library_validation: bool = False
+    library_sharepoint_host: str = ""
 
     def is_animateur(self, aad_object_id: str | None, email: str | None) -> bool:
         return _named(self.animateurs, aad_object_id, email)
@@ -246,6 +250,14 @@ SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        "library": {
+            "type": "object",
+            "properties": {
+                "validation": {"type": "boolean"},
+                "sharepoint_host": {"type": "string", "maxLength": 200},
+            },
+            "additionalProperties": False,
+        },
         "polls": {
             "type": "object",
             "properties": {"members_can_create": {"type": "boolean"}},
@@ -316,6 +328,8 @@ def parse_profile(raw: dict[str, Any]) -> CommunityProfile:
         cycle_end_month=raw.get("cycle", {}).get("end_month", 6),
         joint_meetings_per_year=raw.get("planning", {}).get("joint_meetings_per_year"),
         planning_mode=raw.get("planning", {}).get("mode", ""),
+        library_validation=raw.get("library", {}).get("validation", False),
+        library_sharepoint_host=raw.get("library", {}).get("sharepoint_host", "").casefold(),
     )
 
 

@@ -18,12 +18,39 @@ from storage.store import Database
 
 ResourceChange = Callable[["Resource"], "Resource | None"]
 
+LISTED, PENDING, REFUSED = "listed", "pending", "refused"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Where a resource is attached: a topic of the bank (``target`` "topic") or a slot of a
+    meeting's agenda (``target`` "meeting", ``slot`` the slot's start ``HH:MM`` and
+    ``slot_title`` its title when attached, kept so the line reads the same if the agenda
+    moves)."""
+
+    target: str
+    target_id: str
+    slot: str = ""
+    slot_title: str = ""
+
+    @property
+    def code(self) -> str:
+        """The attachment as one card value: ``topic:<id>`` or ``meeting:<id>:<HH:MM>``."""
+        if self.target == "meeting":
+            return f"meeting:{self.target_id}:{self.slot}"
+        return f"{self.target}:{self.target_id}"
+
 
 @dataclass(frozen=True)
 class Resource:
     """``kind``: tool | article | guide | video | link. ``volet``: a topic kind (formatif |
     echange | reflexif | divers, cards/topics.py). ``author_key``/``author_name`` are blank once
-    the author erased their data. Times are UTC ISO strings."""
+    the author erased their data. Times are UTC ISO strings.
+
+    ``status``: listed, or pending (the community's animateurs validate resources first) then
+    listed or refused (with ``refused_reason``). ``listed_at`` is when it entered the library
+    (the weekly digest reads it). ``essential``: marked by an animateur, linked from the
+    welcome dossier."""
 
     id: str
     title: str
@@ -36,6 +63,15 @@ class Resource:
     author_name: str
     created_at: str
     useful_by: tuple[str, ...] = ()
+    status: str = LISTED
+    listed_at: str = ""
+    refused_reason: str = ""
+    essential: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def listed(self) -> bool:
+        return self.status == LISTED
 
     @property
     def useful_count(self) -> int:
@@ -64,6 +100,12 @@ class ResourceRepository(Protocol):
         """Apply ``change`` atomically (None from ``change``: keep it). None when missing."""
         ...
 
+    async def setting(self, name: str) -> str | None:
+        """A value the library keeps besides resources (the digest's mark and channel)."""
+        ...
+
+    async def set_setting(self, name: str, value: str) -> None: ...
+
     async def forget_member(self, member_key: str) -> int:
         """Remove the member's « utile » marks and their name as author (the resource stays,
         it belongs to the community); returns how many resources changed."""
@@ -74,6 +116,7 @@ def _to_row(resource: Resource) -> dict[str, Any]:
     row = asdict(resource)
     row["themes"] = list(resource.themes)
     row["useful_by"] = list(resource.useful_by)
+    row["attachments"] = [asdict(a) for a in resource.attachments]
     return row
 
 
@@ -81,6 +124,7 @@ def _from_row(row: Any) -> Resource:
     data = dict(row)
     data["themes"] = tuple(data.get("themes") or ())
     data["useful_by"] = tuple(data.get("useful_by") or ())
+    data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments") or ())
     return Resource(**data)
 
 
@@ -93,6 +137,7 @@ def forget_in(resource: Resource, member_key: str) -> Resource:
 
 
 _RESOURCES = "resources"
+_SETTINGS = "settings"
 
 
 class TinyDbResourceRepository:
@@ -116,6 +161,18 @@ class TinyDbResourceRepository:
         )
         return None if found is None else ResourceUpdate(*found)
 
+    async def setting(self, name: str) -> str | None:
+        row = await self._db.run(lambda db: db.table(_SETTINGS).get(Query().name == name))
+        value = row.get("value") if isinstance(row, dict) else None
+        return value if isinstance(value, str) else None
+
+    async def set_setting(self, name: str, value: str) -> None:
+        await self._db.run(
+            lambda db: db.table(_SETTINGS).upsert(
+                {"name": name, "value": value}, Query().name == name
+            )
+        )
+
     async def forget_member(self, member_key: str) -> int:
         changed = await self._db.run(
             lambda db: rewrite_rows(
@@ -129,6 +186,7 @@ class TinyDbResourceRepository:
 @dataclass
 class FakeResourceRepository:
     resources: dict[str, Resource] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
 
     async def add(self, resource: Resource) -> None:
         self.resources[resource.id] = resource
@@ -146,6 +204,12 @@ class FakeResourceRepository:
         after = change(before) or before
         self.resources[resource_id] = after
         return ResourceUpdate(before, after)
+
+    async def setting(self, name: str) -> str | None:
+        return self.settings.get(name)
+
+    async def set_setting(self, name: str, value: str) -> None:
+        self.settings[name] = value
 
     async def forget_member(self, member_key: str) -> int:
         return rewrite_records(self.resources, lambda r: forget_in(r, member_key))

@@ -9,7 +9,8 @@ from dialogs.turn import Services
 
 
 async def member_data(services: Services, member_key: str) -> dict[str, Any]:
-    """Resources shared (with their texts) and resources marked « utile »."""
+    """Resources shared (with their texts, whether they are listed, pending or refused and
+    why) and resources marked « utile »."""
     resources = await resource_repository(services).all()
     shared = [
         {
@@ -19,6 +20,8 @@ async def member_data(services: Services, member_key: str) -> dict[str, Any]:
             "resource_themes": ", ".join(r.themes),
             "resource_description": r.description,
             "shared_at": r.created_at,
+            "resource_status": r.status,
+            **({"resource_refused_reason": r.refused_reason} if r.refused_reason else {}),
         }
         for r in resources
         if r.author_key == member_key

@@ -86,6 +86,23 @@ async def _next_meeting(services: Services) -> MeetingView | None:
     return None
 
 
+async def _essentials(services: Services) -> list[LinkView]:
+    """The library's essential resources, from the features offering ``welcome_resources``
+    (dialogs/events.py): anything with ``title`` and an https ``url``."""
+    found: list[LinkView] = []
+    try:
+        for hook in feature_hooks(services, "welcome_resources"):
+            for item in await hook(services):
+                title = str(getattr(item, "title", "") or "")
+                url = str(getattr(item, "url", "") or "")
+                if title and url.startswith("https://"):
+                    found.append(LinkView(title, url))
+    except Exception:  # the welcome goes out even when another feature fails
+        logger.exception("welcome resources lookup failed")
+        return []
+    return found
+
+
 async def welcome_card(
     services: Services,
     profile: MemberProfile | None,
@@ -128,6 +145,7 @@ async def welcome_card(
             (a.name, a.title.get(t.locale) if a.title else "") for a in community.animateurs
         ],
         links=[LinkView(link.title.get(t.locale), link.url) for link in community.welcome_links],
+        essentials=await _essentials(services),
     )
     return build_welcome_card(view, t)
 

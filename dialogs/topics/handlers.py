@@ -21,6 +21,7 @@ from cards.topics import (
     build_topic_detail_card,
     build_topic_form_card,
 )
+from dialogs.feature import feature_hooks
 from dialogs.topics import meetings, rules
 from dialogs.topics.board import board_card, boards_changed, publish
 from dialogs.topics.guard import checked, known_names, new_id, refusal, with_carried
@@ -34,7 +35,7 @@ from dialogs.topics.views import (
     meeting_labels,
     topic_line,
 )
-from dialogs.turn import CardReply, DomainError, Turn
+from dialogs.turn import CardReply, DomainError, Services, Turn
 from storage.topic_repository import Topic
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,23 @@ async def _topic(turn: Turn, data: Mapping[str, Any]) -> Topic:
     return topic
 
 
+async def attached_resources(services: Services, topic_id: str) -> tuple[tuple[str, str], ...]:
+    """(title, url) of the resources a feature above attached to the topic, through its
+    ``topic_resources`` hook (the library; dialogs/events.py). A failing hook shows none."""
+    found: list[tuple[str, str]] = []
+    try:
+        for hook in feature_hooks(services, "topic_resources"):
+            for item in await hook(services, topic_id):
+                title = str(getattr(item, "title", "") or "")
+                url = str(getattr(item, "url", "") or "")
+                if title and url.startswith("https://"):
+                    found.append((title, url))
+    except Exception:  # the topic's card shows even when another feature fails
+        logger.exception("topic resources lookup failed for topic %s", topic_id)
+        return ()
+    return tuple(found)
+
+
 async def detail_card(turn: Turn, topic: Topic, notice: str = "") -> dict[str, Any]:
     services, t = turn.services, turn.t
     is_animateur = turn.caller.is_animateur
@@ -89,6 +107,7 @@ async def detail_card(turn: Turn, topic: Topic, notice: str = "") -> dict[str, A
         is_animateur=is_animateur,
         meetings=choices,
         merge_targets=targets,
+        resources=await attached_resources(services, topic.id),
     )
     return build_topic_detail_card(view, t)
 

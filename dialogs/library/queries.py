@@ -1,0 +1,77 @@
+"""What other features may ask the library: typed reads, never a change.
+
+``ResourceRef`` is a listed resource as other features show it (title and link); pending and
+refused resources are never returned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dialogs.library import rules
+from dialogs.library.repositories import resource_repository
+from dialogs.turn import Services
+from storage.resource_repository import Resource
+
+__all__ = [
+    "ResourceRef",
+    "essential_resources",
+    "resources_for_meeting",
+    "resources_for_topic",
+    "resources_shared_by",
+]
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    id: str
+    title: str
+    url: str
+    kind: str  # tool | article | guide | video | document | link
+    author_key: str  # "" once the author erased their data
+    author_name: str
+    essential: bool = False
+    slot: str = ""  # for a meeting: the agenda slot's start (HH:MM) it is attached to
+    slot_title: str = ""
+
+
+def ref_of(resource: Resource, slot: str = "", slot_title: str = "") -> ResourceRef:
+    return ResourceRef(
+        id=resource.id,
+        title=resource.title,
+        url=resource.url,
+        kind=resource.kind,
+        author_key=resource.author_key,
+        author_name=resource.author_name,
+        essential=resource.essential,
+        slot=slot,
+        slot_title=slot_title,
+    )
+
+
+async def resources_for_topic(services: Services, topic_id: str) -> list[ResourceRef]:
+    """Listed resources attached to a topic of the bank, by title."""
+    found = rules.attached_to(await resource_repository(services).all(), "topic", topic_id)
+    return [ref_of(resource) for _, resource in found]
+
+
+async def resources_for_meeting(services: Services, meeting_id: str) -> list[ResourceRef]:
+    """Listed resources attached to a meeting's agenda slots, by slot then title (a resource
+    attached to two slots is listed twice)."""
+    found = rules.attached_to(await resource_repository(services).all(), "meeting", meeting_id)
+    return [ref_of(r, a.slot, a.slot_title) for a, r in found]
+
+
+async def resources_shared_by(services: Services, member_keys: Iterable[str]) -> list[ResourceRef]:
+    """Listed resources these members shared (e.g. a meeting's presenters), newest first."""
+    keys = {k for k in member_keys if k}
+    mine = [
+        r for r in rules.listed(await resource_repository(services).all()) if r.author_key in keys
+    ]
+    mine.sort(key=lambda r: (r.listed_at or r.created_at, r.id), reverse=True)
+    return [ref_of(r) for r in mine]
+
+
+async def essential_resources(services: Services) -> list[ResourceRef]:
+    """Listed resources animateurs marked « essentiel », by title (the welcome dossier)."""
+    return [ref_of(r) for r in rules.essentials(await resource_repository(services).all())]
