@@ -54,7 +54,7 @@ class PollVerb(StrEnum):
     list = "polls.list"
 
 
-TEMPLATES = ("custom", "needs", "satisfaction", "availability")
+TEMPLATES = ("custom", "needs", "satisfaction", "availability", "outcomes")
 
 
 # Duck types of storage/poll_repository.py and dialogs/polls/rules.py values, so this module
