@@ -177,8 +177,13 @@ def outcomes(
         learned = [t(f"{p}.learned.generic.{i}") for i in range(1, 6)]
     learned = list(dict.fromkeys(learned))  # two topics of the same title: one choice
     questions += [
-        Question(LEARNED, "multiple", t(f"{p}.learned"), _choices(*learned, t(f"{p}.other")),
-                 required=False),
+        Question(
+            LEARNED,
+            "multiple",
+            t(f"{p}.learned"),
+            _choices(*learned, t(f"{p}.other")),
+            required=False,
+        ),
         Question(LEARNED_TEXT, "text", t(f"{p}.learned_text"), required=False),
         Question(
             PRACTICE,

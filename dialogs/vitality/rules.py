@@ -292,14 +292,45 @@ class CaseFacts:
     committee_ids: frozenset[str] = frozenset()
 
 
+# What a project or tool is (« bilan projet »); "" for a project recorded before kinds existed.
+PROJECT_KINDS = ("clinical_tool", "document", "training", "collaboration")
+UNSPECIFIED_KIND = ""
+
+
 @dataclass(frozen=True)
 class ProjectFacts:
-    """A project or tool the community produced (kept by the animateurs)."""
+    """A project or tool the community produced (kept by the animateurs): its kind (one of
+    PROJECT_KINDS, or "" when not said), the organisations that use it, a link."""
 
     id: str
     title: str
     description: str
     done_on: date
+    kind: str = UNSPECIFIED_KIND
+    organisations: tuple[str, ...] = ()
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomesFacts:
+    """An outcomes survey (« Retombées et apprentissages ») posted on ``day``: ``answers``
+    people answered; ``objectives``: each objective's key (``o1`` for the community profile's
+    first objective), its question's label and the answers at 1, 2, 3, 4, 5;
+    ``learned`` / ``practice`` / ``value``: (choice label, how many chose it) with how many
+    answered that question. The tallies are empty when the polls feature may not show them."""
+
+    poll_id: str
+    day: date
+    answers: int
+    committee_id: str = ""
+    meeting_id: str = ""
+    objectives: tuple[tuple[str, str, tuple[int, int, int, int, int]], ...] = ()
+    learned: tuple[tuple[str, int], ...] = ()
+    learned_respondents: int = 0
+    practice: tuple[tuple[str, int], ...] = ()
+    practice_respondents: int = 0
+    value: tuple[tuple[str, int], ...] = ()
+    value_respondents: int = 0
 
 
 @dataclass(frozen=True)
@@ -314,6 +345,7 @@ class VitalityInputs:
     topics: tuple[TopicFacts, ...] | None = None
     cases: tuple[CaseFacts, ...] | None = None
     projects: tuple[ProjectFacts, ...] = ()
+    outcomes: tuple[OutcomesFacts, ...] | None = None
 
 
 # ---- small groups -----------------------------------------------------------------------------
@@ -840,6 +872,171 @@ def satisfaction(
     return Satisfaction(points=points, mean=mean, distribution=distribution)
 
 
+# ---- effectiveness (« Efficacité »: the guide's step 5) -----------------------------------------
+
+TOP_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    """How far one of the community's objectives was reached, over the outcomes surveys."""
+
+    key: str  # "o1": the community profile's first objective
+    label: str  # the survey question's label
+    respondents: int
+    mean: Figure  # on 5
+    distribution: tuple[Figure, ...]  # share of the answers at 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class ChoiceLine:
+    label: str
+    count: Figure  # people who chose it
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    surveys: int  # outcomes surveys in the period
+    respondents: Figure  # answers to them, all together
+    objectives: tuple[ObjectiveResult, ...]
+    learnings: tuple[ChoiceLine, ...]  # the most chosen first, at most TOP_CHOICES
+    practice: tuple[ChoiceLine, ...]
+    value: tuple[ChoiceLine, ...]
+    projects_by_kind: tuple[tuple[str, int], ...]  # (kind, projects), PROJECT_KINDS order, "" last
+
+
+def _outcome_surveys(
+    outcomes: Sequence[OutcomesFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+) -> list[OutcomesFacts]:
+    as_of = period.as_of(today)
+    return sorted(
+        (
+            o
+            for o in outcomes
+            if period.start <= o.day <= as_of
+            and (not committee_id or o.committee_id == committee_id or o.meeting_id in meeting_ids)
+        ),
+        key=lambda o: (o.day, o.poll_id),
+    )
+
+
+def _objective_rank(key: str) -> tuple[int, str]:
+    digits = key.lstrip("o")
+    return (int(digits), key) if digits.isdigit() else (10**6, key)
+
+
+def objective_results(
+    surveys: Sequence[OutcomesFacts], threshold: int
+) -> tuple[ObjectiveResult, ...]:
+    """Each objective (by its key, in the community profile's order), its answers pooled over
+    the surveys: the mean and the shares at 1–5, hidden when fewer than ``threshold`` people
+    answered it."""
+    pooled: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for survey in surveys:
+        for key, label, counts in survey.objectives:
+            labels.setdefault(key, label)
+            total = pooled.setdefault(key, [0] * len(SCALE))
+            for i, count in enumerate(counts):
+                total[i] += count
+    results: list[ObjectiveResult] = []
+    for key in sorted(pooled, key=_objective_rank):
+        counts = pooled[key]
+        people = sum(counts)
+        mean = ratio(sum(v * c for v, c in zip(SCALE, counts, strict=True)), people)
+        results.append(
+            ObjectiveResult(
+                key=key,
+                label=labels[key],
+                respondents=people,
+                mean=guarded(mean, people, threshold),
+                distribution=_shares(counts, people, threshold),
+            )
+        )
+    return tuple(results)
+
+
+def top_choices(
+    tallies: Sequence[tuple[Sequence[tuple[str, int]], int]],
+    threshold: int,
+    limit: int = TOP_CHOICES,
+) -> tuple[ChoiceLine, ...]:
+    """The most chosen answers of one question over the surveys (``tallies``: each survey's
+    (choice label, count) pairs and how many answered the question): counts pooled by label,
+    most first (ties in order of first appearance), choices nobody picked left out, at most
+    ``limit``. A count of fewer than ``threshold`` people, or on a question answered by fewer,
+    is hidden."""
+    pooled: dict[str, int] = {}
+    respondents = 0
+    for counts, people in tallies:
+        respondents += people
+        for label, count in counts:
+            pooled[label] = pooled.get(label, 0) + count
+    order = {label: i for i, label in enumerate(pooled)}
+    ranked_ = sorted(
+        (item for item in pooled.items() if item[1] > 0),
+        key=lambda item: (-item[1], order[item[0]]),
+    )
+    return tuple(
+        ChoiceLine(label, counted(count, threshold, respondents))
+        for label, count in ranked_[:limit]
+    )
+
+
+def projects_by_kind(projects: Sequence[ProjectFacts]) -> tuple[tuple[str, int], ...]:
+    """How many projects of each kind (kinds with none left out; unknown kinds count as "")."""
+    counts: dict[str, int] = {}
+    for project in projects:
+        kind = project.kind if project.kind in PROJECT_KINDS else UNSPECIFIED_KIND
+        counts[kind] = counts.get(kind, 0) + 1
+    return tuple(
+        (kind, counts[kind]) for kind in (*PROJECT_KINDS, UNSPECIFIED_KIND) if kind in counts
+    )
+
+
+def effectiveness(
+    outcomes: Sequence[OutcomesFacts],
+    projects: Sequence[ProjectFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+    threshold: int,
+) -> Effectiveness:
+    """The « Efficacité » figures: objectives reached, what was learned and applied, practice
+    changes and value for the organisations (outcomes surveys posted in the period), and the
+    period's projects by kind. Below ``threshold`` answers in all, nothing of the surveys is
+    shown."""
+    surveys = _outcome_surveys(outcomes, period, today, committee_id, meeting_ids)
+    answers = sum(s.answers for s in surveys)
+    respondents = counted(answers, threshold)
+    if respondents.suppressed:
+        surveys = []
+    return Effectiveness(
+        surveys=len(_outcome_surveys(outcomes, period, today, committee_id, meeting_ids)),
+        respondents=respondents,
+        objectives=objective_results(surveys, threshold),
+        learnings=top_choices([(s.learned, s.learned_respondents) for s in surveys], threshold),
+        practice=top_choices([(s.practice, s.practice_respondents) for s in surveys], threshold),
+        value=top_choices([(s.value, s.value_respondents) for s in surveys], threshold),
+        projects_by_kind=projects_by_kind(projects),
+    )
+
+
+OFFER_MONTHS = 2  # the outcomes survey is offered in the cycle's last two months
+
+
+def outcomes_offer_due(today: date, cycle: Period, launched: bool) -> bool:
+    """Does ``bilan`` offer to launch the outcomes survey: in the last OFFER_MONTHS months of
+    the cycle in force (May–June by default), when none was posted during that cycle."""
+    first = add_months(date(cycle.end.year, cycle.end.month, 1), 1 - OFFER_MONTHS)
+    return not launched and first <= today <= cycle.end
+
+
 # ---- the report -------------------------------------------------------------------------------
 
 
@@ -860,6 +1057,7 @@ class VitalityReport:
     training: Training | None
     projects: tuple[ProjectFacts, ...]
     sources: frozenset[str] = field(default_factory=frozenset)  # the sources available
+    effectiveness: Effectiveness | None = None  # None: no outcomes data (polls not available)
 
     @property
     def as_of(self) -> date:
@@ -914,6 +1112,18 @@ def compute_report(
         polls = poll_summary(inputs.polls, period, today, committee, meeting_ids, threshold)
         sat = satisfaction(inputs.polls, period, today, committee, meeting_ids, threshold)
 
+    period_projects = tuple(
+        sorted(
+            (p for p in inputs.projects if period.contains(p.done_on)),
+            key=lambda p: (p.done_on, p.title),
+        )
+    )
+    effect = None
+    if inputs.outcomes is not None:
+        effect = effectiveness(
+            inputs.outcomes, period_projects, period, today, committee, meeting_ids, threshold
+        )
+
     sources = {
         name
         for name, value in (
@@ -924,6 +1134,7 @@ def compute_report(
             ("polls", inputs.polls),
             ("topics", inputs.topics),
             ("cases", inputs.cases),
+            ("outcomes", inputs.outcomes),
         )
         if value is not None
     }
@@ -943,11 +1154,7 @@ def compute_report(
         polls=polls,
         satisfaction=sat,
         training=train,
-        projects=tuple(
-            sorted(
-                (p for p in inputs.projects if period.contains(p.done_on)),
-                key=lambda p: (p.done_on, p.title),
-            )
-        ),
+        projects=period_projects,
         sources=frozenset(sources),
+        effectiveness=effect,
     )
