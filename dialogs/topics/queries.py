@@ -67,9 +67,7 @@ class TreatedTopic:
     treated_at: datetime  # when it was marked treated (aware, UTC)
 
 
-async def treated_between(
-    services: Services, start: datetime, end: datetime
-) -> list[TreatedTopic]:
+async def treated_between(services: Services, start: datetime, end: datetime) -> list[TreatedTopic]:
     """Topics marked treated in ``[start, end)`` (the outcomes survey of a cycle offers them as
     learnings), most recent first. Titles passed the de-identification guard when proposed."""
     found: list[TreatedTopic] = []

@@ -248,6 +248,38 @@ def _satisfaction_chart(
         y += bar_h + 1.2
 
 
+def _part_height(section: Section) -> float:
+    """About what a part of « Efficacité » takes in a column (its title, rows or note)."""
+    return 4.5 + max(1, len(section.rows)) * (2 * LINE_H + 0.9)
+
+
+def _effectiveness(
+    page: _Page, x: float, y: float, width: float, parts: Sequence[Section], bottom: float
+) -> float:
+    """« Efficacité » on two columns: the objectives and learnings on the left, the rest on
+    the right; returns the y below it."""
+    if not parts:
+        return y
+    y = page.heading(x, y, width, page.t("vitality.section.effectiveness"))
+    split = min(2, len(parts)) if len(parts) > 2 else 1
+    columns = (parts[:split], parts[split:])
+    lowest = y
+    for n, column in enumerate(columns):
+        cx, cy = x + n * (COLUMN_W + GAP), y
+        for part in column:
+            if cy + LINE_H > bottom:
+                break
+            page.font(ROW_FONT, "B", ACCENT)
+            cy = page.text(cx, cy, COLUMN_W, part.title) + 0.6
+            cy = page.rows(cx, cy, COLUMN_W, part.rows, bottom)
+            if part.note and cy + LINE_H <= bottom:
+                page.font(ROW_FONT, "I", SUBTLE)
+                cy = page.text(cx, cy, COLUMN_W, part.note)
+            cy += 1.5
+        lowest = max(lowest, cy)
+    return lowest + 1
+
+
 def _decimal(value: float, t: Translator) -> str:
     return number_text(value, t, 1)
 
@@ -277,13 +309,27 @@ def report_pdf(
     # The charts take the room the projects leave (the page is used down to its footer).
     projects = next((s for s in view.details if s.key == "value"), by_key["value"])
     projects_h = 9.0 + len(projects.rows[:8]) * (LINE_H + 0.9)
-    chart_h = min(max(CHART_H, page.bottom - y - projects_h - 4), 2.2 * CHART_H)
+    parts = view.effectiveness
+    split = min(2, len(parts)) if len(parts) > 2 else 1
+    effect_h = (
+        8.0
+        + max(
+            sum(_part_height(p) for p in parts[:split]),
+            sum(_part_height(p) for p in parts[split:]),
+        )
+        if parts
+        else 0.0
+    )
+    chart_h = min(max(CHART_H, page.bottom - y - projects_h - effect_h - 4), 2.2 * CHART_H)
     _attendance_chart(page, MARGIN, y, COLUMN_W * 1.25, chart_h, view)
     engagement_x = MARGIN + COLUMN_W * 1.25 + GAP
     side_w = PAGE_W - MARGIN - engagement_x
     _engagement_chart(page, engagement_x, y, side_w, view)
     _satisfaction_chart(page, engagement_x, y + 30, side_w, y + chart_h, view)
     y += chart_h + 2
+
+    # « Efficacité », then the projects below it.
+    y = _effectiveness(page, MARGIN, y, width, parts, page.bottom - 12)
 
     # Every project (the exports' version), as many as fit; the rest is in the CSV.
     page.section(MARGIN, y, width, projects, page.bottom, listing=True)

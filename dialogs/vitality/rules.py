@@ -183,6 +183,11 @@ def _one_committee(current: str, new: str) -> str:
 
 PROJECT_TITLE_MIN, PROJECT_TITLE_MAX = 3, 120
 PROJECT_DESCRIPTION_MAX = 500
+PROJECT_ORGANISATIONS_MAX = 10
+PROJECT_ORGANISATION_MAX = 100
+PROJECT_LINK_MAX = 500
+_LINK = re.compile(r"^https://[^\s<>\"]+$")
+_ORG_SEPARATORS = re.compile(r"[;,\n]")
 
 
 @dataclass(frozen=True)
@@ -190,23 +195,56 @@ class ProjectDraft:
     title: str
     description: str
     done_on: date
+    kind: str = ""
+    organisations: tuple[str, ...] = ()
+    link: str = ""
 
 
-def parse_project(args: str, today: date) -> ProjectDraft:
-    """``[AAAA-MM-JJ] Titre [| description]``: the day defaults to today and cannot be later.
-    Raises :class:`ArgsError`."""
-    text = args.strip()
-    done_on = today
-    first, _, rest = text.partition(" ")
-    if _DAY.match(first):
-        day = parse_day(first)
-        if day is None:
-            raise ArgsError("vitality.errors.bad_date", text=first)
-        done_on, text = day, rest
-    if done_on > today:
+def parse_organisations(text: str) -> tuple[str, ...]:
+    """« CISSS de la Montérégie-Centre, Maison Victor-Gadbois » → the names (``,`` ``;`` or one
+    per line), blanks and repeats left out. Raises :class:`ArgsError`."""
+    names: list[str] = []
+    for part in _ORG_SEPARATORS.split(text):
+        name = " ".join(part.split())
+        if name and fold(name) not in {fold(n) for n in names}:
+            names.append(name)
+    if len(names) > PROJECT_ORGANISATIONS_MAX or any(
+        len(n) > PROJECT_ORGANISATION_MAX for n in names
+    ):
+        raise ArgsError(
+            "vitality.errors.project_organisations",
+            count=str(PROJECT_ORGANISATIONS_MAX),
+            max=str(PROJECT_ORGANISATION_MAX),
+        )
+    return tuple(names)
+
+
+def parse_link(text: str) -> str:
+    """ "" or an https:// address. Raises :class:`ArgsError`."""
+    link = text.strip()
+    if link and (len(link) > PROJECT_LINK_MAX or not _LINK.match(link)):
+        raise ArgsError("vitality.errors.project_link")
+    return link
+
+
+def parse_kind(text: str, kind_words: Mapping[str, str]) -> str:
+    """A kind by its word in either language (« outil clinique », "training"…) or its id; ""
+    for none. Raises :class:`ArgsError`."""
+    folded = fold(" ".join(text.split()))
+    if not folded:
+        return UNSPECIFIED_KIND
+    if folded in PROJECT_KINDS:
+        return folded
+    if folded in kind_words:
+        return kind_words[folded]
+    raise ArgsError("vitality.errors.project_kind", text=text.strip())
+
+
+def check_project(draft: ProjectDraft, today: date) -> ProjectDraft:
+    """The title, description and day rules of every project. Raises :class:`ArgsError`."""
+    title, description = " ".join(draft.title.split()), " ".join(draft.description.split())
+    if draft.done_on > today:
         raise ArgsError("vitality.errors.project_future")
-    title, _, description = text.partition("|")
-    title, description = " ".join(title.split()), " ".join(description.split())
     if not PROJECT_TITLE_MIN <= len(title) <= PROJECT_TITLE_MAX:
         raise ArgsError(
             "vitality.errors.project_title",
@@ -215,7 +253,40 @@ def parse_project(args: str, today: date) -> ProjectDraft:
         )
     if len(description) > PROJECT_DESCRIPTION_MAX:
         raise ArgsError("vitality.errors.project_description", max=str(PROJECT_DESCRIPTION_MAX))
-    return ProjectDraft(title, description, done_on)
+    if draft.kind not in (UNSPECIFIED_KIND, *PROJECT_KINDS):
+        raise ArgsError("errors.bad_card_data")
+    return ProjectDraft(
+        title, description, draft.done_on, draft.kind, draft.organisations, draft.link
+    )
+
+
+def parse_project(
+    args: str, today: date, kind_words: Mapping[str, str] | None = None
+) -> ProjectDraft:
+    """``[AAAA-MM-JJ] Titre [| description [| type [| organisations [| lien]]]]``: the day
+    defaults to today and cannot be later; the type is a word of ``kind_words`` (folded word →
+    kind) or a kind id; organisations are separated by commas. Raises :class:`ArgsError`."""
+    text = args.strip()
+    done_on = today
+    first, _, rest = text.partition(" ")
+    if _DAY.match(first):
+        day = parse_day(first)
+        if day is None:
+            raise ArgsError("vitality.errors.bad_date", text=first)
+        done_on, text = day, rest
+    parts = [*text.split("|", 4), "", "", "", ""]
+    title, description, kind, organisations, link = parts[:5]
+    return check_project(
+        ProjectDraft(
+            title,
+            description,
+            done_on,
+            parse_kind(kind, kind_words or {}),
+            parse_organisations(organisations),
+            parse_link(link),
+        ),
+        today,
+    )
 
 
 # ---- input records --------------------------------------------------------------------------
