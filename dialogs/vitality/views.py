@@ -367,8 +367,9 @@ def _value(report: VitalityReport, t: Translator) -> tuple[Section, Section]:
 
 
 # ---- effectiveness (« Efficacité ») ------------------------------------------------------------
-# One part per function, in order; each gives a sub-section (key, title, rows, note). A feature
-# that adds figures to the section adds its function to EFFECTIVENESS_PARTS.
+# One part per function, in order; each gives a sub-section (key, title, rows, note), or None
+# when it has nothing to say. A feature that adds figures to the section adds its function to
+# EFFECTIVENESS_PARTS.
 
 
 @dataclass(frozen=True)
@@ -432,13 +433,12 @@ def _objectives_part(c: _Context) -> Section:
 
 def _choice_part(
     key: str, lines: Callable[[Effectiveness], Sequence[ChoiceLine]]
-) -> Callable[[_Context], Section]:
-    def part(c: _Context) -> Section:
+) -> Callable[[_Context], Section | None]:
+    def part(c: _Context) -> Section | None:
         t, w = c.w.t, c.w
         title = t(f"vitality.effectiveness.{key}")
-        note = _surveys_note(c)
-        if note:
-            return Section(f"effectiveness.{key}", title, note=note)
+        if _surveys_note(c):  # said once, under the objectives
+            return None
         rows = tuple(
             Row(f"effectiveness.{key}.{i}", line.label, w.fig(line.count))
             for i, line in enumerate(lines(c.effect), start=1)
@@ -466,7 +466,7 @@ def _projects_part(c: _Context) -> Section:
     )
 
 
-EFFECTIVENESS_PARTS: list[Callable[[_Context], Section]] = [
+EFFECTIVENESS_PARTS: list[Callable[[_Context], Section | None]] = [
     _objectives_part,
     _choice_part("learnings", lambda e: e.learnings),
     _choice_part("practice", lambda e: e.practice),
@@ -483,7 +483,8 @@ def effectiveness_sections(
         title = w.t("vitality.section.effectiveness")
         return (Section("effectiveness", title, note=w.t("vitality.no_data_section")),)
     context = _Context(report, report.effectiveness, w, profile)
-    return tuple(part(context) for part in EFFECTIVENESS_PARTS)
+    found = (part(context) for part in EFFECTIVENESS_PARTS)
+    return tuple(section for section in found if section is not None)
 
 
 def _engagement(report: VitalityReport, w: _Words) -> tuple[tuple[tuple[str, float], ...], str]:
