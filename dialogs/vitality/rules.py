@@ -1016,16 +1016,16 @@ def objective_results(
                 total[i] += count
     results: list[ObjectiveResult] = []
     for key in sorted(pooled, key=_objective_rank):
-        counts = pooled[key]
-        people = sum(counts)
-        mean = ratio(sum(v * c for v, c in zip(SCALE, counts, strict=True)), people)
+        answered = pooled[key]
+        people = sum(answered)
+        mean = ratio(sum(v * c for v, c in zip(SCALE, answered, strict=True)), people)
         results.append(
             ObjectiveResult(
                 key=key,
                 label=labels[key],
                 respondents=people,
                 mean=guarded(mean, people, threshold),
-                distribution=_shares(counts, people, threshold),
+                distribution=_shares(answered, people, threshold),
             )
         )
     return tuple(results)
