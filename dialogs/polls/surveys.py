@@ -22,6 +22,7 @@ then on they are the animateur's own text, which they may edit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -141,7 +142,8 @@ def availability(t: Translator, now: datetime, dates: list[date] | None = None) 
 
 
 def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    """One line of at most ``limit`` characters (no-break spaces of French typography kept)."""
+    text = re.sub(r"[ \t\r\n]+", " ", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
