@@ -269,7 +269,7 @@ async def test_the_report_in_english(polls: Driver) -> None:
     assert found[first].startswith(EN("vitality.mean_on_5", mean="4"))
 
 
-# ---- the offer after the cycle's last meeting ------------------------------------------------------
+# ---- the offer after the cycle's last meeting ----------------------------------------------
 
 
 async def test_the_animateurs_are_offered_the_survey_after_the_last_meeting(polls: Driver) -> None:

@@ -122,7 +122,7 @@ def test_effectiveness_of_the_whole_cdep_and_of_a_committee() -> None:
     )
     assert whole.value == (ChoiceLine("Outils", Figure(5, 5, False)),)
     clsc = rules.effectiveness([A, B], (), CYCLE, TODAY, "clsc", set(), threshold=5)
-    assert clsc.surveys == 0 and clsc.objectives == () and clsc.learnings == ()
+    assert (clsc.surveys, clsc.objectives, clsc.learnings) == (0, (), ())
     ch = rules.effectiveness([A, B], (), CYCLE, TODAY, "ch", set(), threshold=5)
     assert (ch.surveys, ch.respondents) == (1, Figure(5, 5, False))
 
