@@ -42,11 +42,7 @@ def _effectiveness_lines(view: ReportView, t: Translator) -> list[list[str]]:
     section = t("vitality.section.effectiveness")
     lines: list[list[str]] = []
     for part in view.effectiveness:
-        title = (
-            part.title
-            if part.key == "effectiveness"
-            else t("vitality.effectiveness.csv_section", section=section, part=part.title)
-        )
+        title = t("vitality.effectiveness.csv_section", section=section, part=part.title)
         lines += _section_lines(Section(part.key, title, part.rows, part.note))
     return lines
 

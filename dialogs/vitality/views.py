@@ -479,9 +479,10 @@ def effectiveness_sections(
     report: VitalityReport, w: _Words, profile: CommunityProfile
 ) -> tuple[Section, ...]:
     """The « Efficacité » section as sub-sections (card, CSV and PDF)."""
-    if report.effectiveness is None:
-        title = w.t("vitality.section.effectiveness")
-        return (Section("effectiveness", title, note=w.t("vitality.no_data_section")),)
+    if report.effectiveness is None:  # the polls feature could not be read
+        title = w.t("vitality.effectiveness.objectives")
+        note = w.t("vitality.no_data_section")
+        return (Section("effectiveness.objectives", title, note=note),)
     context = _Context(report, report.effectiveness, w, profile)
     found = (part(context) for part in EFFECTIVENESS_PARTS)
     return tuple(section for section in found if section is not None)
