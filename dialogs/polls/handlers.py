@@ -2,8 +2,9 @@
 
 Creating (animateurs; members too when the community profile says ``[polls]
 members_can_create = true``, each on their own drafts and polls, the satisfaction survey of a
-meeting staying with the animateurs): ``sondage`` shows the choice of a blank poll or a
-ready-made survey (or ``sondage besoins|satisfaction|disponibilites`` goes straight to one); the
+meeting and the cycle's « Retombées et apprentissages » staying with the animateurs): ``sondage``
+shows the choice of a blank poll or a ready-made survey (or ``sondage
+besoins|satisfaction|disponibilites|retombées`` goes straight to one); the
 draft card holds the settings, each question is added or edited in a form of its own, and
 « Publier » validates everything on the server and posts the poll where the draft card is (the
 draft card becomes the poll). For a committee or every active member, each member also gets the
