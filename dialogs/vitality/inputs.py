@@ -3,7 +3,8 @@
 Each feature is asked through its own ``queries`` module: a feature whose query fails gives
 ``None`` for its records, and the report says « aucune donnée » for what depends on it. Only
 ids, dates, committee ids and counts are read: no name, no text written by a member (except
-the projects' own titles).
+the projects' own titles, and the choices of the outcomes survey: topic titles of the bank,
+which passed the de-identification guard; never the survey's free-text answers).
 
 Sources:
 
