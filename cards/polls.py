@@ -54,7 +54,7 @@ class PollVerb(StrEnum):
     list = "polls.list"
 
 
-TEMPLATES = ("custom", "needs", "satisfaction", "availability")
+TEMPLATES = ("custom", "needs", "satisfaction", "availability", "outcomes")
 
 
 # Duck types of storage/poll_repository.py and dialogs/polls/rules.py values, so this module
@@ -177,6 +177,16 @@ def build_new_card(t: Translator, templates: Sequence[str] = TEMPLATES) -> dict[
         for name in templates
     ]
     return render("polls_new", {"options": options}, t)
+
+
+def build_outcomes_offer_card(cycle: str, t: Translator) -> dict[str, Any]:
+    """To each animateur after the cycle's last meeting: prepare the outcomes survey?"""
+    data = {
+        "text": t("polls.outcomes_offer.text", cycle=cycle),
+        "verb": str(PollVerb.post_template),
+        "template": "outcomes",
+    }
+    return render("polls_outcomes_offer", data, t)
 
 
 # ---- the draft --------------------------------------------------------------------------------

@@ -32,7 +32,13 @@ from cards.render import render
 class VitalityVerb(StrEnum):
     show = "vitality.show"  # the report for another period or scope
     remove_project = "vitality.remove_project"
+    add_project = "vitality.add_project"
 
+
+# The polls feature's action that prepares a ready-made survey (the report card offers the
+# outcomes survey with it).
+OUTCOMES_VERB = "polls.post_template"
+OUTCOMES_TEMPLATE = "outcomes"
 
 # ---- formatting --------------------------------------------------------------------------------
 
@@ -133,6 +139,10 @@ class ReportView:
     csv_url: str
     pdf_links: tuple[tuple[str, str], ...]  # (label, url)
     details: tuple[Section, ...] = ()  # in the exports only: every meeting, poll by poll
+    # « Efficacité »: one sub-section per part (objectives, learnings, practice, value, projects
+    # by kind, …), in order.
+    effectiveness: tuple[Section, ...] = ()
+    offer_outcomes: bool = False  # the « Lancer le sondage Retombées » button
 
 
 def _facts(rows: Sequence[Row]) -> list[dict[str, str]]:
@@ -189,6 +199,11 @@ def build_report_card(view: ReportView, t: Translator, *, charts: bool = True) -
             "satisfaction": by_key["satisfaction"],
             "training": by_key["training"],
             "value": by_key["value"],
+            "effectiveness": [_section(s) for s in view.effectiveness],
+            "has_effectiveness": bool(view.effectiveness),
+            "offer_outcomes": view.offer_outcomes,
+            "outcomes_verb": OUTCOMES_VERB,
+            "outcomes_template": OUTCOMES_TEMPLATE,
             "meetings": _section(view.meetings),
             "attendance_chart_on": attendance_chart,
             "attendance_facts_on": not attendance_chart and bool(view.meetings.rows),
@@ -233,12 +248,17 @@ class ProjectLine:
     day: str
     title: str
     description: str
+    kind: str = ""  # the kind's name in the card's language, "" when not given
+    organisations: str = ""  # « CISSS de la Montérégie-Est, Maison Victor-Gadbois »
+    link: str = ""  # https://…
 
 
 @dataclass(frozen=True)
 class ProjectsView:
     message: str  # what just happened (« Projet ajouté… »), or ""
     projects: tuple[ProjectLine, ...]
+    kinds: tuple[tuple[str, str], ...] = ()  # (kind, name) for the form's choice
+    today: str = ""  # the form's default day, YYYY-MM-DD
 
 
 def build_projects_card(view: ProjectsView, t: Translator) -> dict[str, Any]:
@@ -255,11 +275,22 @@ def build_projects_card(view: ProjectsView, t: Translator) -> dict[str, Any]:
                     "title": p.title,
                     "description": p.description,
                     "has_description": bool(p.description),
+                    "about": t(
+                        "vitality.projects.about", kind=p.kind, organisations=p.organisations
+                    )
+                    if p.kind and p.organisations
+                    else p.kind or p.organisations,
+                    "has_about": bool(p.kind or p.organisations),
+                    "link": p.link,
+                    "has_link": bool(p.link),
                 }
                 for p in view.projects
             ],
             "has_projects": bool(view.projects),
             "empty": not view.projects,
+            "kinds": [{"title": name, "value": kind} for kind, name in view.kinds],
+            "today": view.today,
+            "add_verb": str(VitalityVerb.add_project),
         },
         t,
     )

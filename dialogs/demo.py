@@ -7,7 +7,8 @@ begun. In it: two committees (``ch``, ``clsc``), six meetings held (two of each 
 joint) with RSVPs, presence taken as the presence feature takes it (in-room check-ins, Teams
 join/leave events) and certificates issued by its own function half an hour after each meeting;
 a joint meeting to come with answers; polls built from the ready-made templates (needs analysis,
-two satisfaction surveys, the availability poll of the next meeting, still open) with answers;
+two satisfaction surveys, the outcomes survey after the latest meeting, the availability poll of
+the next meeting, still open) with answers;
 topics with supports, cases, library resources marked « utile », and projects. The lead (the
 Playground's user) is one of the people: she has RSVPs, a presence history and certificates of
 her own.
@@ -502,6 +503,23 @@ async def _seed_polls(
             scores = {f"q{n}": rng.choice((3, 4, 4, 5, 5)) for n in range(1, 5)}
             await polls.record_anonymous(pid, key, scores)
         written += 1
+    # « Retombées et apprentissages » after the latest meeting held, answered by most members
+    # (the « Efficacité » section of « bilan »).
+    last, last_day = held[-1]
+    ends = datetime.combine(last_day, time(16, 10), services.timezone)
+    objectives = [o.get(t.locale) for o in services.profile.current.objectives]
+    outcomes = poll_surveys.outcomes(t, ends, objectives)
+    closes = min(ends + timedelta(days=14), now - timedelta(hours=1))
+    await polls.save(replace(poll_of("de000000a3", outcomes, ends, closes), meeting_id=last.id))
+    for key in everyone[: len(everyone) * 3 // 4]:
+        answer: dict[str, Any] = {
+            q.id: rng.choice((3, 4, 4, 5)) for q in outcomes.questions if q.kind == "scale"
+        }
+        answer[poll_surveys.LEARNED] = sorted(rng.sample(["c1", "c2", "c3", "c4", "c5"], 2))
+        answer[poll_surveys.PRACTICE] = sorted(rng.sample(["c1", "c2", "c3", "c4", "c5"], 2))
+        answer[poll_surveys.VALUE] = sorted(rng.sample(["c1", "c2", "c3", "c5"], 1))
+        await polls.record_anonymous("de000000a3", key, answer)
+    written += 1
     # Dates for the next meeting: open, named, results live.
     availability = poll_surveys.availability(t, now)
     await polls.save(poll_of("de000000a2", availability, now - timedelta(days=2), None))

@@ -2,10 +2,12 @@
 produced (« bilan projet <titre> »), maintained by the animateurs.
 
 One data set, ``vitality``, table ``projects``: one row per project (id, title, description,
-the day it was produced, who added it and when). Every other figure of the report is computed
-from the other features' records and never stored. ``done_on`` is a ``YYYY-MM-DD`` date;
-``created_at`` a UTC ISO moment. Titles and descriptions have passed the de-identification guard
-before they reach this module.
+the day it was produced, who added it and when, its kind — ``clinical_tool``, ``document``,
+``training``, ``collaboration`` or "" —, the organisations that use it and a link). Rows stored
+before kinds existed have none of the last three: they read as "", () and "". Every other
+figure of the report is computed from the other features' records and never stored.
+``done_on`` is a ``YYYY-MM-DD`` date; ``created_at`` a UTC ISO moment. Titles, descriptions and
+organisations have passed the de-identification guard before they reach this module.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class Project:
     done_on: date
     created_by: str  # member key of the animateur who added it ("" once forgotten)
     created_at: datetime
+    kind: str = ""  # clinical_tool | document | training | collaboration | "" (not said)
+    organisations: tuple[str, ...] = ()  # the organisations that use it
+    link: str = ""  # https://… where it can be found ("" none)
 
 
 def _to_row(project: Project) -> dict[str, Any]:
@@ -37,6 +42,7 @@ def _to_row(project: Project) -> dict[str, Any]:
     row = asdict(project)
     row["done_on"] = project.done_on.isoformat()
     row["created_at"] = project.created_at.astimezone(UTC).isoformat(timespec="seconds")
+    row["organisations"] = list(project.organisations)
     return row
 
 
@@ -48,6 +54,9 @@ def _from_row(row: Any) -> Project:
         done_on=date.fromisoformat(row["done_on"]),
         created_by=str(row.get("created_by", "")),
         created_at=datetime.fromisoformat(row["created_at"]).astimezone(UTC),
+        kind=str(row.get("kind", "")),
+        organisations=tuple(str(o) for o in row.get("organisations", ()) or ()),
+        link=str(row.get("link", "")),
     )
 
 

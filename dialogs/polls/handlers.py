@@ -2,8 +2,9 @@
 
 Creating (animateurs; members too when the community profile says ``[polls]
 members_can_create = true``, each on their own drafts and polls, the satisfaction survey of a
-meeting staying with the animateurs): ``sondage`` shows the choice of a blank poll or a
-ready-made survey (or ``sondage besoins|satisfaction|disponibilites`` goes straight to one); the
+meeting and the cycle's « Retombées et apprentissages » staying with the animateurs): ``sondage``
+shows the choice of a blank poll or a ready-made survey (or ``sondage
+besoins|satisfaction|disponibilites|retombées`` goes straight to one); the
 draft card holds the settings, each question is added or edited in a form of its own, and
 « Publier » validates everything on the server and posts the poll where the draft card is (the
 draft card becomes the poll). For a committee or every active member, each member also gets the
@@ -58,6 +59,7 @@ from dialogs.polls.jobs import cancel_jobs, post_results, schedule_jobs, shared_
 from dialogs.polls.surveys import MeetingInfo, blueprint
 from dialogs.polls.views import Viewer, draft_card, fits_in_a_card, poll_card, results_of
 from dialogs.roles import Role
+from dialogs.topics import queries as topics
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
 from storage.outbox_repository import OutboxItem
 from storage.poll_repository import Choice, Poll, Question, iso, parse_iso
@@ -116,7 +118,8 @@ def _reply_to(turn: Turn) -> str:
 
 FORBIDDEN = "command.poll.forbidden"
 NOT_YOURS = "polls.errors.not_yours"
-ANIMATEURS_ONLY_TEMPLATES = ("satisfaction",)  # the meeting satisfaction survey
+# The meeting satisfaction survey and the cycle's « Retombées et apprentissages ».
+ANIMATEURS_ONLY_TEMPLATES = ("satisfaction", "outcomes")
 
 
 def _may_create(turn: Turn) -> bool:
@@ -293,6 +296,22 @@ async def _meeting(
     return MeetingInfo(found.title, found.starts_at), found.committee_ids
 
 
+async def _outcomes_inputs(
+    services: Services, t: Translator, cycle: cycles.Cycle
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The community's objectives (in ``t``'s language) and the titles of the topics treated
+    during the cycle in force, most recent first (none when the topic bank cannot be read)."""
+    profile = services.profile.current
+    objectives = tuple(o.get(t.locale) for o in profile.objectives)
+    start, end = cycle.of(services.now().date()).bounds(services.timezone)
+    try:
+        found = await topics.treated_between(services, start, end)
+    except Exception:  # another feature's failure must not stop the survey
+        logger.exception("treated topics lookup failed")
+        found = []
+    return objectives, tuple(topic.title for topic in found)
+
+
 async def _start_draft(
     turn: Turn,
     template: str,
@@ -302,7 +321,11 @@ async def _start_draft(
 ) -> Poll:
     services = turn.services
     cycle = cycles.of_community(services.profile.current)
-    start = blueprint(template, turn.t, services.now(), meeting, cycle)
+    objectives: tuple[str, ...] = ()
+    treated: tuple[str, ...] = ()
+    if template == "outcomes":
+        objectives, treated = await _outcomes_inputs(services, turn.t, cycle)
+    start = blueprint(template, turn.t, services.now(), meeting, cycle, objectives, treated)
     place = place_of(turn)
     audience, committee = "members", ""
     if place.shared:

@@ -5,7 +5,8 @@ each job re-reads the poll and checks with the rules that it is still due, so a 
 twice, late, or after the poll was closed by hand does nothing wrong. Tests call
 :func:`send_reminders` and :func:`close_at_deadline` directly with an injected clock.
 
-Job ids: ``poll:<id>:close`` and ``poll:<id>:reminder:<48h|4h>``. Outbox item ids:
+Job ids: ``poll:<id>:close`` and ``poll:<id>:reminder:<48h|4h>``, and
+``polls:outcomes-offer:<cycle>`` (dialogs/polls/outcomes.py). Outbox item ids:
 ``poll:<id>:reminder:<offset>:<member key>`` (a reminder goes out at most once),
 ``poll:<id>:results`` (results where the poll was) and ``poll:<id>:results:<member key>``.
 """
@@ -23,6 +24,7 @@ from dialogs.feature import PlannedJob
 from dialogs.outreach import card_activity, direct
 from dialogs.polls import rules
 from dialogs.polls.audience import poll_repository, teams_ids
+from dialogs.polls.outcomes import offer_jobs
 from dialogs.polls.views import Viewer, poll_card
 from dialogs.turn import Services
 from storage.conversation_repository import personal_key
@@ -60,7 +62,8 @@ def jobs_for(services: Services, poll: Poll) -> list[PlannedJob]:
 async def plan_jobs(services: Services, now: datetime) -> list[PlannedJob]:
     """Every job still to run, from the stored polls (called at start-up)."""
     polls = await poll_repository(services).all()
-    return [job for poll in polls for job in jobs_for(services, poll)]
+    planned = [job for poll in polls for job in jobs_for(services, poll)]
+    return planned + await offer_jobs(services, now)
 
 
 def cancel_jobs(services: Services, poll_id: str) -> None:

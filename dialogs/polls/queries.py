@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dialogs.polls import rules
+from dialogs.polls import rules, surveys
 from dialogs.polls.audience import poll_repository
 from dialogs.polls.views import results_of
 from dialogs.turn import Services
-from storage.poll_repository import parse_iso
+from storage.poll_repository import Poll, parse_iso
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,119 @@ async def polls_in_range(services: Services, start: datetime, end: datetime) -> 
             )
         )
     return found
+
+
+# ---- « Retombées et apprentissages » (the vitality report's « Efficacité ») ---------------------
+
+
+@dataclass(frozen=True)
+class ObjectiveTally:
+    """One objective's scale question (``o1`` for the profile's first objective): how many
+    answered 1, 2, 3, 4, 5."""
+
+    question_id: str
+    label: str
+    counts: tuple[int, int, int, int, int]
+
+    @property
+    def respondents(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class ChoiceTally:
+    """A multiple-choice question: how many people answered it, and each choice's count."""
+
+    respondents: int = 0
+    counts: tuple[tuple[str, int], ...] = ()  # (choice label, how many chose it), card order
+
+
+@dataclass(frozen=True)
+class OutcomesSummary:
+    """An outcomes survey posted in the range. The tallies are empty when its results may not
+    be shown (anonymous, fewer answers than the small-group threshold); the vitality report
+    applies its own small-group rules on top."""
+
+    id: str
+    published_at: datetime
+    closed_at: datetime | None
+    answers: int
+    committee_id: str = ""
+    meeting_id: str = ""
+    objectives: tuple[ObjectiveTally, ...] = ()
+    learned: ChoiceTally = ChoiceTally()
+    practice: ChoiceTally = ChoiceTally()
+    value: ChoiceTally = ChoiceTally()
+
+
+def _is_objective(question_id: str) -> bool:
+    prefix = surveys.OBJECTIVE_PREFIX
+    return question_id.startswith(prefix) and question_id[len(prefix) :].isdigit()
+
+
+def outcomes_tallies(
+    results: rules.Results,
+) -> tuple[tuple[ObjectiveTally, ...], dict[str, ChoiceTally]]:
+    """The objective scales and the learned / practice / value tallies of an outcomes survey's
+    results (empty when they may not be shown)."""
+    if results.hidden or results.answers < results.threshold:
+        return (), {}
+    objectives: list[ObjectiveTally] = []
+    choices: dict[str, ChoiceTally] = {}
+    for result in results.questions:
+        question = result.question
+        if question.kind == "scale" and _is_objective(question.id):
+            by_value = {c.choice.id: c.count for c in result.counts}
+            one, two, three, four, five = (by_value.get(str(v), 0) for v in rules.SCALE)
+            objectives.append(
+                ObjectiveTally(question.id, question.label, (one, two, three, four, five))
+            )
+        elif question.kind == "multiple" and question.id in (
+            surveys.LEARNED,
+            surveys.PRACTICE,
+            surveys.VALUE,
+        ):
+            choices[question.id] = ChoiceTally(
+                result.respondents, tuple((c.choice.label, c.count) for c in result.counts)
+            )
+    return tuple(objectives), choices
+
+
+def _outcomes_summary(poll: Poll, published: datetime, results: rules.Results) -> OutcomesSummary:
+    objectives, choices = outcomes_tallies(results)
+    return OutcomesSummary(
+        id=poll.id,
+        published_at=published,
+        closed_at=parse_iso(poll.closed_at),
+        answers=results.answers,
+        committee_id=poll.committee_id if poll.audience == "committee" else "",
+        meeting_id=poll.meeting_id,
+        objectives=objectives,
+        learned=choices.get(surveys.LEARNED, ChoiceTally()),
+        practice=choices.get(surveys.PRACTICE, ChoiceTally()),
+        value=choices.get(surveys.VALUE, ChoiceTally()),
+    )
+
+
+async def outcomes_in_range(
+    services: Services, start: datetime, end: datetime
+) -> list[OutcomesSummary]:
+    """Outcomes surveys posted in ``[start, end)``, open or closed (drafts left out), oldest
+    first."""
+    found: list[OutcomesSummary] = []
+    for poll in await poll_repository(services).all():
+        published = parse_iso(poll.published_at)
+        if poll.kind != "outcomes" or poll.status == "draft" or published is None:
+            continue
+        if start <= published < end:
+            found.append(_outcomes_summary(poll, published, await results_of(services, poll)))
+    return sorted(found, key=lambda s: (s.published_at, s.id))
+
+
+async def outcomes_launched(services: Services, start: datetime, end: datetime) -> bool:
+    """Was an outcomes survey posted in ``[start, end)`` (the cycle), whatever its answers?"""
+    for poll in await poll_repository(services).all():
+        published = parse_iso(poll.published_at)
+        if poll.kind == "outcomes" and published is not None and start <= published < end:
+            return True
+    return False

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from dialogs.holidays import quebec_holidays
 from storage.poll_repository import AnswerValue, Choice, Poll, Question
 
-KINDS = ("poll", "needs", "satisfaction", "availability")
+KINDS = ("poll", "needs", "satisfaction", "availability", "outcomes")
 QUESTION_KINDS = ("single", "multiple", "scale", "text")
 VISIBILITIES = ("live", "after_close", "animateurs")
 AUDIENCES = ("channel", "committee", "members")

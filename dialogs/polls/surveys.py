@@ -8,6 +8,12 @@
   Annexe A step 5). Anonymous, results after closing.
 - « Disponibilités » (``availability``): candidate dates for the next meeting; the results rank
   the dates. Named (everyone sees who can come), results live.
+- « Retombées et apprentissages » (``outcomes``): at the end of the cycle, how far each of the
+  community's own objectives (``objectives`` of the community profile) was reached, what the
+  member learned and applied (choices drawn from the topics treated during the cycle), changes
+  in their practice and the value for their organisation (guide, Annexe A step 5:
+  effectiveness). Anonymous, results after closing; the vitality report (« Efficacité ») reads
+  its answers by question id (:data:`OUTCOME_IDS`).
 - ``custom``: a blank poll.
 
 The texts are taken from the catalogs in the animateur's language when the draft is made; from
@@ -16,6 +22,8 @@ then on they are the animateur's own text, which they may edit.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,6 +35,18 @@ from storage.poll_repository import Choice, Question
 
 DEFAULT_CYCLE = Cycle()
 NEEDS_LOOKAHEAD = timedelta(days=90)
+
+# « Retombées et apprentissages »: question ids the vitality report reads. One scale question
+# per objective, ``o1`` … ``oN`` (OBJECTIVE_PREFIX + its rank in the profile).
+OBJECTIVE_PREFIX = "o"
+LEARNED, LEARNED_TEXT = "learned", "learned_text"
+PRACTICE, PRACTICE_TEXT = "practice", "practice_text"
+VALUE, VALUE_TEXT = "value", "value_text"
+OUTCOME_IDS = (LEARNED, LEARNED_TEXT, PRACTICE, PRACTICE_TEXT, VALUE, VALUE_TEXT)
+MAX_OBJECTIVES = 8
+MAX_TOPIC_CHOICES = 8  # + « Autre » = 9 of rules.MAX_CHOICES
+PRACTICE_CHOICES = 5
+VALUE_CHOICES = 5
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,81 @@ def availability(t: Translator, now: datetime, dates: list[date] | None = None) 
     )
 
 
+def _clip(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters (no-break spaces of French typography kept)."""
+    text = re.sub(r"[ \t\r\n]+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def objective_question_id(rank: int) -> str:
+    """``o1`` for the profile's first objective."""
+    return f"{OBJECTIVE_PREFIX}{rank}"
+
+
+def outcomes(
+    t: Translator,
+    now: datetime,
+    objectives: Sequence[str] = (),
+    topics: Sequence[str] = (),
+    cycle: Cycle = DEFAULT_CYCLE,
+) -> Blueprint:
+    """« Retombées et apprentissages » of the cycle in force: ``objectives`` are the
+    community's own (in the animateur's language), ``topics`` the titles of the topics treated
+    during the cycle, most recent first (generic themes when there are none)."""
+    p = "polls.template.outcomes"
+    low, high = t(f"{p}.reached_low"), t(f"{p}.reached_high")
+    questions: list[Question] = [
+        _scale(
+            objective_question_id(rank),
+            _clip(t(f"{p}.objective", objective=text), rules.MAX_LABEL),
+            low,
+            high,
+        )
+        for rank, text in enumerate(objectives[:MAX_OBJECTIVES], start=1)
+        if text.strip()
+    ]
+    learned = [_clip(title, rules.MAX_CHOICE_LABEL) for title in topics[:MAX_TOPIC_CHOICES]]
+    if not learned:
+        learned = [t(f"{p}.learned.generic.{i}") for i in range(1, 6)]
+    learned = list(dict.fromkeys(learned))  # two topics of the same title: one choice
+    questions += [
+        Question(
+            LEARNED,
+            "multiple",
+            t(f"{p}.learned"),
+            _choices(*learned, t(f"{p}.other")),
+            required=False,
+        ),
+        Question(LEARNED_TEXT, "text", t(f"{p}.learned_text"), required=False),
+        Question(
+            PRACTICE,
+            "multiple",
+            t(f"{p}.practice"),
+            (
+                *_choices(*(t(f"{p}.practice.{i}") for i in range(1, PRACTICE_CHOICES + 1))),
+                Choice(f"c{PRACTICE_CHOICES + 1}", t(f"{p}.practice.none"), exclusive=True),
+            ),
+            required=False,
+        ),
+        Question(PRACTICE_TEXT, "text", t(f"{p}.practice_text"), required=False),
+        Question(
+            VALUE,
+            "multiple",
+            t(f"{p}.value"),
+            (
+                *_choices(*(t(f"{p}.value.{i}") for i in range(1, VALUE_CHOICES + 1))),
+                Choice(f"c{VALUE_CHOICES + 1}", t(f"{p}.value.none"), exclusive=True),
+            ),
+            required=False,
+        ),
+        Question(VALUE_TEXT, "text", t(f"{p}.value_text"), required=False),
+    ]
+    title = t(f"{p}.title", year=cycle.of(now.date()).label)
+    return Blueprint(
+        "outcomes", title, tuple(questions), True, "after_close", rules.default_deadline(now, 21)
+    )
+
+
 def custom(t: Translator, now: datetime) -> Blueprint:
     return Blueprint("poll", "", (), False, "live", rules.default_deadline(now, 7))
 
@@ -131,8 +226,12 @@ def blueprint(
     now: datetime,
     meeting: MeetingInfo | None = None,
     cycle: Cycle = DEFAULT_CYCLE,
+    objectives: Sequence[str] = (),
+    topics: Sequence[str] = (),
 ) -> Blueprint:
     """``template`` is one of cards.polls.TEMPLATES (checked by the caller)."""
+    if template == "outcomes":
+        return outcomes(t, now, objectives, topics, cycle)
     if template == "needs":
         return needs(t, now, cycle)
     if template == "satisfaction":

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from dialogs.topics import rules
 from dialogs.topics.repositories import case_repository, topic_repository
 from dialogs.turn import Services
 from storage.case_repository import Case
+from storage.times import parse_utc
 
 # The vitality report reads the bank and the case queue whole.
-__all__ = ["ScheduledItem", "case_repository", "offer_case", "scheduled_for", "topic_repository"]
+__all__ = [
+    "ScheduledItem",
+    "TreatedTopic",
+    "case_repository",
+    "offer_case",
+    "scheduled_for",
+    "topic_repository",
+    "treated_between",
+]
 
 
 async def offer_case(
@@ -79,3 +89,24 @@ async def scheduled_for(services: Services, meeting_id: str) -> list[ScheduledIt
     ]
     order = rules.AGENDA_ORDER
     return sorted(items, key=lambda item: order.get(item.kind, len(order)))
+
+
+@dataclass(frozen=True)
+class TreatedTopic:
+    id: str
+    title: str
+    kind: str  # "formatif" | "echange" | "reflexif" | "divers"
+    treated_at: datetime  # when it was marked treated (aware, UTC)
+
+
+async def treated_between(services: Services, start: datetime, end: datetime) -> list[TreatedTopic]:
+    """Topics marked treated in ``[start, end)`` (the outcomes survey of a cycle offers them as
+    learnings), most recent first. Titles passed the de-identification guard when proposed."""
+    found: list[TreatedTopic] = []
+    for topic in await topic_repository(services).all():
+        if topic.status != rules.TREATED or not topic.updated_at:
+            continue
+        moment = parse_utc(topic.updated_at)
+        if start <= moment < end:
+            found.append(TreatedTopic(topic.id, topic.title, topic.kind, moment))
+    return sorted(found, key=lambda t: (t.treated_at, t.id), reverse=True)

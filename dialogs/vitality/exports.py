@@ -18,13 +18,32 @@ from cards.i18n import Translator
 from cards.vitality import ReportView, Section
 
 __all__ = ["CSV_CONTENT_TYPE", "CSV_DELIMITER", "report_csv", "safe_cell"]
-ORDER = ("participation", "meetings", "exchanges", "polls", "satisfaction", "training", "value")
+ORDER = (
+    "participation",
+    "meetings",
+    "exchanges",
+    "polls",
+    "satisfaction",
+    "training",
+    "effectiveness",
+    "value",
+)
 
 
 def _section_lines(section: Section) -> list[list[str]]:
     lines = [[section.title, row.label, row.value] for row in section.rows]
     if section.note:
         lines.append([section.title, section.note, ""])
+    return lines
+
+
+def _effectiveness_lines(view: ReportView, t: Translator) -> list[list[str]]:
+    """« Efficacité — Changements de pratique » etc.: one part after the other."""
+    section = t("vitality.section.effectiveness")
+    lines: list[list[str]] = []
+    for part in view.effectiveness:
+        title = t("vitality.effectiveness.csv_section", section=section, part=part.title)
+        lines += _section_lines(Section(part.key, title, part.rows, part.note))
     return lines
 
 
@@ -40,6 +59,8 @@ def report_csv(view: ReportView, t: Translator, generated_on: date) -> bytes:
     # The exports' versions (every meeting, every project) replace the card's cut.
     sections = {s.key: s for s in (*view.sections, *view.details)}
     for key in ORDER:
-        if key in sections:
+        if key == "effectiveness":
+            lines += _effectiveness_lines(view, t)
+        elif key in sections:
             lines += _section_lines(sections[key])
     return csv_bytes([header, *lines])

@@ -3,7 +3,8 @@
 Each feature is asked through its own ``queries`` module: a feature whose query fails gives
 ``None`` for its records, and the report says « aucune donnée » for what depends on it. Only
 ids, dates, committee ids and counts are read: no name, no text written by a member (except
-the projects' own titles).
+the projects' own titles, and the choices of the outcomes survey: topic titles of the bank,
+which passed the de-identification guard; never the survey's free-text answers).
 
 Sources:
 
@@ -16,6 +17,8 @@ Sources:
   and the answers at 1–5 of its scale questions when its results may be shown);
 - topics and cases: the topic bank's and the case queue's repositories, as
   ``dialogs.topics.queries`` gives them;
+- outcomes surveys (« Efficacité »): ``dialogs.polls.queries.outcomes_in_range`` (tallies of
+  the objectives, learnings, practice changes and value, when their results may be shown);
 - projects: this feature's own repository.
 """
 
@@ -39,6 +42,7 @@ from dialogs.vitality.rules import (
     CaseFacts,
     MeetingFacts,
     MemberSpan,
+    OutcomesFacts,
     PollFacts,
     ProjectFacts,
     ReportRequest,
@@ -220,6 +224,38 @@ async def _polls(
     return await _safely("polls", read)
 
 
+async def _outcomes(
+    services: Services, start: datetime, end: datetime
+) -> tuple[OutcomesFacts, ...] | None:
+    query = polls.outcomes_in_range
+
+    async def read() -> tuple[OutcomesFacts, ...]:
+        facts: list[OutcomesFacts] = []
+        for s in await query(services, start, end):
+            day = local_day(s.published_at, services.timezone)
+            if day is None:
+                continue
+            facts.append(
+                OutcomesFacts(
+                    poll_id=str(s.id),
+                    day=day,
+                    answers=int(s.answers),
+                    committee_id=str(s.committee_id),
+                    meeting_id=str(s.meeting_id),
+                    objectives=tuple((o.question_id, o.label, o.counts) for o in s.objectives),
+                    learned=s.learned.counts,
+                    learned_respondents=s.learned.respondents,
+                    practice=s.practice.counts,
+                    practice_respondents=s.practice.respondents,
+                    value=s.value.counts,
+                    value_respondents=s.value.respondents,
+                )
+            )
+        return tuple(facts)
+
+    return await _safely("outcomes", read)
+
+
 # ---- topics and cases -----------------------------------------------------------------------
 
 
@@ -316,7 +352,9 @@ async def _cases(services: Services, meetings: _MeetingDays) -> tuple[CaseFacts,
 
 async def projects(services: Services) -> tuple[ProjectFacts, ...]:
     return tuple(
-        ProjectFacts(p.id, p.title, p.description, p.done_on)
+        ProjectFacts(
+            p.id, p.title, p.description, p.done_on, p.kind, tuple(p.organisations), p.link
+        )
         for p in await vitality_repository(services).projects()
     )
 
@@ -336,4 +374,5 @@ async def gather(services: Services, request: ReportRequest) -> VitalityInputs:
         topics=await _topics(services, days),
         cases=await _cases(services, days),
         projects=await projects(services),
+        outcomes=await _outcomes(services, start, end),
     )

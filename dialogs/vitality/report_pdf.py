@@ -12,6 +12,7 @@ that limit but none ships with the virtualenv (see the README).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from typing import cast
@@ -248,6 +249,52 @@ def _satisfaction_chart(
         y += bar_h + 1.2
 
 
+def _part_height(section: Section) -> float:
+    """About what a part of « Efficacité » takes in a column (its title, rows or note): a row
+    takes as many lines as its longer side needs (about 55 characters a line for a label, 22
+    for a value)."""
+    lines = [
+        max(1, math.ceil(len(row.label) / 55), math.ceil(len(row.value) / 22))
+        for row in section.rows
+    ]
+    return 4.5 + sum(n * LINE_H + 0.9 for n in lines) + (LINE_H if section.note else 0.0)
+
+
+def _columns(parts: Sequence[Section]) -> tuple[list[Section], list[Section]]:
+    """Each part, in order, goes to the column that is shorter so far."""
+    left: list[Section] = []
+    right: list[Section] = []
+    for part in parts:
+        shorter = left if sum(map(_part_height, left)) <= sum(map(_part_height, right)) else right
+        shorter.append(part)
+    return left, right
+
+
+def _effectiveness(
+    page: _Page, x: float, y: float, width: float, parts: Sequence[Section], bottom: float
+) -> float:
+    """« Efficacité » on two columns (:func:`_columns`); returns the y below it."""
+    if not parts:
+        return y
+    y = page.heading(x, y, width, page.t("vitality.section.effectiveness"))
+    columns = _columns(parts)
+    lowest = y
+    for n, column in enumerate(columns):
+        cx, cy = x + n * (COLUMN_W + GAP), y
+        for part in column:
+            if cy + LINE_H > bottom:
+                break
+            page.font(ROW_FONT, "B", ACCENT)
+            cy = page.text(cx, cy, COLUMN_W, part.title) + 0.6
+            cy = page.rows(cx, cy, COLUMN_W, part.rows, bottom)
+            if part.note and cy + LINE_H <= bottom:
+                page.font(ROW_FONT, "I", SUBTLE)
+                cy = page.text(cx, cy, COLUMN_W, part.note)
+            cy += 1.5
+        lowest = max(lowest, cy)
+    return lowest + 1
+
+
 def _decimal(value: float, t: Translator) -> str:
     return number_text(value, t, 1)
 
@@ -277,13 +324,19 @@ def report_pdf(
     # The charts take the room the projects leave (the page is used down to its footer).
     projects = next((s for s in view.details if s.key == "value"), by_key["value"])
     projects_h = 9.0 + len(projects.rows[:8]) * (LINE_H + 0.9)
-    chart_h = min(max(CHART_H, page.bottom - y - projects_h - 4), 2.2 * CHART_H)
+    parts = view.effectiveness
+    effect_h = 8.0 + max(sum(map(_part_height, c)) for c in _columns(parts)) if parts else 0.0
+    smallest = CHART_H * 0.65 if parts else CHART_H
+    chart_h = min(max(smallest, page.bottom - y - projects_h - effect_h - 4), 2.2 * CHART_H)
     _attendance_chart(page, MARGIN, y, COLUMN_W * 1.25, chart_h, view)
     engagement_x = MARGIN + COLUMN_W * 1.25 + GAP
     side_w = PAGE_W - MARGIN - engagement_x
     _engagement_chart(page, engagement_x, y, side_w, view)
     _satisfaction_chart(page, engagement_x, y + 30, side_w, y + chart_h, view)
     y += chart_h + 2
+
+    # « Efficacité », then the projects below it.
+    y = _effectiveness(page, MARGIN, y, width, parts, page.bottom - min(projects_h, 16.0))
 
     # Every project (the exports' version), as many as fit; the rest is in the CSV.
     page.section(MARGIN, y, width, projects, page.bottom, listing=True)

@@ -17,6 +17,7 @@ COMMANDS = (
 ACTIONS = (
     Action(VitalityVerb.show, handlers.show_report_action, Role.MEMBER),
     Action(VitalityVerb.remove_project, handlers.remove_project_action, Role.ANIMATEUR),
+    Action(VitalityVerb.add_project, handlers.add_project_action, Role.ANIMATEUR),
 )
 
 

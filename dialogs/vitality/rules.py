@@ -183,6 +183,11 @@ def _one_committee(current: str, new: str) -> str:
 
 PROJECT_TITLE_MIN, PROJECT_TITLE_MAX = 3, 120
 PROJECT_DESCRIPTION_MAX = 500
+PROJECT_ORGANISATIONS_MAX = 10
+PROJECT_ORGANISATION_MAX = 100
+PROJECT_LINK_MAX = 500
+_LINK = re.compile(r"^https://[^\s<>\"]+$")
+_ORG_SEPARATORS = re.compile(r"[;,\n]")
 
 
 @dataclass(frozen=True)
@@ -190,23 +195,56 @@ class ProjectDraft:
     title: str
     description: str
     done_on: date
+    kind: str = ""
+    organisations: tuple[str, ...] = ()
+    link: str = ""
 
 
-def parse_project(args: str, today: date) -> ProjectDraft:
-    """``[AAAA-MM-JJ] Titre [| description]``: the day defaults to today and cannot be later.
-    Raises :class:`ArgsError`."""
-    text = args.strip()
-    done_on = today
-    first, _, rest = text.partition(" ")
-    if _DAY.match(first):
-        day = parse_day(first)
-        if day is None:
-            raise ArgsError("vitality.errors.bad_date", text=first)
-        done_on, text = day, rest
-    if done_on > today:
+def parse_organisations(text: str) -> tuple[str, ...]:
+    """« CISSS de la Montérégie-Centre, Maison Victor-Gadbois » → the names (``,`` ``;`` or one
+    per line), blanks and repeats left out. Raises :class:`ArgsError`."""
+    names: list[str] = []
+    for part in _ORG_SEPARATORS.split(text):
+        name = " ".join(part.split())
+        if name and fold(name) not in {fold(n) for n in names}:
+            names.append(name)
+    if len(names) > PROJECT_ORGANISATIONS_MAX or any(
+        len(n) > PROJECT_ORGANISATION_MAX for n in names
+    ):
+        raise ArgsError(
+            "vitality.errors.project_organisations",
+            count=str(PROJECT_ORGANISATIONS_MAX),
+            max=str(PROJECT_ORGANISATION_MAX),
+        )
+    return tuple(names)
+
+
+def parse_link(text: str) -> str:
+    """ "" or an https:// address. Raises :class:`ArgsError`."""
+    link = text.strip()
+    if link and (len(link) > PROJECT_LINK_MAX or not _LINK.match(link)):
+        raise ArgsError("vitality.errors.project_link")
+    return link
+
+
+def parse_kind(text: str, kind_words: Mapping[str, str]) -> str:
+    """A kind by its word in either language (« outil clinique », "training"…) or its id; ""
+    for none. Raises :class:`ArgsError`."""
+    folded = fold(" ".join(text.split()))
+    if not folded:
+        return UNSPECIFIED_KIND
+    if folded in PROJECT_KINDS:
+        return folded
+    if folded in kind_words:
+        return kind_words[folded]
+    raise ArgsError("vitality.errors.project_kind", text=text.strip())
+
+
+def check_project(draft: ProjectDraft, today: date) -> ProjectDraft:
+    """The title, description and day rules of every project. Raises :class:`ArgsError`."""
+    title, description = " ".join(draft.title.split()), " ".join(draft.description.split())
+    if draft.done_on > today:
         raise ArgsError("vitality.errors.project_future")
-    title, _, description = text.partition("|")
-    title, description = " ".join(title.split()), " ".join(description.split())
     if not PROJECT_TITLE_MIN <= len(title) <= PROJECT_TITLE_MAX:
         raise ArgsError(
             "vitality.errors.project_title",
@@ -215,7 +253,40 @@ def parse_project(args: str, today: date) -> ProjectDraft:
         )
     if len(description) > PROJECT_DESCRIPTION_MAX:
         raise ArgsError("vitality.errors.project_description", max=str(PROJECT_DESCRIPTION_MAX))
-    return ProjectDraft(title, description, done_on)
+    if draft.kind not in (UNSPECIFIED_KIND, *PROJECT_KINDS):
+        raise ArgsError("errors.bad_card_data")
+    return ProjectDraft(
+        title, description, draft.done_on, draft.kind, draft.organisations, draft.link
+    )
+
+
+def parse_project(
+    args: str, today: date, kind_words: Mapping[str, str] | None = None
+) -> ProjectDraft:
+    """``[AAAA-MM-JJ] Titre [| description [| type [| organisations [| lien]]]]``: the day
+    defaults to today and cannot be later; the type is a word of ``kind_words`` (folded word →
+    kind) or a kind id; organisations are separated by commas. Raises :class:`ArgsError`."""
+    text = args.strip()
+    done_on = today
+    first, _, rest = text.partition(" ")
+    if _DAY.match(first):
+        day = parse_day(first)
+        if day is None:
+            raise ArgsError("vitality.errors.bad_date", text=first)
+        done_on, text = day, rest
+    parts = [*text.split("|", 4), "", "", "", ""]
+    title, description, kind, organisations, link = parts[:5]
+    return check_project(
+        ProjectDraft(
+            title,
+            description,
+            done_on,
+            parse_kind(kind, kind_words or {}),
+            parse_organisations(organisations),
+            parse_link(link),
+        ),
+        today,
+    )
 
 
 # ---- input records --------------------------------------------------------------------------
@@ -292,14 +363,45 @@ class CaseFacts:
     committee_ids: frozenset[str] = frozenset()
 
 
+# What a project or tool is (« bilan projet »); "" for a project recorded before kinds existed.
+PROJECT_KINDS = ("clinical_tool", "document", "training", "collaboration")
+UNSPECIFIED_KIND = ""
+
+
 @dataclass(frozen=True)
 class ProjectFacts:
-    """A project or tool the community produced (kept by the animateurs)."""
+    """A project or tool the community produced (kept by the animateurs): its kind (one of
+    PROJECT_KINDS, or "" when not said), the organisations that use it, a link."""
 
     id: str
     title: str
     description: str
     done_on: date
+    kind: str = UNSPECIFIED_KIND
+    organisations: tuple[str, ...] = ()
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomesFacts:
+    """An outcomes survey (« Retombées et apprentissages ») posted on ``day``: ``answers``
+    people answered; ``objectives``: each objective's key (``o1`` for the community profile's
+    first objective), its question's label and the answers at 1, 2, 3, 4, 5;
+    ``learned`` / ``practice`` / ``value``: (choice label, how many chose it) with how many
+    answered that question. The tallies are empty when the polls feature may not show them."""
+
+    poll_id: str
+    day: date
+    answers: int
+    committee_id: str = ""
+    meeting_id: str = ""
+    objectives: tuple[tuple[str, str, tuple[int, int, int, int, int]], ...] = ()
+    learned: tuple[tuple[str, int], ...] = ()
+    learned_respondents: int = 0
+    practice: tuple[tuple[str, int], ...] = ()
+    practice_respondents: int = 0
+    value: tuple[tuple[str, int], ...] = ()
+    value_respondents: int = 0
 
 
 @dataclass(frozen=True)
@@ -314,6 +416,7 @@ class VitalityInputs:
     topics: tuple[TopicFacts, ...] | None = None
     cases: tuple[CaseFacts, ...] | None = None
     projects: tuple[ProjectFacts, ...] = ()
+    outcomes: tuple[OutcomesFacts, ...] | None = None
 
 
 # ---- small groups -----------------------------------------------------------------------------
@@ -840,6 +943,171 @@ def satisfaction(
     return Satisfaction(points=points, mean=mean, distribution=distribution)
 
 
+# ---- effectiveness (« Efficacité »: the guide's step 5) -----------------------------------------
+
+TOP_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    """How far one of the community's objectives was reached, over the outcomes surveys."""
+
+    key: str  # "o1": the community profile's first objective
+    label: str  # the survey question's label
+    respondents: int
+    mean: Figure  # on 5
+    distribution: tuple[Figure, ...]  # share of the answers at 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class ChoiceLine:
+    label: str
+    count: Figure  # people who chose it
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    surveys: int  # outcomes surveys in the period
+    respondents: Figure  # answers to them, all together
+    objectives: tuple[ObjectiveResult, ...]
+    learnings: tuple[ChoiceLine, ...]  # the most chosen first, at most TOP_CHOICES
+    practice: tuple[ChoiceLine, ...]
+    value: tuple[ChoiceLine, ...]
+    projects_by_kind: tuple[tuple[str, int], ...]  # (kind, projects), PROJECT_KINDS order, "" last
+
+
+def _outcome_surveys(
+    outcomes: Sequence[OutcomesFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+) -> list[OutcomesFacts]:
+    as_of = period.as_of(today)
+    return sorted(
+        (
+            o
+            for o in outcomes
+            if period.start <= o.day <= as_of
+            and (not committee_id or o.committee_id == committee_id or o.meeting_id in meeting_ids)
+        ),
+        key=lambda o: (o.day, o.poll_id),
+    )
+
+
+def _objective_rank(key: str) -> tuple[int, str]:
+    digits = key.lstrip("o")
+    return (int(digits), key) if digits.isdigit() else (10**6, key)
+
+
+def objective_results(
+    surveys: Sequence[OutcomesFacts], threshold: int
+) -> tuple[ObjectiveResult, ...]:
+    """Each objective (by its key, in the community profile's order), its answers pooled over
+    the surveys: the mean and the shares at 1–5, hidden when fewer than ``threshold`` people
+    answered it."""
+    pooled: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for survey in surveys:
+        for key, label, counts in survey.objectives:
+            labels.setdefault(key, label)
+            total = pooled.setdefault(key, [0] * len(SCALE))
+            for i, count in enumerate(counts):
+                total[i] += count
+    results: list[ObjectiveResult] = []
+    for key in sorted(pooled, key=_objective_rank):
+        answered = pooled[key]
+        people = sum(answered)
+        mean = ratio(sum(v * c for v, c in zip(SCALE, answered, strict=True)), people)
+        results.append(
+            ObjectiveResult(
+                key=key,
+                label=labels[key],
+                respondents=people,
+                mean=guarded(mean, people, threshold),
+                distribution=_shares(answered, people, threshold),
+            )
+        )
+    return tuple(results)
+
+
+def top_choices(
+    tallies: Sequence[tuple[Sequence[tuple[str, int]], int]],
+    threshold: int,
+    limit: int = TOP_CHOICES,
+) -> tuple[ChoiceLine, ...]:
+    """The most chosen answers of one question over the surveys (``tallies``: each survey's
+    (choice label, count) pairs and how many answered the question): counts pooled by label,
+    most first (ties in order of first appearance), choices nobody picked left out, at most
+    ``limit``. A count of fewer than ``threshold`` people, or on a question answered by fewer,
+    is hidden."""
+    pooled: dict[str, int] = {}
+    respondents = 0
+    for counts, people in tallies:
+        respondents += people
+        for label, count in counts:
+            pooled[label] = pooled.get(label, 0) + count
+    order = {label: i for i, label in enumerate(pooled)}
+    ranked_ = sorted(
+        (item for item in pooled.items() if item[1] > 0),
+        key=lambda item: (-item[1], order[item[0]]),
+    )
+    return tuple(
+        ChoiceLine(label, counted(count, threshold, respondents))
+        for label, count in ranked_[:limit]
+    )
+
+
+def projects_by_kind(projects: Sequence[ProjectFacts]) -> tuple[tuple[str, int], ...]:
+    """How many projects of each kind (kinds with none left out; unknown kinds count as "")."""
+    counts: dict[str, int] = {}
+    for project in projects:
+        kind = project.kind if project.kind in PROJECT_KINDS else UNSPECIFIED_KIND
+        counts[kind] = counts.get(kind, 0) + 1
+    return tuple(
+        (kind, counts[kind]) for kind in (*PROJECT_KINDS, UNSPECIFIED_KIND) if kind in counts
+    )
+
+
+def effectiveness(
+    outcomes: Sequence[OutcomesFacts],
+    projects: Sequence[ProjectFacts],
+    period: Period,
+    today: date,
+    committee_id: str,
+    meeting_ids: Collection[str],
+    threshold: int,
+) -> Effectiveness:
+    """The « Efficacité » figures: objectives reached, what was learned and applied, practice
+    changes and value for the organisations (outcomes surveys posted in the period), and the
+    period's projects by kind. Below ``threshold`` answers in all, nothing of the surveys is
+    shown."""
+    surveys = _outcome_surveys(outcomes, period, today, committee_id, meeting_ids)
+    answers = sum(s.answers for s in surveys)
+    respondents = counted(answers, threshold)
+    if respondents.suppressed:
+        surveys = []
+    return Effectiveness(
+        surveys=len(_outcome_surveys(outcomes, period, today, committee_id, meeting_ids)),
+        respondents=respondents,
+        objectives=objective_results(surveys, threshold),
+        learnings=top_choices([(s.learned, s.learned_respondents) for s in surveys], threshold),
+        practice=top_choices([(s.practice, s.practice_respondents) for s in surveys], threshold),
+        value=top_choices([(s.value, s.value_respondents) for s in surveys], threshold),
+        projects_by_kind=projects_by_kind(projects),
+    )
+
+
+OFFER_MONTHS = 2  # the outcomes survey is offered in the cycle's last two months
+
+
+def outcomes_offer_due(today: date, cycle: Period, launched: bool) -> bool:
+    """Does ``bilan`` offer to launch the outcomes survey: in the last OFFER_MONTHS months of
+    the cycle in force (May–June by default), when none was posted during that cycle."""
+    first = add_months(date(cycle.end.year, cycle.end.month, 1), 1 - OFFER_MONTHS)
+    return not launched and first <= today <= cycle.end
+
+
 # ---- the report -------------------------------------------------------------------------------
 
 
@@ -860,6 +1128,7 @@ class VitalityReport:
     training: Training | None
     projects: tuple[ProjectFacts, ...]
     sources: frozenset[str] = field(default_factory=frozenset)  # the sources available
+    effectiveness: Effectiveness | None = None  # None: no outcomes data (polls not available)
 
     @property
     def as_of(self) -> date:
@@ -914,6 +1183,18 @@ def compute_report(
         polls = poll_summary(inputs.polls, period, today, committee, meeting_ids, threshold)
         sat = satisfaction(inputs.polls, period, today, committee, meeting_ids, threshold)
 
+    period_projects = tuple(
+        sorted(
+            (p for p in inputs.projects if period.contains(p.done_on)),
+            key=lambda p: (p.done_on, p.title),
+        )
+    )
+    effect = None
+    if inputs.outcomes is not None:
+        effect = effectiveness(
+            inputs.outcomes, period_projects, period, today, committee, meeting_ids, threshold
+        )
+
     sources = {
         name
         for name, value in (
@@ -924,6 +1205,7 @@ def compute_report(
             ("polls", inputs.polls),
             ("topics", inputs.topics),
             ("cases", inputs.cases),
+            ("outcomes", inputs.outcomes),
         )
         if value is not None
     }
@@ -943,11 +1225,7 @@ def compute_report(
         polls=polls,
         satisfaction=sat,
         training=train,
-        projects=tuple(
-            sorted(
-                (p for p in inputs.projects if period.contains(p.done_on)),
-                key=lambda p: (p.done_on, p.title),
-            )
-        ),
+        projects=period_projects,
         sources=frozenset(sources),
+        effectiveness=effect,
     )

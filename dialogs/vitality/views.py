@@ -7,7 +7,7 @@ their text versions). No figure is computed here: only chosen, labelled and form
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cards.dates import cycle_text, day_month_year, short_date
@@ -27,7 +27,7 @@ from cards.vitality import (
 )
 from dialogs import cycles
 from dialogs.vitality import rules
-from dialogs.vitality.rules import Figure, MeetingStat, VitalityReport
+from dialogs.vitality.rules import ChoiceLine, Effectiveness, Figure, MeetingStat, VitalityReport
 from storage.community import CommunityProfile
 
 MAX_MEETING_LINES = 24
@@ -39,6 +39,8 @@ MAX_PROJECT_LINES = 30
 class Links:
     csv_url: str = ""
     pdf_links: tuple[tuple[str, str], ...] = ()
+    # Offer « Lancer le sondage Retombées » (an animateur, the cycle's last months, none yet).
+    offer_outcomes: bool = False
 
 
 class _Words:
@@ -364,6 +366,128 @@ def _value(report: VitalityReport, t: Translator) -> tuple[Section, Section]:
     return Section("value", title, rows[hidden:], note), Section("value", title, rows)
 
 
+# ---- effectiveness (« Efficacité ») ------------------------------------------------------------
+# One part per function, in order; each gives a sub-section (key, title, rows, note), or None
+# when it has nothing to say. A feature that adds figures to the section adds its function to
+# EFFECTIVENESS_PARTS.
+
+
+@dataclass(frozen=True)
+class _Context:
+    report: VitalityReport
+    effect: Effectiveness
+    w: _Words
+    profile: CommunityProfile
+
+
+def objective_name(key: str, label: str, profile: CommunityProfile, t: Translator) -> str:
+    """The objective in the reader's language (``o2``: the profile's second objective), else
+    the survey question's own label."""
+    digits = key.removeprefix("o")
+    if digits.isdigit() and 1 <= int(digits) <= len(profile.objectives):
+        return profile.objectives[int(digits) - 1].get(t.locale)
+    return label
+
+
+def _surveys_note(c: _Context) -> str:
+    """Why the survey parts are empty, or ""."""
+    t = c.w.t
+    if c.effect.surveys == 0:
+        return t("vitality.effectiveness.no_survey")
+    if c.effect.respondents.suppressed:
+        return t("vitality.effectiveness.hidden", threshold=c.w.threshold)
+    if not c.effect.respondents.value:
+        return t("vitality.effectiveness.no_answer")
+    return ""
+
+
+def _objectives_part(c: _Context) -> Section:
+    t, w = c.w.t, c.w
+    title = t("vitality.effectiveness.objectives")
+    note = _surveys_note(c)
+    rows: list[Row] = []
+    if c.effect.surveys:
+        rows.append(w.row("effectiveness.respondents", c.effect.respondents))
+    if note:
+        return Section("effectiveness.objectives", title, tuple(rows), note)
+    for result in c.effect.objectives:
+        if result.mean.suppressed:
+            value = t("vitality.suppressed_rate", threshold=w.threshold)
+        else:
+            shares = " · ".join(
+                t("vitality.effectiveness.share", score=str(score), share=w.fig(share, PERCENT))
+                for score, share in zip(rules.SCALE, result.distribution, strict=True)
+            )
+            value = t(
+                "vitality.effectiveness.objective_line",
+                mean=w.fig(result.mean, MEAN),
+                respondents=w.fig(Figure(result.respondents)),
+                shares=shares,
+            )
+        name = objective_name(result.key, result.label, c.profile, t)
+        rows.append(Row(f"effectiveness.objective.{result.key}", name, value))
+    if not c.effect.objectives:
+        note = t("vitality.effectiveness.no_objective")
+    return Section("effectiveness.objectives", title, tuple(rows), note)
+
+
+def _choice_part(
+    key: str, lines: Callable[[Effectiveness], Sequence[ChoiceLine]]
+) -> Callable[[_Context], Section | None]:
+    def part(c: _Context) -> Section | None:
+        t, w = c.w.t, c.w
+        title = t(f"vitality.effectiveness.{key}")
+        if _surveys_note(c):  # said once, under the objectives
+            return None
+        rows = tuple(
+            Row(f"effectiveness.{key}.{i}", line.label, w.fig(line.count))
+            for i, line in enumerate(lines(c.effect), start=1)
+        )
+        return Section(
+            f"effectiveness.{key}", title, rows, "" if rows else t("vitality.effectiveness.none")
+        )
+
+    return part
+
+
+def _projects_part(c: _Context) -> Section:
+    t, w = c.w.t, c.w
+    title = t("vitality.effectiveness.projects")
+    rows = tuple(
+        Row(
+            f"effectiveness.projects.{kind or 'unspecified'}",
+            t(f"vitality.project_kind.{kind or 'unspecified'}"),
+            w.fig(Figure(count)),
+        )
+        for kind, count in c.effect.projects_by_kind
+    )
+    return Section(
+        "effectiveness.projects", title, rows, "" if rows else t("vitality.project.none")
+    )
+
+
+EFFECTIVENESS_PARTS: list[Callable[[_Context], Section | None]] = [
+    _objectives_part,
+    _choice_part("learnings", lambda e: e.learnings),
+    _choice_part("practice", lambda e: e.practice),
+    _choice_part("value", lambda e: e.value),
+    _projects_part,
+]
+
+
+def effectiveness_sections(
+    report: VitalityReport, w: _Words, profile: CommunityProfile
+) -> tuple[Section, ...]:
+    """The « Efficacité » section as sub-sections (card, CSV and PDF)."""
+    if report.effectiveness is None:  # the polls feature could not be read
+        title = w.t("vitality.effectiveness.objectives")
+        note = w.t("vitality.no_data_section")
+        return (Section("effectiveness.objectives", title, note=note),)
+    context = _Context(report, report.effectiveness, w, profile)
+    found = (part(context) for part in EFFECTIVENESS_PARTS)
+    return tuple(section for section in found if section is not None)
+
+
 def _engagement(report: VitalityReport, w: _Words) -> tuple[tuple[tuple[str, float], ...], str]:
     t = w.t
     e = report.engagement
@@ -475,4 +599,6 @@ def report_view(
         csv_url=links.csv_url,
         pdf_links=links.pdf_links,
         details=(all_meetings, _poll_details(report, w), all_projects),
+        effectiveness=effectiveness_sections(report, w, profile),
+        offer_outcomes=links.offer_outcomes,
     )

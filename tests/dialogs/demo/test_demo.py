@@ -68,6 +68,11 @@ async def test_the_demo_year_gives_every_command_something_to_show(
     assert schema_errors(report) == []
     charts = [item for item in _walk(report) if str(item.get("type", "")).startswith("Chart.")]
     assert len(charts) >= 2, "no charts in the report"
+    effectiveness = {
+        f["title"]: f["value"] for item in _walk(report) for f in item.get("facts", [])
+    }
+    answered = effectiveness[FR("vitality.figure.effectiveness.respondents")]
+    assert int(answered) >= 5  # the outcomes survey of the demo, shown in « Efficacité »
     csv_url, pdf_url = _urls(report)[:2]
     assert (await _fetch(bot_http, csv_url))[:2] == (200, "text/csv")
     assert (await _fetch(bot_http, pdf_url))[2].startswith(b"%PDF-")

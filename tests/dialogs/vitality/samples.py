@@ -12,6 +12,7 @@ from dialogs.vitality.rules import (
     CaseFacts,
     MeetingFacts,
     MemberSpan,
+    OutcomesFacts,
     PollFacts,
     ProjectFacts,
     ReportRequest,
@@ -88,9 +89,50 @@ def sample_inputs() -> VitalityInputs:
             "Document réalisé par le comité des CH",
             date(2025, 12, 4),
         ),
-        ProjectFacts("p2", "Outil clinique sur la prévention du suicide", "", date(2026, 2, 20)),
+        ProjectFacts(
+            "p2",
+            "Outil clinique sur la prévention du suicide",
+            "",
+            date(2026, 2, 20),
+            "clinical_tool",
+            ("CISSS de la Montérégie-Centre",),
+            "https://example.org/outil",
+        ),
     )
-    return VitalityInputs(members, tuple(meetings), attendance, 31, polls, topics, cases, projects)
+    return VitalityInputs(
+        members,
+        tuple(meetings),
+        attendance,
+        31,
+        polls,
+        topics,
+        cases,
+        projects,
+        sample_outcomes(),
+    )
+
+
+def sample_outcomes() -> tuple[OutcomesFacts, ...]:
+    """One outcomes survey answered by 12 people: three objectives, learnings, practice
+    changes and value (the third objective answered by 3 people only: hidden)."""
+    return (
+        OutcomesFacts(
+            "o1",
+            date(2026, 3, 2),
+            12,
+            objectives=(
+                ("o1", "Objectif 1", (0, 1, 2, 5, 4)),
+                ("o2", "Objectif 2", (0, 0, 3, 6, 3)),
+                ("o3", "Objectif 3", (0, 0, 1, 1, 1)),
+            ),
+            learned=(("Prévention du suicide", 8), ("Deuil", 5), ("Sexualité", 2), ("Autre", 0)),
+            learned_respondents=11,
+            practice=(("Nouvel outil", 6), ("Je réfère autrement", 7), ("Aucun", 1)),
+            practice_respondents=12,
+            value=(("Outils", 9), ("Collaborations", 5)),
+            value_respondents=10,
+        ),
+    )
 
 
 def sample_report(committee: str = "", inputs: VitalityInputs | None = None) -> VitalityReport:
@@ -103,5 +145,6 @@ def sample_view(t: Translator, committee: str = "") -> ReportView:
     links = Links(
         "https://veilleuse.example/files/csv-token",
         (("PDF", "https://veilleuse.example/files/pdf-token"),),
+        offer_outcomes=True,
     )
     return report_view(sample_report(committee), profile(), t, links)

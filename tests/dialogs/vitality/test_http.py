@@ -318,7 +318,9 @@ async def test_animateurs_keep_the_list_of_projects(http: BotHttp) -> None:
     (project,) = await vitality_repository(runtime_of(http).services).projects()
     assert (project.done_on, project.created_by) == (date(2026, 3, 15), ANIMATEUR_AAD)
 
-    (remove,) = actions_of(card, "Action.Execute")
+    (remove,) = [
+        a for a in actions_of(card, "Action.Execute") if a["verb"] == "vitality.remove_project"
+    ]
     assert remove["data"] == {"verb": "vitality.remove_project", "project_id": project.id}
     body = await click(http, remove["verb"], remove["data"])
     assert FR("vitality.projects.removed", title="Outil de repérage") in texts_of(body["value"])
