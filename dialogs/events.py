@@ -24,7 +24,14 @@ import it: it calls the hook every feature may offer in its ``routes`` module, f
 - ``async def meeting_card_sections(services, meeting, t) -> list[cards.meetings.CardSection]``
   (any feature above meetings): sections shown under a meeting card's agenda, worded with the
   card's translator ``t`` (« Ce qu'on retient », the presenters' resources…); raise
-  ``on_agenda_changed`` to redraw the card when what a section shows changes.
+  ``on_agenda_changed`` to redraw the card when what a section shows changes;
+- ``async def availability_dates(services, period: dialogs.cycles.Period) -> list[date]``
+  (polls): the best dates of the latest « Disponibilités » poll about that cycle, best first
+  ([] without one, or before anyone answered); read by meetings' ``planifier``, which tries
+  them first;
+- ``async def launch_availability(turn, dates: list[date]) -> None`` (polls): posts, where the
+  turn is, the draft of a « Disponibilités » poll pre-filled with ``dates`` (the first nine);
+  raised by the « Lancer un sondage Disponibilités » button of meetings' ``planifier`` card.
 """
 
 from __future__ import annotations

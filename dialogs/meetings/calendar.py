@@ -112,9 +112,8 @@ async def refresh_for(turn: Turn, meeting: Meeting) -> None:
 
 
 async def _redraw(turn: Turn, stored: CycleCalendar, card: dict[str, Any]) -> None:
-    if turn.where.conversation_id == stored.conversation_id:
-        await turn.update_card(stored.activity_id, card)  # best effort: the change is saved
-        return
+    """Through the messenger, even from the channel itself: a redraw comes right after the
+    meeting card's own update and must wait its turn under Teams' limits (it retries)."""
     channel = stored.conversation_id.split(_CHANNEL_THREAD)[0]
     await turn.services.messenger.enqueue(
         [

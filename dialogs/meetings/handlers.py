@@ -445,6 +445,10 @@ async def _year_card(turn: Turn, period: cycles.Period) -> dict[str, Any]:
 # ---- planning a cycle --------------------------------------------------------------------
 
 PLAN_MAX_LABEL = 20
+# Seconds between two cards « Publier tout » posts in the channel: Teams accepts at most 7
+# messages in any second and 8 in any two seconds per conversation (docs/PLATFORM.md §5), and
+# replies in a turn do not go through the messenger's throttle.
+POST_SPACING = 0.3
 _SEEN = re.compile(r"^[a-f0-9]{16}$")
 
 
@@ -772,10 +776,13 @@ async def plan_publish(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
             async with _lock(services, meeting_id):
                 if await _repository(services).get(meeting_id) is not None:
                     continue
+                if created:
+                    await asyncio.sleep(POST_SPACING)
                 await _publish(turn, meeting_id, _line_plan(services, entry, venue), batch=True)
                 created += 1
         if created:
             await services.jobs.replan()  # other features plan from meetings (check-in, ...)
+            await asyncio.sleep(POST_SPACING)
         await calendar.post_or_redraw(turn, period)
     logger.info(
         "cycle %s: %d meetings published by %s", period.label, created, turn.caller.member_key
