@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -224,8 +224,10 @@ async def test_publish_all_creates_every_meeting_once_with_cards_and_reminders(
     for meeting in meetings:
         assert meeting.agenda == rules.annexe_c_agenda()  # as ``rencontre`` pre-fills it
         assert meeting.starts_at.astimezone(services.timezone).hour == 9
-        assert meeting.mode == "hybride" and meeting.place
-        assert meeting.card_activity_id and meeting.card_conversation_id == CHANNEL
+        assert meeting.mode == "hybride"
+        assert meeting.place
+        assert meeting.card_activity_id
+        assert meeting.card_conversation_id == CHANNEL
     assert meetings[2].title == FR(
         "meetings.plan.title",
         committees=FR(
@@ -306,7 +308,8 @@ async def test_the_calendar_lists_the_cycle_and_follows_its_changes(bot_http: Bo
     await act(bot_http, card, "meetings.plan_publish")
     meetings = await cycle_meetings(bot_http)
     stored = await queries.meeting_repository(services_of(bot_http)).calendar("2027-2028")
-    assert stored is not None and stored.conversation_id == CHANNEL
+    assert stored is not None
+    assert stored.conversation_id == CHANNEL
     calendar_card = card_of(bot_http.replies(CHANNEL)[-1])
     assert schema_errors(calendar_card) == []
     texts = texts_of(calendar_card)
@@ -388,7 +391,8 @@ async def test_without_a_poll_the_card_offers_one_with_the_proposed_dates(
     drafts = [
         p for p in await poll_repository(services_of(bot_http)).all() if p.kind == "availability"
     ]
-    assert len(drafts) == 1 and drafts[0].status == "draft"
+    assert len(drafts) == 1
+    assert drafts[0].status == "draft"
     labels = [c.label for c in drafts[0].questions[0].choices]
     assert labels[:8] == [long_date(day, FR) for day, _ in HAND_COMPUTED]
     # The draft card was posted below the proposal, for the animateur to check and publish.
@@ -434,7 +438,8 @@ async def test_the_polls_best_dates_come_first(bot_http: BotHttp) -> None:
     marker = FR("meetings.plan.from_poll", line="").strip()
     polled = [t for t in lines if t.endswith(marker)]
     assert len(polled) == 2
-    assert long_date(date(2027, 10, 14), FR) in polled[0] and "conjointe" in polled[0]
+    assert long_date(date(2027, 10, 14), FR) in polled[0]
+    assert "conjointe" in polled[0]
     assert long_date(date(2027, 11, 18), FR) in polled[1]
     assert "Comité des centres hospitaliers" in polled[1]
     assert long_date(date(2027, 10, 5), FR) in lines[0]  # the CLSC's, as before
