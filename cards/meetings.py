@@ -697,7 +697,11 @@ def build_plan_card(
         "min_day": state.first_day,
         "max_day": state.last_day,
         "editable": editable,
-        "can_publish": editable and can_publish and bool(proposals),
+        # Without proposals (a complete cycle) the same action posts or redraws the calendar.
+        "can_publish": editable and can_publish and bool(proposals or existing),
+        "publish_label": t(
+            "meetings.plan.publish" if proposals else "meetings.plan.publish_calendar"
+        ),
         "can_poll": editable and can_poll and bool(proposals),
         "series_choices": [{"title": label, "value": value} for value, label in series],
         "add_default": series[0][0] if series else "",

@@ -787,7 +787,11 @@ async def plan_publish(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     logger.info(
         "cycle %s: %d meetings published by %s", period.label, created, turn.caller.member_key
     )
-    notice = turn.t.plural("meetings.plan.published", created)
+    notice = (
+        turn.t.plural("meetings.plan.published", created)
+        if created
+        else turn.t("meetings.plan.calendar_posted")
+    )
     if created and _plan_mode(services.profile.current) != rules.MODE_IN_PERSON:
         notice = turn.t(
             "meetings.plan.notice_join", first=notice, second=turn.t("meetings.plan.link_later")

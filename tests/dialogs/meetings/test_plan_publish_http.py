@@ -250,7 +250,10 @@ async def test_publish_all_creates_every_meeting_once_with_cards_and_reminders(
     # The proposal now says the cycle is complete, and lists the eight.
     assert FR("meetings.plan.complete") in texts_of(result)
     assert any(FR.plural("meetings.plan.published", 8) in text for text in texts_of(result))
-    assert "meetings.plan_publish" not in verbs_of(result)
+    # Nothing left to propose: the card's one action posts (or redraws) the calendar.
+    assert [a["title"] for a in actions_of(result) if a.get("verb") == "meetings.plan_publish"] == [
+        FR("meetings.plan.publish_calendar")
+    ]
 
     # A double click (the same card again) publishes nothing more, and neither does re-planning.
     again = card_in(await act(bot_http, card, "meetings.plan_publish"))
@@ -272,7 +275,7 @@ async def test_a_line_already_published_is_not_published_again(bot_http: BotHttp
     meetings = await cycle_meetings(bot_http)
     seen = planning.fingerprint([m.id for m in meetings])
     body = await act(bot_http, card, "meetings.plan_publish", seen=seen)
-    assert FR.plural("meetings.plan.published", 0) in " ".join(texts_of(card_in(body)))
+    assert FR("meetings.plan.calendar_posted") in texts_of(card_in(body))
     assert len(await cycle_meetings(bot_http)) == 8
 
 
@@ -376,6 +379,34 @@ async def test_the_calendar_lists_the_cycle_and_follows_its_changes(bot_http: Bo
     updates = bot_http.connector.updated[stored.activity_id]
     assert any(long_date(date(2027, 12, 7), FR) in t for t in texts_of(card_of(updates[-1])))
     assert len(list((await calendar_file(bot_http, redrawn)).walk("VEVENT"))) == 9
+
+
+async def test_a_cycle_planned_by_hand_gets_its_calendar_from_the_complete_card(
+    bot_http: BotHttp,
+) -> None:
+    set_clock(bot_http, NOON)
+    planned = await plan_meeting(bot_http, committees="ch", day="2027-10-05")
+    card = await plan_card(bot_http)
+    before = len(bot_http.replies(CHANNEL))
+    # Remove every proposed line: the card keeps the meeting that exists, and can post the
+    # calendar of the cycle as it is.
+    while proposed(card):
+        data = {**inputs_of(card), **remove_data(card, 0)}
+        data.pop("verb")
+        _, body = await bot_http.post(
+            click(bot_http, "meetings.plan_edit", data, aad=ANIMATEUR_AAD, reply_to="plan-card")
+        )
+        card = card_in(body)
+    assert [a["title"] for a in actions_of(card) if a.get("verb") == "meetings.plan_publish"] == [
+        FR("meetings.plan.publish_calendar")
+    ]
+    result = card_in(await act(bot_http, card, "meetings.plan_publish"))
+    assert FR("meetings.plan.calendar_posted") in texts_of(result)
+    assert [m.id for m in await cycle_meetings(bot_http)] == [planned.meeting_id]
+    [calendar_post] = bot_http.replies(CHANNEL)[before:]
+    texts = texts_of(card_of(calendar_post))
+    assert FR("meetings.calendar.heading", year="2027-2028") in texts
+    assert any(long_date(date(2027, 10, 5), FR) in t for t in texts)
 
 
 # ---- the « Disponibilités » poll ---------------------------------------------------------------
