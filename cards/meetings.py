@@ -662,8 +662,9 @@ def build_plan_card(
     hint: str = "",
 ) -> dict[str, Any]:
     """``planifier``: the whole proposal for a cycle, one editable line per meeting (a date to
-    move it, « Retirer »), a line to add (``series``: (value, label) of each committee and of
-    the joint meeting), « Publier tout », and the meetings that already exist."""
+    move it, a « Retirer » box) applied by « Appliquer les modifications »; a line to add
+    (``series``: (value, label) of each committee and of the joint meeting); « Publier tout »;
+    and the meetings that already exist."""
     rows = []
     for index, row in enumerate(proposals):
         text = _plan_line(row.line, t)["text"]
@@ -675,6 +676,7 @@ def build_plan_card(
                 "day": row.day,
                 "index": index,
                 "input_id": f"day_{index}",
+                "drop_id": f"drop_{index}",
                 "day_label": t("meetings.plan.day_label", number=index + 1),
             }
         )

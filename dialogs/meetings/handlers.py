@@ -633,8 +633,9 @@ def _plan_seen(data: Mapping[str, Any]) -> str:
 def _plan_entries(
     turn: Turn, period: cycles.Period, data: Mapping[str, Any]
 ) -> tuple[list[planning.PlanEntry], list[str]]:
-    """The card's lines (tampered ones refused), with the dates typed in the card applied;
-    a typed date outside the cycle or past keeps the line's date and says why."""
+    """The card's lines (tampered ones refused), with the card's inputs applied: the lines whose
+    « Retirer » box is ticked left out, the dates typed; a typed date outside the cycle or past
+    keeps the line's date and says why."""
     services = turn.services
     all_ids = _committee_ids(services.profile.current)
     today = services.now().date()
@@ -646,9 +647,11 @@ def _plan_entries(
     errors: list[str] = []
     moved = []
     for index, entry in enumerate(entries):
-        typed = data.get(f"day_{index}", "")
-        if not isinstance(typed, str) or len(typed) > 20:
+        typed, dropped = data.get(f"day_{index}", ""), data.get(f"drop_{index}", "false")
+        if not isinstance(typed, str) or len(typed) > 20 or dropped not in ("true", "false", ""):
             raise DomainError("errors.bad_card_data")
+        if dropped == "true":  # « Retirer » ticked
+            continue
         day = rules.parse_day(typed) if typed.strip() else entry.day
         if day is None:
             raise DomainError("errors.bad_card_data")
@@ -668,26 +671,16 @@ def _plan_entries(
     return moved, errors
 
 
-def _plan_index(data: Mapping[str, Any], count: int) -> int:
-    raw = data.get("index")
-    if isinstance(raw, str) and raw.isdigit():
-        raw = int(raw)
-    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw < count:
-        raise DomainError("errors.bad_card_data")
-    return raw
-
-
 async def plan_edit(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
-    """The proposal card again after a change: the dates typed (« Appliquer les dates »), a line
-    removed (``op: remove``, ``index``) or added (``op: add``: ``add_series``, ``add_day``)."""
+    """The proposal card again with its inputs applied (« Appliquer les modifications »: dates
+    typed, lines ticked « Retirer » left out), and a line added (``op: add``: ``add_series``,
+    ``add_day``)."""
     services = turn.services
     period = _plan_period(services, data)
     seen = _plan_seen(data)
     entries, errors = _plan_entries(turn, period, data)
     op = data.get("op")
-    if op == "remove":
-        del entries[_plan_index(data, len(entries))]
-    elif op == "add":
+    if op == "add":
         error = _add_entry(turn, period, entries, data)
         if error:
             errors.append(error)

@@ -261,7 +261,7 @@ def _fits(
 # ---- the editable proposal -------------------------------------------------------------------
 
 JOINT_CODE = "*"  # a joint meeting's line in the card data
-MAX_ENTRIES = 40  # lines a proposal card holds at most
+MAX_ENTRIES = 30  # lines a proposal card holds at most (Teams' card size limit)
 _ENTRY = re.compile(r"^(\d{4}-\d{2}-\d{2})@([A-Za-z0-9_.-]{1,60}|\*)$")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -81,17 +81,6 @@ async def act(
     return body
 
 
-def remove_data(card: dict[str, Any], index: int) -> dict[str, Any]:
-    return next(
-        dict(n["data"])
-        for n in walk(card)
-        if n.get("type") == "Action.Execute"
-        and n.get("verb") == "meetings.plan_edit"
-        and n["data"].get("op") == "remove"
-        and str(n["data"].get("index")) == str(index)
-    )
-
-
 async def cycle_meetings(http: BotHttp) -> list[Any]:
     return [
         m
@@ -121,13 +110,8 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
     assert "Comité des centres hospitaliers" in proposed(moved)[1]
     assert len(proposed(moved)) == 8
 
-    # Remove the first line (the CLSC on 6 October).
-    data = {**inputs_of(moved), **remove_data(moved, 0)}
-    data.pop("verb")
-    _, body = await bot_http.post(
-        click(bot_http, "meetings.plan_edit", data, aad=ANIMATEUR_AAD, reply_to="plan-card")
-    )
-    removed = card_in(body)
+    # Tick « Retirer » on the first line (the CLSC on 6 October), then apply.
+    removed = card_in(await act(bot_http, moved, "meetings.plan_edit", drop_0="true"))
     assert len(proposed(removed)) == 7
     assert not any(long_date(date(2027, 10, 6), FR) in text for text in proposed(removed))
 
@@ -169,6 +153,35 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
     assert await cycle_meetings(bot_http) == []  # editing publishes nothing
 
 
+async def test_the_card_holds_at_most_its_lines_and_stays_under_the_size_limit(
+    bot_http: BotHttp,
+) -> None:
+    set_clock(bot_http, NOON)
+    card = await plan_card(bot_http)
+    day = date(2027, 9, 1)
+    while len(proposed(card)) < planning.MAX_ENTRIES:
+        day += timedelta(days=7)
+        card = card_in(
+            await act(
+                bot_http,
+                card,
+                "meetings.plan_edit",
+                op="add",
+                add_series="*",
+                add_day=day.isoformat(),
+            )
+        )
+    assert len(str(card).encode("utf-16-le")) < MAX_CARD_BYTES
+    assert schema_errors(card) == []
+    full = card_in(
+        await act(
+            bot_http, card, "meetings.plan_edit", op="add", add_series="ch", add_day="2028-06-01"
+        )
+    )
+    assert FR("meetings.plan.error.too_many") in texts_of(full)
+    assert len(proposed(full)) == planning.MAX_ENTRIES
+
+
 @pytest.mark.parametrize(
     "tampered",
     [
@@ -184,6 +197,7 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
         {"op": "remove", "index": 99},
         {"op": "add", "add_series": "zz", "add_day": "2027-10-20"},
         {"day_0": ["2027-10-05"]},
+        {"drop_0": "yes"},
     ],
 )
 async def test_tampered_card_data_is_refused(bot_http: BotHttp, tampered: dict[str, Any]) -> None:
@@ -388,15 +402,11 @@ async def test_a_cycle_planned_by_hand_gets_its_calendar_from_the_complete_card(
     planned = await plan_meeting(bot_http, committees="ch", day="2027-10-05")
     card = await plan_card(bot_http)
     before = len(bot_http.replies(CHANNEL))
-    # Remove every proposed line: the card keeps the meeting that exists, and can post the
-    # calendar of the cycle as it is.
-    while proposed(card):
-        data = {**inputs_of(card), **remove_data(card, 0)}
-        data.pop("verb")
-        _, body = await bot_http.post(
-            click(bot_http, "meetings.plan_edit", data, aad=ANIMATEUR_AAD, reply_to="plan-card")
-        )
-        card = card_in(body)
+    # Tick « Retirer » on every proposed line: the card keeps the meeting that exists, and can
+    # post the calendar of the cycle as it is.
+    ticked = {f"drop_{i}": "true" for i in range(len(proposed(card)))}
+    card = card_in(await act(bot_http, card, "meetings.plan_edit", **ticked))
+    assert proposed(card) == []
     assert [a["title"] for a in actions_of(card) if a.get("verb") == "meetings.plan_publish"] == [
         FR("meetings.plan.publish_calendar")
     ]
