@@ -15,10 +15,13 @@ from icalendar import Calendar
 from cards.dates import long_date
 from cards.i18n import Translator
 from cards.render import MAX_CARD_BYTES
+from dialogs.cycles import Cycle
 from dialogs.meetings import jobs as meeting_jobs
 from dialogs.meetings import planning, queries, rules
 from dialogs.polls.audience import poll_repository
-from storage.poll_repository import iso
+from dialogs.polls.availability import availability_dates
+from dialogs.polls.surveys import availability
+from storage.poll_repository import Poll, iso
 from tests.bot.conftest import ANIMATEUR_AAD, MEMBER_AAD, BotHttp, card_of, texts_of
 from tests.card_walk import actions_of
 from tests.cards.card_schema import schema_errors
@@ -488,3 +491,40 @@ async def test_the_polls_best_dates_come_first(bot_http: BotHttp) -> None:
     assert "Comité des centres hospitaliers" in polled[1]
     assert long_date(date(2027, 10, 5), FR) in lines[0]  # the CLSC's, as before
     assert [a.get("verb") for a in actions_of(shown)].count("meetings.plan_publish") == 1
+
+
+async def test_the_polls_hook_reads_dates_in_the_polls_language_and_skips_drafts(
+    bot_http: BotHttp,
+) -> None:
+    set_clock(bot_http, NOON)
+    services = services_of(bot_http)
+    period = Cycle().starting(2027)
+    repository = poll_repository(services)
+    english = Translator("en")
+    days = [date(2027, 10, 13), date(2027, 10, 20), date(2028, 9, 5)]  # the last: next cycle
+    blueprint = availability(english, services.now(), days)
+    base = Poll(
+        id="p-en",
+        kind="availability",
+        title=blueprint.title,
+        questions=blueprint.questions,
+        status="open",
+        anonymous=False,
+        visibility="live",
+        audience="channel",
+        deadline=iso(services.clock() + timedelta(days=5)),
+        created_by="someone",
+        created_at=iso(services.clock()),
+        locale="en",
+        published_at=iso(services.clock()),
+    )
+    question = base.questions[0]
+    await repository.save(replace(base, id="p-draft", status="draft", published_at=""))
+    assert await availability_dates(services, period) == []
+    await repository.save(base)
+    assert await availability_dates(services, period) == []  # no answers yet
+    c1, c2, c3 = (c.id for c in question.choices[:3])
+    await repository.record_named(base.id, "m1", "M 1", {question.id: [c2, c3]}, services.clock())
+    await repository.record_named(base.id, "m2", "M 2", {question.id: [c2, c1]}, services.clock())
+    # Best first; 5 September 2028 is not in the 2027-2028 cycle.
+    assert await availability_dates(services, period) == [date(2027, 10, 20), date(2027, 10, 13)]
