@@ -29,6 +29,10 @@ class MeetingVerb(StrEnum):
     invite = "meetings.invite"  # the .ics download link
     year = "meetings.year"
     link_chat = "meetings.link_chat"  # which meeting a started Teams meeting is (shared link)
+    plan_edit = "meetings.plan_edit"  # the cycle proposal: move, remove or add lines
+    plan_publish = "meetings.plan_publish"  # « Publier tout »
+    plan_poll = "meetings.plan_poll"  # launch the « Disponibilités » poll with the dates
+    calendar = "meetings.calendar"  # the cycle calendar's .ics link
 
 
 # ---- formatting ----------------------------------------------------------------------------
@@ -620,28 +624,144 @@ def _plan_line(line: PlanLine, t: Translator) -> dict[str, Any]:
     return {"text": text}
 
 
+@dataclass(frozen=True)
+class PlanRow:
+    """An editable line of the proposal: its text and its day (``YYYY-MM-DD``)."""
+
+    line: PlanLine
+    day: str
+    from_poll: bool = False
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """What every action of the proposal card carries back (checked again by the bot)."""
+
+    label: str  # the cycle (« 2027-2028 »)
+    lines: str  # the proposal's lines, encoded (dialogs/meetings/planning.py)
+    seen: str  # fingerprint of the cycle's meetings when the card was drawn
+    first_day: str = ""  # the cycle's first and last days (the date pickers' bounds)
+    last_day: str = ""
+
+
 def build_plan_card(
     t: Translator,
     *,
-    label: str,
     period: str,
-    proposals: Sequence[PlanLine],
+    state: PlanState,
+    proposals: Sequence[PlanRow],
     existing: Sequence[PlanLine],
     unplaced: int,
+    series: Sequence[tuple[str, str]] = (),
+    editable: bool = True,
+    can_publish: bool = True,
+    can_poll: bool = False,
+    poll_note: str = "",
+    notice: str = "",
+    errors: Sequence[str] = (),
+    hint: str = "",
 ) -> dict[str, Any]:
-    """``planifier``: the whole proposal for a cycle, one line per meeting, and what exists."""
+    """``planifier``: the whole proposal for a cycle, one editable line per meeting (a date to
+    move it, a « Retirer » box) applied by « Appliquer les modifications »; a line to add
+    (``series``: (value, label) of each committee and of the joint meeting); « Publier tout »;
+    and the meetings that already exist."""
+    rows = []
+    for index, row in enumerate(proposals):
+        text = _plan_line(row.line, t)["text"]
+        if row.from_poll:
+            text = t("meetings.plan.from_poll", line=text)
+        rows.append(
+            {
+                "text": text,
+                "day": row.day,
+                "index": index,
+                "input_id": f"day_{index}",
+                "drop_id": f"drop_{index}",
+                "day_label": t("meetings.plan.day_label", number=index + 1),
+            }
+        )
     data = {
-        "heading": t("meetings.plan.heading", year=label),
+        "heading": t("meetings.plan.heading", year=state.label),
         "period": period,
         "summary": t.plural("meetings.plan.summary", len(proposals))
         if proposals
         else t("meetings.plan.complete"),
-        "proposals": [_plan_line(line, t) for line in proposals],
+        "proposals": rows,
         "has_proposals": bool(proposals),
         "existing_title": t.plural("meetings.plan.existing", len(existing)),
         "existing": [_plan_line(line, t) for line in existing],
         "has_existing": bool(existing),
         "unplaced": t.plural("meetings.plan.unplaced", unplaced),
         "has_unplaced": unplaced > 0,
+        "plan": state.label,
+        "lines": state.lines,
+        "seen": state.seen,
+        "min_day": state.first_day,
+        "max_day": state.last_day,
+        "editable": editable,
+        # Without proposals (a complete cycle) the same action posts or redraws the calendar.
+        "can_publish": editable and can_publish and bool(proposals or existing),
+        "publish_label": t(
+            "meetings.plan.publish" if proposals else "meetings.plan.publish_calendar"
+        ),
+        "can_poll": editable and can_poll and bool(proposals),
+        "series_choices": [{"title": label, "value": value} for value, label in series],
+        "add_default": series[0][0] if series else "",
+        "has_poll_note": bool(poll_note),
+        "poll_note": poll_note,
+        "has_notice": bool(notice),
+        "notice": notice,
+        "errors": [{"text": e} for e in errors],
+        "has_hint": bool(hint),
+        "hint": hint,
     }
     return render("meetings_plan", data, t)
+
+
+# ---- the cycle calendar ----------------------------------------------------------------------
+
+
+def build_calendar_card(
+    t: Translator,
+    *,
+    label: str,
+    period: str,
+    meetings: Sequence[MeetingView],
+    ics_url: str = "",
+) -> dict[str, Any]:
+    """Posted in the channel once a cycle is published: every meeting of the cycle (date,
+    hours, committees, mode and venue) and the button to download one .ics with all of them;
+    redrawn when a meeting of the cycle is created, edited or cancelled."""
+    items = []
+    for view in meetings:
+        start = view.starts_at.timetz().replace(tzinfo=None)
+        end = view.ends_at.timetz().replace(tzinfo=None)
+        where = mode_label(view.mode, t)
+        if view.place:
+            where = t("meetings.plan.separator").join([where, view.place])
+        status = _status_banner(view, t)
+        items.append(
+            {
+                "when": t(
+                    "meetings.plan.line",
+                    date=long_date(view.starts_at.date(), t),
+                    span=span_text(start, end, t),
+                ),
+                "committees": t("meetings.plan.separator").join(
+                    [view.title, _committees_text(view, t)]
+                ),
+                "where": where,
+                "status": status,
+                "has_status": bool(status),
+            }
+        )
+    data = {
+        "heading": t("meetings.calendar.heading", year=label),
+        "period": period,
+        "items": items,
+        "empty": not items,
+        "plan": label,
+        "has_link": bool(ics_url),
+        "link_text": t("meetings.calendar.link", url=ics_url) if ics_url else "",
+    }
+    return render("meetings_calendar", data, t)

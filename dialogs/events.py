@@ -30,7 +30,14 @@ import it: it calls the hook every feature may offer in its ``routes`` module, f
   with ``title`` and an https ``url``), linked from onboarding's welcome dossier as « Outils
   essentiels »;
 - ``async def topic_resources(services, topic_id) -> list`` (library): resources attached to a
-  topic of the bank (``title``, https ``url``), listed on the topic's card (read by topics).
+  topic of the bank (``title``, https ``url``), listed on the topic's card (read by topics);
+- ``async def availability_dates(services, period: dialogs.cycles.Period) -> list[date]``
+  (polls): the best dates of the latest « Disponibilités » poll about that cycle, best first
+  ([] without one, or before anyone answered); read by meetings' ``planifier``, which tries
+  them first;
+- ``async def launch_availability(turn, dates: list[date]) -> None`` (polls): posts, where the
+  turn is, the draft of a « Disponibilités » poll pre-filled with ``dates`` (the first nine);
+  raised by the « Lancer un sondage Disponibilités » button of meetings' ``planifier`` card.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from storage.times import parse_utc, utc_iso
 
 _MEETINGS = "meetings"
 _RSVPS = "rsvps"
+_CALENDARS = "calendars"
 
 
 _iso = utc_iso
@@ -125,6 +126,16 @@ def _rsvp(row: Any) -> Rsvp:
     return Rsvp(row["meeting_id"], row["member_key"], row["choice"], _parse(row["at"]))
 
 
+@dataclass(frozen=True)
+class CycleCalendar:
+    """The calendar card of a cycle posted in the channel (one per cycle), to redraw it when
+    one of the cycle's meetings changes. ``label`` is the cycle's (« 2027-2028 »)."""
+
+    label: str
+    conversation_id: str
+    activity_id: str
+
+
 class MeetingRepository(Protocol):
     async def save(self, meeting: Meeting) -> None:
         """Insert or replace the meeting with this id."""
@@ -157,6 +168,10 @@ class MeetingRepository(Protocol):
     async def forget_member(self, member_key: str) -> int:
         """Remove every answer of the member; returns how many."""
         ...
+
+    async def calendar(self, label: str) -> CycleCalendar | None: ...
+
+    async def save_calendar(self, calendar: CycleCalendar) -> None: ...
 
 
 class TinyDbMeetingRepository:
@@ -238,11 +253,28 @@ class TinyDbMeetingRepository:
         await self._db.erase_history()
         return len(removed)
 
+    async def calendar(self, label: str) -> CycleCalendar | None:
+        row = await self._db.run(lambda db: db.table(_CALENDARS).get(Query().label == label))
+        return CycleCalendar(**dict(row)) if isinstance(row, dict) else None
+
+    async def save_calendar(self, calendar: CycleCalendar) -> None:
+        row = asdict(calendar)
+        await self._db.run(
+            lambda db: db.table(_CALENDARS).upsert(row, Query().label == calendar.label)
+        )
+
 
 class FakeMeetingRepository:
     def __init__(self) -> None:
         self.meetings: dict[str, Meeting] = {}
         self.answers: dict[tuple[str, str], Rsvp] = {}
+        self.calendars: dict[str, CycleCalendar] = {}
+
+    async def calendar(self, label: str) -> CycleCalendar | None:
+        return self.calendars.get(label)
+
+    async def save_calendar(self, calendar: CycleCalendar) -> None:
+        self.calendars[calendar.label] = calendar
 
     async def save(self, meeting: Meeting) -> None:
         # Round-trip through the row shape so the fake stores what the TinyDB one would.

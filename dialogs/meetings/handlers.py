@@ -5,7 +5,9 @@
 - ``rencontres`` / ``meetings``: upcoming meetings; ``rencontres année`` / ``meetings year``
   (animateurs): the year, with each committee's count against its planned number.
 - ``planifier`` / ``plan`` (animateurs): the proposal of a cycle's missing meetings
-  (dialogs/meetings/planning.py) and those that exist, in one card.
+  (dialogs/meetings/planning.py) and those that exist, in one card; each line can be moved,
+  removed or added, « Publier tout » creates them all (as ``rencontre`` does) and posts the
+  cycle calendar (dialogs/meetings/calendar.py).
 - Card actions: answer (RSVP), per-person view (card refresh), .ics invite, edit, cancel.
 - Meeting chat: at the meeting-start event, the agenda and the rules of the frame; after the
   meeting-end event, the offer of the satisfaction survey to the animateur.
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from cards.dates import cycle_text, long_date
@@ -28,6 +31,8 @@ from cards.meetings import (
     CommitteeLine,
     ListEntry,
     PlanLine,
+    PlanRow,
+    PlanState,
     build_form_card,
     build_list_card,
     build_plan_card,
@@ -35,8 +40,10 @@ from cards.meetings import (
 )
 from dialogs import cycles
 from dialogs.events import MeetingEvent, MeetingEventKind
-from dialogs.meetings import form, invite, notify, planning, queries, rules, views
+from dialogs.feature import feature_hooks
+from dialogs.meetings import calendar, form, invite, notify, planning, queries, rules, views
 from dialogs.turn import ActionResult, CardReply, DomainError, MessageReply, Services, Turn
+from storage.community import CommunityProfile
 from storage.meeting_repository import Meeting, MeetingRepository, Rsvp
 
 logger = logging.getLogger(__name__)
@@ -184,10 +191,15 @@ def _fields(plan_: rules.Plan) -> dict[str, Any]:
     }
 
 
-async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
-    """The form message becomes the meeting card (or, without one, the card is posted)."""
+async def _publish(
+    turn: Turn, meeting_id: str, plan_: rules.Plan, *, batch: bool = False
+) -> Meeting:
+    """The form message becomes the meeting card (or, without one, the card is posted).
+    ``batch`` (« Publier tout » of a cycle's proposal): the card is posted here, and the caller
+    replans the jobs and draws the cycle calendar once for all."""
     services = turn.services
     where = turn.where
+    in_place = bool(where.reply_to_id) and not batch
     now = services.clock()
     meeting = Meeting(
         id=meeting_id,
@@ -196,16 +208,19 @@ async def _publish(turn: Turn, meeting_id: str, plan_: rules.Plan) -> Meeting:
         created_at=now,
         updated_at=now,
         card_conversation_id=where.conversation_id,
-        card_activity_id=where.reply_to_id,
+        card_activity_id=where.reply_to_id if in_place else "",
     )
     if not meeting.card_activity_id:
         posted = await turn.send_card(await views.shared_card(services, meeting))
         meeting = replace(meeting, card_activity_id=posted or "")
     await _repository(services).save(meeting)
     notify.replan_reminders(services, None, meeting)
+    if batch:
+        return meeting
     await services.jobs.replan()  # other features plan from meetings (check-in, ...)
-    if where.reply_to_id:
+    if in_place:
         await _refresh_card(turn, meeting)
+    await calendar.refresh_for(turn, meeting)
     logger.info("meeting %s planned by %s", meeting.id, turn.caller.member_key)
     return meeting
 
@@ -237,6 +252,7 @@ async def _apply_edit(turn: Turn, before: Meeting, plan_: rules.Plan) -> Meeting
         if keys:
             await notify.ask_again(services, after, keys, choice)
     await _refresh_card(turn, after)
+    await calendar.refresh_for(turn, after)
     logger.info("meeting %s edited (revision %d)", after.id, after.revision)
     return after
 
@@ -284,6 +300,7 @@ async def cancel(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
         await services.jobs.replan()  # other features plan from meetings (check-in, ...)
         await notify.notify_cancelled(services, cancelled, rules.coming(answers))
         await _refresh_card(turn, cancelled)
+        await calendar.refresh_for(turn, cancelled)
         logger.info("meeting %s cancelled by %s", meeting.id, turn.caller.member_key)
         return await _reply(turn, cancelled)
 
@@ -427,13 +444,46 @@ async def _year_card(turn: Turn, period: cycles.Period) -> dict[str, Any]:
 
 # ---- planning a cycle --------------------------------------------------------------------
 
+PLAN_MAX_LABEL = 20
+# Seconds between two cards « Publier tout » posts in the channel: Teams accepts at most 7
+# messages in any second and 8 in any two seconds per conversation (docs/PLATFORM.md §5), and
+# replies in a turn do not go through the messenger's throttle.
+POST_SPACING = 0.3
+_SEEN = re.compile(r"^[a-f0-9]{16}$")
+
+
+def _plan_mode(profile: CommunityProfile) -> str:
+    return profile.planning_mode or (rules.MODE_HYBRID if profile.venues else rules.MODE_VIRTUAL)
+
+
+def _plan_venues(profile: CommunityProfile) -> list[str]:
+    return [v.name for v in profile.venues] if _plan_mode(profile) != rules.MODE_VIRTUAL else []
+
+
+def _committee_ids(profile: CommunityProfile) -> list[str]:
+    return [c.id for c in profile.committees]
+
+
+async def _availability_dates(services: Services, period: cycles.Period) -> list[date]:
+    """The best dates of the cycle's « Disponibilités » poll (polls' hook), best first."""
+    found: list[date] = []
+    for hook in feature_hooks(services, "availability_dates"):
+        try:
+            found.extend(await hook(services, period))
+        except Exception:  # the polls feature failing must not hide the proposal
+            logger.exception("availability dates lookup failed")
+    return found
+
+
+def _seen(meetings: list[Meeting]) -> str:
+    return planning.fingerprint([m.id for m in meetings])
+
 
 async def plan_cycle(turn: Turn) -> None:
     """``planifier`` / ``planifier 2027-2028``: the proposal of every meeting the profile calls
-    for in a cycle (dialogs/meetings/planning.py), and the meetings that already exist."""
+    for in a cycle (dialogs/meetings/planning.py), editable, and the meetings that exist."""
     services = turn.services
-    profile = services.profile.current
-    cycle = cycles.of_community(profile)
+    cycle = cycles.of_community(services.profile.current)
     today = services.now().date()
     words = turn.args.strip()
     period = cycle.parse(words) if words else planning.coming_cycle(cycle, today)
@@ -441,32 +491,81 @@ async def plan_cycle(turn: Turn) -> None:
         example = planning.coming_cycle(cycle, today)
         await turn.say("meetings.plan.usage", example=example.label, first=example.start.year)
         return
+    await turn.send_card(await _fresh_plan_card(turn, period))
+
+
+async def _fresh_plan_card(turn: Turn, period: cycles.Period, notice: str = "") -> dict[str, Any]:
+    """The proposal computed from the profile, the cycle's meetings and the poll's dates."""
+    services = turn.services
+    profile = services.profile.current
     tz = services.timezone
-    start, end = period.bounds(tz)
-    meetings = await _repository(services).starting_between(start, end)
+    meetings = await calendar.cycle_meetings(services, period)
     kept = [m for m in meetings if m.status != rules.STATUS_CANCELLED]
     held = [planning.Held(m.starts_at.astimezone(tz).date(), m.committee_ids) for m in kept]
-    mode = profile.planning_mode or (rules.MODE_HYBRID if profile.venues else rules.MODE_VIRTUAL)
-    venues = [v.name for v in profile.venues] if mode != rules.MODE_VIRTUAL else []
+    preferred = await _availability_dates(services, period)
     plan = planning.propose(
         period,
         committees=[(c.id, c.meetings_per_year) for c in profile.committees],
         joint=planning.joint_count(len(profile.committees), profile.joint_meetings_per_year),
         held=held,
-        venues=venues,
-        today=today,
+        venues=_plan_venues(profile),
+        today=services.now().date(),
+        preferred=preferred,
     )
-    locale = turn.t.locale
-    proposals = [
-        PlanLine(
-            day=p.day,
-            start=rules.DEFAULT_START,
-            end=rules.DEFAULT_END,
-            committee_names=views.committee_names(profile, p.committee_ids, locale),
-            mode=mode,
-            place=p.venue,
+    entries = planning.entries_of(plan, _committee_ids(profile))
+    return await _plan_card(
+        turn,
+        period,
+        entries,
+        meetings=meetings,
+        seen=_seen(meetings),
+        preferred=preferred,
+        unplaced=plan.unplaced,
+        notice=notice,
+    )
+
+
+async def _plan_card(
+    turn: Turn,
+    period: cycles.Period,
+    entries: list[planning.PlanEntry],
+    *,
+    meetings: list[Meeting] | None = None,
+    seen: str,
+    preferred: list[date] | None = None,
+    unplaced: int = 0,
+    notice: str = "",
+    errors: list[str] | None = None,
+) -> dict[str, Any]:
+    services = turn.services
+    profile = services.profile.current
+    tz = services.timezone
+    t = turn.t
+    locale = t.locale
+    if meetings is None:
+        meetings = await calendar.cycle_meetings(services, period)
+    if preferred is None:
+        preferred = await _availability_dates(services, period)
+    all_ids = _committee_ids(profile)
+    mode = _plan_mode(profile)
+    entries = sorted(entries)
+    venues = planning.rotate_venues(entries, _plan_venues(profile))
+    rows = [
+        PlanRow(
+            PlanLine(
+                day=entry.day,
+                start=rules.DEFAULT_START,
+                end=rules.DEFAULT_END,
+                committee_names=views.committee_names(
+                    profile, entry.committee_ids(all_ids), locale
+                ),
+                mode=mode,
+                place=venue,
+            ),
+            entry.day.isoformat(),
+            from_poll=entry.day in preferred,
         )
-        for p in plan.proposals
+        for entry, venue in zip(entries, venues, strict=True)
     ]
     existing = [
         PlanLine(
@@ -481,15 +580,247 @@ async def plan_cycle(turn: Turn) -> None:
         )
         for m in meetings[:YEAR_LIMIT]
     ]
-    card = build_plan_card(
-        turn.t,
-        label=period.label,
-        period=cycle_text(period.label, period.start, period.end, turn.t),
-        proposals=proposals,
+    series = [(c.id, c.name.get(locale)) for c in profile.committees]
+    if len(all_ids) > 1:
+        series.append((planning.JOINT_CODE, t("meetings.plan.joint_choice")))
+    polled = sum(1 for row in rows if row.from_poll)
+    can_poll = not preferred and bool(feature_hooks(services, "launch_availability"))
+    poll_note = ""
+    if polled:
+        poll_note = t.plural("meetings.plan.poll_used", polled)
+    elif can_poll and rows:
+        poll_note = t("meetings.plan.poll_none")
+    return build_plan_card(
+        t,
+        period=cycle_text(period.label, period.start, period.end, t),
+        state=PlanState(
+            label=period.label,
+            lines=planning.encode_entries(entries),
+            seen=seen,
+            first_day=period.start.isoformat(),
+            last_day=period.end.isoformat(),
+        ),
+        proposals=rows,
         existing=existing,
-        unplaced=plan.unplaced,
+        unplaced=unplaced,
+        series=series,
+        can_publish=not turn.where.personal,
+        can_poll=can_poll,
+        poll_note=poll_note,
+        notice=notice,
+        errors=errors or [],
+        hint=t("meetings.plan.in_personal") if turn.where.personal and rows else "",
     )
-    await turn.send_card(card)
+
+
+def _plan_period(services: Services, data: Mapping[str, Any]) -> cycles.Period:
+    label = data.get("plan")
+    if not isinstance(label, str) or len(label) > PLAN_MAX_LABEL:
+        raise DomainError("errors.bad_card_data")
+    period = cycles.of_community(services.profile.current).parse(label)
+    if period is None or period.label != label:
+        raise DomainError("errors.bad_card_data")
+    return period
+
+
+def _plan_seen(data: Mapping[str, Any]) -> str:
+    seen = data.get("seen")
+    if not isinstance(seen, str) or not _SEEN.match(seen):
+        raise DomainError("errors.bad_card_data")
+    return seen
+
+
+def _plan_entries(
+    turn: Turn, period: cycles.Period, data: Mapping[str, Any]
+) -> tuple[list[planning.PlanEntry], list[str]]:
+    """The card's lines (tampered ones refused), with the card's inputs applied: the lines whose
+    « Retirer » box is ticked left out, the dates typed; a typed date outside the cycle or past
+    keeps the line's date and says why."""
+    services = turn.services
+    all_ids = _committee_ids(services.profile.current)
+    today = services.now().date()
+    entries = planning.decode_entries(data.get("lines"))
+    if entries is None:
+        raise DomainError("errors.bad_card_data")
+    if any(planning.entry_problem(e, period, all_ids, today) for e in entries):
+        raise DomainError("errors.bad_card_data")
+    errors: list[str] = []
+    moved = []
+    for index, entry in enumerate(entries):
+        typed, dropped = data.get(f"day_{index}", ""), data.get(f"drop_{index}", "false")
+        if not isinstance(typed, str) or len(typed) > 20 or dropped not in ("true", "false", ""):
+            raise DomainError("errors.bad_card_data")
+        if dropped == "true":  # « Retirer » ticked
+            continue
+        day = rules.parse_day(typed) if typed.strip() else entry.day
+        if day is None:
+            raise DomainError("errors.bad_card_data")
+        candidate = replace(entry, day=day)
+        problem = planning.entry_problem(candidate, period, all_ids, today)
+        if problem:
+            errors.append(
+                turn.t(
+                    f"meetings.plan.error.{problem}",
+                    number=index + 1,
+                    date=long_date(day, turn.t),
+                    year=period.label,
+                )
+            )
+            candidate = entry
+        moved.append(candidate)
+    return moved, errors
+
+
+async def plan_edit(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """The proposal card again with its inputs applied (« Appliquer les modifications »: dates
+    typed, lines ticked « Retirer » left out), and a line added (``op: add``: ``add_series``,
+    ``add_day``)."""
+    services = turn.services
+    period = _plan_period(services, data)
+    seen = _plan_seen(data)
+    entries, errors = _plan_entries(turn, period, data)
+    op = data.get("op")
+    if op == "add":
+        error = _add_entry(turn, period, entries, data)
+        if error:
+            errors.append(error)
+    elif op != "redraw":
+        raise DomainError("errors.bad_card_data")
+    return CardReply(await _plan_card(turn, period, entries, seen=seen, errors=errors))
+
+
+def _add_entry(
+    turn: Turn, period: cycles.Period, entries: list[planning.PlanEntry], data: Mapping[str, Any]
+) -> str:
+    """Add the line the card's « Ajouter une rencontre » describes; the reason when it cannot."""
+    all_ids = _committee_ids(turn.services.profile.current)
+    series, typed = data.get("add_series", ""), data.get("add_day", "")
+    if not isinstance(series, str) or not isinstance(typed, str) or len(typed) > 20:
+        raise DomainError("errors.bad_card_data")
+    if series not in all_ids and not (series == planning.JOINT_CODE and len(all_ids) > 1):
+        raise DomainError("errors.bad_card_data")
+    if not typed.strip():
+        return turn.t("meetings.plan.error.add_day")
+    day = rules.parse_day(typed)
+    if day is None:
+        raise DomainError("errors.bad_card_data")
+    entry = planning.PlanEntry(day, series)
+    if planning.entry_problem(entry, period, all_ids, turn.services.now().date()):
+        return turn.t(
+            "meetings.plan.error.add_outside", date=long_date(day, turn.t), year=period.label
+        )
+    if len(entries) >= planning.MAX_ENTRIES:
+        return turn.t("meetings.plan.error.too_many")
+    entries.append(entry)
+    return ""
+
+
+def _line_plan(services: Services, entry: planning.PlanEntry, venue: str) -> rules.Plan:
+    """A published line: the meeting ``rencontre`` would create with its defaults (Annexe C
+    agenda, 9 h–16 h, the community's general objective, default reminders), no Teams link."""
+    profile = services.profile.current
+    t = views.community_translator(services)
+    ids = entry.committee_ids(_committee_ids(profile))
+    names = t("meetings.card.committee_separator").join(
+        views.committee_names(profile, ids, t.locale)
+    )
+    if len(ids) > 1:
+        names = t("meetings.card.joint", committees=names)
+    tz = services.timezone
+    mode = _plan_mode(profile)
+    return rules.Plan(
+        title=t("meetings.plan.title", committees=names)[: rules.LIMITS["title"]],
+        committee_ids=ids,
+        starts_at=rules.at_local(entry.day, rules.DEFAULT_START, tz),
+        ends_at=rules.at_local(entry.day, rules.DEFAULT_END, tz),
+        mode=mode,
+        place=venue if mode != rules.MODE_VIRTUAL else "",
+        join_url="",
+        general_objective=profile.mandate.get(t.locale)[: rules.LIMITS["general_objective"]],
+        specific_objectives=(),
+        agenda=rules.annexe_c_agenda(),
+        remind_unanswered_days=rules.DEFAULT_REMIND_UNANSWERED,
+        remind_coming_days=rules.DEFAULT_REMIND_COMING,
+    )
+
+
+async def plan_publish(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """« Publier tout »: each line becomes a meeting exactly as ``rencontre`` publishes one
+    (its card posted here, its reminders), then the cycle calendar card. A line publishes at
+    most once (its meeting id comes from the line), and a card drawn before the cycle changed
+    (a second click, an older card) publishes nothing: it is redrawn instead."""
+    services = turn.services
+    if turn.where.personal:
+        raise DomainError("meetings.plan.in_personal")
+    period = _plan_period(services, data)
+    seen = _plan_seen(data)
+    entries, errors = _plan_entries(turn, period, data)
+    if errors:
+        return CardReply(await _plan_card(turn, period, entries, seen=seen, errors=errors))
+    async with _lock(services, f"plan:{period.label}"):
+        if _seen(await calendar.cycle_meetings(services, period)) != seen:
+            logger.info("cycle %s: stale proposal card, nothing published", period.label)
+            return CardReply(await _fresh_plan_card(turn, period, turn.t("meetings.plan.stale")))
+        entries = sorted(entries)
+        venues = planning.rotate_venues(entries, _plan_venues(services.profile.current))
+        created = 0
+        for entry, venue in zip(entries, venues, strict=True):
+            meeting_id = planning.line_meeting_id(period.label, entry)
+            async with _lock(services, meeting_id):
+                if await _repository(services).get(meeting_id) is not None:
+                    continue
+                if created:
+                    await asyncio.sleep(POST_SPACING)
+                await _publish(turn, meeting_id, _line_plan(services, entry, venue), batch=True)
+                created += 1
+        if created:
+            await services.jobs.replan()  # other features plan from meetings (check-in, ...)
+            await asyncio.sleep(POST_SPACING)
+        await calendar.post_or_redraw(turn, period)
+    logger.info(
+        "cycle %s: %d meetings published by %s", period.label, created, turn.caller.member_key
+    )
+    notice = (
+        turn.t.plural("meetings.plan.published", created)
+        if created
+        else turn.t("meetings.plan.calendar_posted")
+    )
+    if created and _plan_mode(services.profile.current) != rules.MODE_IN_PERSON:
+        notice = turn.t(
+            "meetings.plan.notice_join", first=notice, second=turn.t("meetings.plan.link_later")
+        )
+    return CardReply(await _fresh_plan_card(turn, period, notice))
+
+
+async def plan_poll(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """« Lancer un sondage Disponibilités »: the polls feature's draft, pre-filled with the
+    proposal's dates (its ``launch_availability`` hook), posted below the proposal."""
+    services = turn.services
+    period = _plan_period(services, data)
+    seen = _plan_seen(data)
+    entries, errors = _plan_entries(turn, period, data)
+    hooks = feature_hooks(services, "launch_availability")
+    if not hooks:
+        raise DomainError("meetings.plan.poll_unavailable")
+    days = sorted({e.day for e in entries})
+    await hooks[0](turn, days)
+    logger.info("cycle %s: availability poll drafted with %d dates", period.label, len(days))
+    notice = turn.t("meetings.plan.poll_launched")
+    return CardReply(
+        await _plan_card(turn, period, entries, seen=seen, notice=notice, errors=errors)
+    )
+
+
+async def calendar_ics(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
+    """The cycle calendar's button: a download link to one .ics with every meeting, built now
+    (so always up to date), valid 24 hours."""
+    services = turn.services
+    period = _plan_period(services, data)
+    url = await calendar.publish_ics(services, period, turn.t, turn.caller.member_key)
+    logger.info("cycle %s calendar published", period.label)
+    if views.is_invoke(turn):
+        return CardReply(await calendar.calendar_card(services, period, turn.t, ics_url=url))
+    return MessageReply(turn.t("meetings.calendar.link_message", url=url))
 
 
 # ---- the meeting chat --------------------------------------------------------------------

@@ -4,6 +4,7 @@ bot's expiring download links."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
@@ -22,6 +23,30 @@ def invite_filename(t: Translator, local_day: str) -> str:
     return t("meetings.invite.filename", date=local_day) + ".ics"
 
 
+def calendar_filename(t: Translator, label: str) -> str:
+    return t("meetings.calendar.filename", year=label) + ".ics"
+
+
+@dataclass(frozen=True)
+class IcsEvent:
+    """A meeting with what its event needs besides the stored record."""
+
+    meeting: Meeting
+    address: str
+    agenda_lines: Sequence[str]
+
+
+def _calendar(name: str = "") -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
 def build_ics(
     meeting: Meeting,
     t: Translator,
@@ -33,11 +58,37 @@ def build_ics(
 ) -> bytes:
     """The calendar file: one event with the place (and address), the Teams link as URL and in
     the description, the objectives and the timed agenda."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar = _calendar()
+    calendar.add_component(_event(meeting, t, now, address, agenda_lines, uid_domain))
+    return calendar.to_ical()
+
+
+def build_cycle_ics(
+    events: Sequence[IcsEvent],
+    t: Translator,
+    *,
+    now: datetime,
+    name: str,
+    uid_domain: str = "veilleuse.cdep",
+) -> bytes:
+    """One file with every meeting of a cycle (the same events, same UIDs, as each meeting's
+    own invite: importing both updates rather than duplicates; a cancelled one is CANCELLED)."""
+    calendar = _calendar(name)
+    for item in events:
+        calendar.add_component(
+            _event(item.meeting, t, now, item.address, item.agenda_lines, uid_domain)
+        )
+    return calendar.to_ical()
+
+
+def _event(
+    meeting: Meeting,
+    t: Translator,
+    now: datetime,
+    address: str,
+    agenda_lines: Sequence[str],
+    uid_domain: str,
+) -> Event:
     event = Event()
     event.add("uid", f"{meeting.id}@{uid_domain}")
     event.add("dtstamp", now.astimezone(UTC))
@@ -67,8 +118,7 @@ def build_ics(
     if agenda_lines:
         description += ["", t("meetings.card.agenda"), *agenda_lines]
     event.add("description", "\n".join(description))
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event
 
 
 def agenda_lines_for_ics(lines: Sequence[AgendaLine], t: Translator) -> list[str]:

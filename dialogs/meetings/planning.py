@@ -26,10 +26,22 @@ already exist. The choices, so an animateur can predict the result:
 - **Series order**: joint meetings first, then each committee in the profile's order.
 - **Venue**: proposals in date order take the profile's venues in turn (none for a virtual
   meeting); hours are the meetings' defaults (9 h to 16 h).
+- **A « Disponibilités » poll** (``preferred``: its best dates, best first): for each aimed
+  month, the first preferred date that lies in that aim's slice of months (months
+  ``[i × L / n, (i + 1) × L / n)``) and fits every rule above is taken before the day-by-day
+  search; such proposals are marked ``from_poll``.
+
+The editable card keeps its lines as ``PlanEntry`` values encoded in the card data
+(``encode_entries`` / ``decode_entries``); every line is checked again on the server
+(``entry_problem``): a day inside the cycle, after today, and a known committee (or ``*`` for a
+joint meeting). A published line becomes the meeting ``line_meeting_id(label, entry)``: the same
+line published twice is the same meeting.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -58,6 +70,7 @@ class Proposal:
     day: date
     committee_ids: tuple[str, ...]  # one committee, or all of them for a joint meeting
     venue: str
+    from_poll: bool = False  # a best date of the cycle's « Disponibilités » poll
 
     @property
     def joint(self) -> bool:
@@ -138,6 +151,7 @@ def propose(
     held: Sequence[Held],
     venues: Sequence[str],
     today: date,
+    preferred: Sequence[date] = (),
 ) -> Plan:
     """The meetings to add to ``period`` (see the module docstring for every rule)."""
     months = usable_months(period)
@@ -150,6 +164,7 @@ def propose(
     series.extend((c, n) for c, n in committees if n > 0)
 
     placed: list[tuple[date, tuple[str, ...]]] = []
+    polled: set[date] = set()
     unplaced = 0
     for key, count in series:
         ids = all_ids if key == JOINT else (key,)
@@ -164,7 +179,13 @@ def propose(
         for target in targets:
             year, month = months[target]
             start = max(date(year, month, 1), today + timedelta(days=1))
-            day_found = _first_day(start, period, key, ids, closed, taken)
+            day_found = _preferred_day(
+                preferred, _slice(target, count, months), key, ids, closed, taken, today
+            )
+            if day_found is not None:
+                polled.add(day_found)
+            else:
+                day_found = _first_day(start, period, key, ids, closed, taken)
             if day_found is None:
                 unplaced += 1
                 continue
@@ -173,10 +194,33 @@ def propose(
 
     placed.sort()
     proposals = tuple(
-        Proposal(day, ids, venues[i % len(venues)] if venues else "")
+        Proposal(day, ids, venues[i % len(venues)] if venues else "", day in polled)
         for i, (day, ids) in enumerate(placed)
     )
     return Plan(proposals, unplaced)
+
+
+def _slice(target: int, count: int, months: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The months of the aim ``target`` belongs to: ``[i × L / n, (i + 1) × L / n)``."""
+    size = len(months)
+    index = next(i for i in range(count) if (2 * i + 1) * size // (2 * count) == target)
+    low, high = index * size // count, (index + 1) * size // count
+    return set(months[low : max(high, low + 1)])
+
+
+def _preferred_day(
+    preferred: Sequence[date],
+    months: set[tuple[int, int]],
+    key: str,
+    ids: tuple[str, ...],
+    closed: set[date],
+    taken: Sequence[Held],
+    today: date,
+) -> date | None:
+    for day in preferred:
+        if day > today and (day.year, day.month) in months and _fits(day, key, ids, closed, taken):
+            return day
+    return None
 
 
 def _first_day(
@@ -212,3 +256,90 @@ def _fits(
         if joint_vs_own and shared and _week(other.day) == _week(day):
             return False
     return True
+
+
+# ---- the editable proposal -------------------------------------------------------------------
+
+JOINT_CODE = "*"  # a joint meeting's line in the card data
+MAX_ENTRIES = 30  # lines a proposal card holds at most (Teams' card size limit)
+_ENTRY = re.compile(r"^(\d{4}-\d{2}-\d{2})@([A-Za-z0-9_.-]{1,60}|\*)$")
+
+
+@dataclass(frozen=True, order=True)
+class PlanEntry:
+    """One line of the editable proposal: a day and its series (a committee id, or ``*``)."""
+
+    day: date
+    series: str
+
+    @property
+    def joint(self) -> bool:
+        return self.series == JOINT_CODE
+
+    def committee_ids(self, all_ids: Sequence[str]) -> tuple[str, ...]:
+        return tuple(all_ids) if self.joint else (self.series,)
+
+
+def entries_of(plan: Plan, all_ids: Sequence[str]) -> list[PlanEntry]:
+    return [
+        PlanEntry(p.day, JOINT_CODE if p.joint and len(all_ids) > 1 else p.committee_ids[0])
+        for p in plan.proposals
+    ]
+
+
+def encode_entries(entries: Sequence[PlanEntry]) -> str:
+    return ";".join(f"{e.day.isoformat()}@{e.series}" for e in entries)
+
+
+def decode_entries(text: object) -> list[PlanEntry] | None:
+    """The lines the card carries, or None when the text is not what a card could hold."""
+    if not isinstance(text, str) or len(text) > MAX_ENTRIES * 80:
+        return None
+    if not text:
+        return []
+    entries = []
+    for part in text.split(";"):
+        match = _ENTRY.match(part)
+        if match is None:
+            return None
+        try:
+            day = date.fromisoformat(match.group(1))
+        except ValueError:
+            return None
+        entries.append(PlanEntry(day, match.group(2)))
+    return entries if len(entries) <= MAX_ENTRIES else None
+
+
+def entry_problem(entry: PlanEntry, period: Period, all_ids: Sequence[str], today: date) -> str:
+    """Why a line cannot be planned (a ``meetings.plan.error.<code>``), or ""."""
+    if entry.joint and len(all_ids) < 2:
+        return "committee"
+    if not entry.joint and entry.series not in all_ids:
+        return "committee"
+    if not period.contains(entry.day):
+        return "outside"
+    if entry.day <= today:
+        return "past"
+    return ""
+
+
+def rotate_venues(entries: Sequence[PlanEntry], venues: Sequence[str]) -> list[str]:
+    """The venue of each line (same order as ``entries``): the profile's venues in turn, in date
+    order, as ``propose`` assigns them."""
+    order = sorted(range(len(entries)), key=lambda i: entries[i])
+    chosen = [""] * len(entries)
+    if venues:
+        for rank, i in enumerate(order):
+            chosen[i] = venues[rank % len(venues)]
+    return chosen
+
+
+def line_meeting_id(label: str, entry: PlanEntry) -> str:
+    """The meeting a published line becomes (12 hex digits, like every meeting id)."""
+    text = f"plan:{label}:{entry.day.isoformat()}:{entry.series}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def fingerprint(meeting_ids: Sequence[str]) -> str:
+    """What existed in the cycle when the card was drawn (a stale card publishes nothing)."""
+    return hashlib.sha256(",".join(sorted(meeting_ids)).encode()).hexdigest()[:16]

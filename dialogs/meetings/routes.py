@@ -23,6 +23,10 @@ ACTIONS = (
     Action(MeetingVerb.rsvp, handlers.rsvp),
     Action(MeetingVerb.view, handlers.view),
     Action(MeetingVerb.invite, handlers.send_invite),
+    Action(MeetingVerb.plan_edit, handlers.plan_edit, Role.ANIMATEUR),
+    Action(MeetingVerb.plan_publish, handlers.plan_publish, Role.ANIMATEUR),
+    Action(MeetingVerb.plan_poll, handlers.plan_poll, Role.ANIMATEUR),
+    Action(MeetingVerb.calendar, handlers.calendar_ics),
 )
 
 plan_jobs = jobs.plan_jobs

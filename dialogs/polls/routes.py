@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cards.polls import PollVerb
 from dialogs.feature import Action, Command
-from dialogs.polls import handlers
+from dialogs.polls import availability, handlers
 from dialogs.polls.jobs import plan_jobs
 from dialogs.polls.privacy import forget_member, member_data
 
@@ -35,4 +35,17 @@ ACTIONS = (
     Action(PollVerb.list, handlers.show_list),
 )
 
-__all__ = ["ACTIONS", "COMMANDS", "forget_member", "member_data", "plan_jobs"]
+# Hooks a lower feature calls without importing this one (dialogs/events.py): the cycle
+# planning of meetings reads an availability poll's best dates and launches one.
+availability_dates = availability.availability_dates
+launch_availability = availability.launch_availability
+
+__all__ = [
+    "ACTIONS",
+    "COMMANDS",
+    "availability_dates",
+    "forget_member",
+    "launch_availability",
+    "member_data",
+    "plan_jobs",
+]

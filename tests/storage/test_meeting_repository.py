@@ -12,6 +12,7 @@ import pytest
 
 from storage.meeting_repository import (
     AgendaEntry,
+    CycleCalendar,
     FakeMeetingRepository,
     Meeting,
     MeetingRepository,
@@ -146,3 +147,17 @@ async def test_data_survives_reopening(tmp_path: Path) -> None:
     assert await repository.get("a1b2c3d4e5f6") == meeting()
     assert len(await repository.rsvps("m")) == 1
     reopened.close()
+
+
+async def test_a_cycle_calendar_is_kept_per_cycle(repository: MeetingRepository) -> None:
+    assert await repository.calendar("2027-2028") is None
+    first = CycleCalendar("2027-2028", "19:cdep@thread.tacv2;messageid=1", "activity-9")
+    await repository.save_calendar(first)
+    await repository.save_calendar(CycleCalendar("2028-2029", "19:cdep@thread.tacv2", "a-2"))
+    assert await repository.calendar("2027-2028") == first
+    moved = CycleCalendar("2027-2028", "19:other@thread.tacv2", "activity-10")
+    await repository.save_calendar(moved)
+    assert await repository.calendar("2027-2028") == moved
+    assert (await repository.calendar("2028-2029")) == CycleCalendar(
+        "2028-2029", "19:cdep@thread.tacv2", "a-2"
+    )

@@ -22,6 +22,7 @@ from tests.dialogs.meetings.conftest import (
     plan_meeting,
     say_in_channel,
     set_clock,
+    verbs_of,
     walk,
 )
 
@@ -37,11 +38,15 @@ ROOM_2 = "CLSC Samuel-de-Champlain, salle polyvalente"
 
 
 def section(card: dict[str, Any], title: str) -> list[str]:
-    """The lines of the card's part headed ``title``."""
+    """The lines of the card's part headed ``title`` (a proposal line's text is the first
+    TextBlock of its row)."""
     for node in walk(card):
         items = node.get("items") or []
         if items and items[0].get("text") == title:
-            return [str(item["text"]) for item in items[1:]]
+            return [
+                next(str(n["text"]) for n in walk(item) if n.get("type") == "TextBlock")
+                for item in items[1:]
+            ]
     return []
 
 
@@ -81,7 +86,10 @@ async def test_an_animateur_gets_the_whole_cycle_and_a_member_is_refused(bot_htt
     assert (
         "mardi 5 octobre 2027, 9 h 00 à 16 h 00" in section(card, FR("meetings.plan.proposed"))[0]
     )
-    assert not any(node.get("type", "").startswith("Action.") for node in walk(card))
+    # In 1:1 the proposal can be edited, and the card says to publish from the channel.
+    assert "meetings.plan_publish" not in verbs_of(card)
+    assert "meetings.plan_edit" in verbs_of(card)
+    assert FR("meetings.plan.in_personal") in texts_of(card)
 
     # English, and a cycle chosen by name.
     await bot_http.choose_language(ANIMATEUR_AAD, "en")

@@ -21,17 +21,27 @@ Venues A, B alternate in date order.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from dialogs.cycles import Cycle
 from dialogs.meetings.planning import (
+    MAX_ENTRIES,
     Held,
     Plan,
+    PlanEntry,
     aims,
     closed_days,
     coming_cycle,
+    decode_entries,
+    encode_entries,
+    entries_of,
+    entry_problem,
+    fingerprint,
     joint_count,
+    line_meeting_id,
     propose,
+    rotate_venues,
     usable_months,
 )
 
@@ -169,3 +179,104 @@ def test_the_coming_cycle() -> None:
     assert coming_cycle(cycle, date(2027, 9, 1)).label == "2027-2028"
     assert coming_cycle(cycle, date(2027, 10, 1)).label == "2028-2029"
     assert coming_cycle(cycle, date(2028, 2, 29)).label == "2028-2029"
+
+
+# ---- a « Disponibilités » poll's dates -------------------------------------------------------
+#
+# Slices of months (L = 10): joint n = 2 → [0, 5) Sep–Jan and [5, 10) Feb–Jun; a committee
+# n = 3 → [0, 3) Sep–Nov, [3, 6) Dec–Feb, [6, 10) Mar–Jun.
+
+
+def test_the_polls_dates_come_first_each_in_its_slice_of_months() -> None:
+    thu_14_oct, thu_18_nov, mon_11_oct = date(2027, 10, 14), date(2027, 11, 18), date(2027, 10, 11)
+    plan = propose(
+        CYCLE,
+        committees=TWO,
+        joint=2,
+        held=[],
+        venues=["A"],
+        today=TODAY,
+        # Thanksgiving (11 Oct) is closed whatever the poll says; best first.
+        preferred=[mon_11_oct, thu_14_oct, thu_18_nov],
+    )
+    assert days(plan) == [
+        (date(2027, 10, 5), ("clsc",)),  # Tuesday 5 October is free now that ch moved
+        (thu_14_oct, BOTH),  # the joint series comes first and takes the best open date
+        (thu_18_nov, ("ch",)),  # ch's first slice (Sep–Nov) has the second best
+        (date(2028, 2, 1), ("ch",)),
+        (date(2028, 2, 2), ("clsc",)),
+        (date(2028, 4, 4), BOTH),
+        (date(2028, 5, 2), ("ch",)),
+        (date(2028, 5, 3), ("clsc",)),
+    ]
+    assert [p.from_poll for p in plan.proposals] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_a_poll_date_outside_every_slice_or_breaking_a_rule_is_left() -> None:
+    plan = propose(
+        CYCLE,
+        committees=(("ch", 1),),
+        joint=0,
+        held=[],
+        venues=[],
+        today=TODAY,
+        # n = 1: the one slice is the whole cycle. 3 July is summer, 25 December the holidays,
+        # 1 June 2027 is before today, Wednesday 8 March 2028 is in the spring break: the first
+        # that fits is Thursday 16 March 2028.
+        preferred=[
+            date(2027, 7, 3),
+            date(2027, 12, 25),
+            date(2027, 6, 1),
+            date(2028, 3, 8),
+            date(2028, 3, 16),
+        ],
+    )
+    assert days(plan) == [(date(2028, 3, 16), ("ch",))]
+    assert plan.proposals[0].from_poll
+
+
+# ---- the editable proposal -------------------------------------------------------------------
+
+
+def test_lines_round_trip_and_tampered_text_is_refused() -> None:
+    plan = propose(CYCLE, committees=TWO, joint=2, held=[], venues=[], today=TODAY)
+    entries = entries_of(plan, BOTH)
+    text = encode_entries(entries)
+    assert text.split(";")[:3] == ["2027-10-05@ch", "2027-10-06@clsc", "2027-11-02@*"]
+    assert decode_entries(text) == entries
+    assert decode_entries("") == []
+    for bad in ("2027-10-05", "2027-13-05@ch", "2027-10-05@c h", "x;2027-10-05@ch", 5, None):
+        assert decode_entries(bad) is None
+    assert decode_entries(";".join(["2027-10-05@ch"] * (MAX_ENTRIES + 1))) is None
+
+
+def test_a_line_must_be_in_the_cycle_after_today_for_a_known_committee() -> None:
+    assert entry_problem(PlanEntry(date(2027, 10, 5), "ch"), CYCLE, BOTH, TODAY) == ""
+    assert entry_problem(PlanEntry(date(2027, 10, 5), "*"), CYCLE, BOTH, TODAY) == ""
+    assert entry_problem(PlanEntry(date(2027, 10, 5), "*"), CYCLE, ("ch",), TODAY) == "committee"
+    assert entry_problem(PlanEntry(date(2027, 10, 5), "zz"), CYCLE, BOTH, TODAY) == "committee"
+    assert entry_problem(PlanEntry(date(2028, 7, 1), "ch"), CYCLE, BOTH, TODAY) == "outside"
+    assert entry_problem(PlanEntry(date(2027, 8, 31), "ch"), CYCLE, BOTH, TODAY) == "outside"
+    late = date(2027, 10, 5)
+    assert entry_problem(PlanEntry(late, "ch"), CYCLE, BOTH, late) == "past"
+
+
+def test_venues_turn_in_date_order_and_ids_are_stable() -> None:
+    entries = [PlanEntry(date(2027, 11, 2), "*"), PlanEntry(date(2027, 10, 5), "ch")]
+    assert rotate_venues(entries, ["A", "B"]) == ["B", "A"]
+    assert rotate_venues(entries, []) == ["", ""]
+    first = line_meeting_id("2027-2028", entries[0])
+    assert re.fullmatch(r"[0-9a-f]{12}", first)
+    assert first == line_meeting_id("2027-2028", PlanEntry(date(2027, 11, 2), "*"))
+    assert first != line_meeting_id("2027-2028", PlanEntry(date(2027, 11, 3), "*"))
+    assert first != line_meeting_id("2028-2029", entries[0])
+    assert fingerprint(["b", "a"]) == fingerprint(["a", "b"]) != fingerprint(["a"])
