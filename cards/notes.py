@@ -193,7 +193,7 @@ def build_notes_card(view: NotesView, t: Translator) -> dict[str, Any]:
             "has_decisions": bool(view.decisions),
             "decisions": "\n".join(f"- {line}" for line in view.decisions),
             "has_follow_ups": bool(view.follow_ups),
-            "follow_ups": [{"line": _follow_up_text(f, t)} for f in view.follow_ups],
+            "follow_ups": [{"line": f"- {_follow_up_text(f, t)}"} for f in view.follow_ups],
             "has_resources": bool(view.resources),
             "resources": [
                 {"line": f"[{r.title}]({r.url})" if r.url else r.title} for r in view.resources
