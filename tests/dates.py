@@ -38,6 +38,7 @@ DATE_SENSITIVE: tuple[str, ...] = (
     "tests/dialogs/onboarding",
     "tests/dialogs/topics",
     "tests/dialogs/vitality",
+    "tests/dialogs/notes",
     "tests/dialogs/test_cycles.py",
     "tests/dialogs/test_events.py",
     "tests/bot/test_downloads.py",

@@ -81,8 +81,7 @@ async def show(turn: Turn) -> None:
     services, now = turn.services, turn.services.clock()
     arg = " ".join(turn.args.split())
     if arg.isdigit():
-        period = meetings.cycle_period(services, now)
-        listed = await meetings.archive(services, now, period) if period else []
+        _, listed = await meetings.current_archive(services, now)
     else:
         listed = await meetings.recent_past(services, now)
     picked = rules.pick(listed, arg, now, services.timezone)
@@ -109,11 +108,11 @@ async def past_meetings(turn: Turn) -> None:
     """``rencontres passées [2026-2027]``: the cycle's past meetings, with their notes and how
     many takeaways, newest first and numbered for ``rencontre notes <n>``."""
     services, now = turn.services, turn.services.clock()
-    period = meetings.cycle_period(services, now, " ".join(turn.args.split()))
-    if period is None:
-        period = meetings.cycle_period(services, now)
-    assert period is not None
-    listed = await meetings.archive(services, now, period)
+    named = meetings.cycle_period(services, now, " ".join(turn.args.split()))
+    if named is not None and turn.args.strip():
+        period, listed = named, await meetings.archive(services, now, named)
+    else:
+        period, listed = await meetings.current_archive(services, now)
     title = turn.t(
         "notes.list.title", cycle=cycle_text(period.label, period.start, period.end, turn.t)
     )

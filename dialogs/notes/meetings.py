@@ -55,6 +55,22 @@ async def archive(services: Services, now: datetime, period: cycles.Period) -> l
     return rules.past(await meetings.in_range(services, start, end), now)
 
 
+async def current_archive(
+    services: Services, now: datetime
+) -> tuple[cycles.Period, list[MeetingRef]]:
+    """The archive of today's cycle or, while that cycle has no past meeting yet (its first
+    weeks), of the previous one."""
+    cycle = cycles.of_community(services.profile.current)
+    period = cycle.of(now.astimezone(services.timezone).date())
+    listed = await archive(services, now, period)
+    if not listed:
+        previous = cycle.previous(period)
+        earlier = await archive(services, now, previous)
+        if earlier:
+            return previous, earlier
+    return period, listed
+
+
 async def in_range(services: Services, start: datetime, end: datetime) -> list[MeetingRef]:
     return await meetings.in_range(services, start, end)
 

@@ -151,7 +151,8 @@ def test_without_argument_the_only_recent_meeting_is_picked() -> None:
 def test_without_argument_and_two_recent_meetings_a_choice_is_offered() -> None:
     other = meeting("other", date(2026, 11, 18))
     picked = rules.pick([other, LAST, OLD], "", NOW, TZ)
-    assert picked.meeting is None and picked.choices == (other, LAST)
+    assert picked.meeting is None
+    assert picked.choices == (other, LAST)
 
 
 def test_without_argument_and_nothing_recent_the_latest_are_offered() -> None:
