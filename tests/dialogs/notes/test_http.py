@@ -18,6 +18,7 @@ from dialogs.library.repositories import resource_repository
 from dialogs.meetings import views as meeting_views
 from dialogs.meetings.queries import meeting_repository
 from dialogs.notes import jobs, routes, rules
+from dialogs.notes import queries as notes_queries
 from dialogs.notes.repositories import notes_repository
 from storage.resource_repository import Resource
 from storage.times import utc_iso
@@ -268,6 +269,13 @@ async def test_the_archive_lists_past_meetings_with_notes_and_takeaways(bot_http
     # Two recent meetings: « rencontre notes » asks which one.
     chooser = card_of(await say(bot_http, "rencontre notes"))
     assert FR("notes.list.choose") in texts(chooser)
+    # What the vitality report reads (dialogs/notes/queries.py).
+    services = services_of(bot_http)
+    start, end = first.starts_at - timedelta(days=1), services.clock()
+    stats = await notes_queries.takeaways_stats(services, start, end)
+    assert (stats.meetings, stats.meetings_with_notes, stats.takeaways) == (2, 1, 1)
+    [collected] = await notes_queries.takeaways(services, start, end)
+    assert (collected.meeting_id, collected.text) == (last.id, "Écouter avant de proposer")
     # In English.
     await bot_http.choose_language(MEMBER_AAD, "en")
     archive = card_of(await say(bot_http, "past meetings", locale="en"))
