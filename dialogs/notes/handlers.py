@@ -161,8 +161,10 @@ async def save(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     _past(turn, meeting)
     repository = notes_repository(services)
     before = await repository.get(meeting.id)
-    allowed = {p.key for p in await meetings.people(services, (turn.caller.member_key, ""))}
-    allowed |= {f.member_key for f in (before.follow_ups if before else ())}
+    named = [f.member_key for f in (before.follow_ups if before else ())]
+    caller = (turn.caller.member_key, turn.caller.name)
+    people = await views.form_people(services, meeting, caller, named)
+    allowed = rules.tokens_of([*(p.key for p in people), *named])
     try:
         draft, problem = rules.read_form(data, allowed)
     except rules.BadCardData as bad:

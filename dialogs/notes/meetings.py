@@ -164,6 +164,28 @@ async def people(services: Services, *also: tuple[str, str]) -> list[Person]:
     return sorted((Person(k, n) for k, n in found.items()), key=lambda p: p.name.casefold())
 
 
+async def meeting_people(
+    services: Services, meeting: MeetingRef, *also: tuple[str, str]
+) -> list[Person]:
+    """The meeting's people (its committees' members and whoever answered it), the animateurs
+    and ``also``, by name: who may take a follow-up when the roster is too long to list."""
+    try:
+        keys = await meetings.invited_member_keys(services, meeting.id)
+    except Exception:
+        logger.exception("notes: people of meeting %s failed", meeting.id)
+        keys = []
+    found = {key: await name_of(services, key) for key in keys}
+    for animateur in services.profile.current.animateurs:
+        if animateur.aad_object_id:
+            found.setdefault(animateur.aad_object_id.casefold(), animateur.name)
+    for key, name in also:
+        if key:
+            found.setdefault(key, name or key)
+    return sorted(
+        (Person(k, n or k) for k, n in found.items() if k), key=lambda p: p.name.casefold()
+    )
+
+
 async def name_of(services: Services, member_key: str) -> str:
     if not member_key:
         return ""

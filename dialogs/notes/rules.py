@@ -4,6 +4,7 @@ form (card data is untrusted)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ TAKEAWAY_MAX = 600
 TAKEAWAY_MIN = 3
 ROWS_MIN = 3
 ROWS_MAX = 8
+# Member choices a notes form may carry in all (rows × people), to stay well under the card
+# size limit; a bigger roster is narrowed to the meeting's people (dialogs/notes/views.py).
+CHOICES_BUDGET = 320
+TOKEN_LENGTH = 10
 ID_MAX = 40
 
 DONE = "done"
@@ -257,15 +262,36 @@ def row_count(data: Mapping[str, Any]) -> int:
     return rows
 
 
-def read_form(data: Mapping[str, Any], member_keys: Iterable[str]) -> tuple[Draft, str]:
+def member_token(member_key: str) -> str:
+    """The short value naming a member in the form's choices (a card holds one list per
+    follow-up row: full keys would make it too big for a large roster)."""
+    return hashlib.sha256(member_key.encode("utf-8")).hexdigest()[:TOKEN_LENGTH]
+
+
+def tokens_of(member_keys: Iterable[str]) -> dict[str, str]:
+    """Token → member key."""
+    return {member_token(key): key for key in member_keys if key}
+
+
+def rows_for(existing: int, people: int) -> int:
+    """How many follow-up rows the form shows: the existing ones and one more (at least
+    ROWS_MIN, at most ROWS_MAX), fewer blank ones when the member lists would make the card too
+    big (rows × people choices within CHOICES_BUDGET), never fewer than the existing ones."""
+    wanted = min(ROWS_MAX, max(ROWS_MIN, existing + 1))
+    while wanted > max(existing, 1) and wanted * people > CHOICES_BUDGET:
+        wanted -= 1
+    return max(wanted, min(existing, ROWS_MAX))
+
+
+def read_form(data: Mapping[str, Any], members: Mapping[str, str]) -> tuple[Draft, str]:
     """The draft and a problem code (``""``, ``empty``, ``link``, ``due``, ``who``); raises
-    :class:`BadCardData` on data no card of ours sends (unknown member, bad ids)."""
+    :class:`BadCardData` on data no card of ours sends (unknown member, bad ids). ``members``:
+    the choices' values (tokens) → member keys."""
     meeting_id = check_id(data.get("meeting_id"))
     rows = row_count(data)
     ids = data.get("fu_ids", [])
     if not isinstance(ids, list) or len(ids) > rows:
         raise BadCardData("fu_ids")
-    known = set(member_keys)
     problem = ""
     found: list[FollowUpRow] = []
     for index in range(rows):
@@ -274,7 +300,7 @@ def read_form(data: Mapping[str, Any], member_keys: Iterable[str]) -> tuple[Draf
             check_id(follow_up_id, "fu_ids")
         text = _text(data, f"fu_text_{index}", FOLLOW_UP_MAX)
         who = data.get(f"fu_who_{index}", "") or ""
-        if not isinstance(who, str) or (who and who not in known):
+        if not isinstance(who, str) or (who and who not in members):
             raise BadCardData(f"fu_who_{index}")
         due = data.get(f"fu_due_{index}", "") or ""
         if not isinstance(due, str) or len(due) > 20:
@@ -285,7 +311,7 @@ def read_form(data: Mapping[str, Any], member_keys: Iterable[str]) -> tuple[Draf
             continue
         if not who:
             problem = problem or "who"
-        found.append(FollowUpRow(follow_up_id, text, who, due))
+        found.append(FollowUpRow(follow_up_id, text, members[who] if who else "", due))
     draft = Draft(
         meeting_id=meeting_id,
         key_points=_text(data, "key_points", TEXT_MAX),

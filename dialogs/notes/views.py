@@ -40,12 +40,26 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.lstrip("-•* ").strip() for line in text.split("\n") if line.strip())
 
 
-def blank_rows(rows: Sequence[FollowUpInput]) -> tuple[FollowUpInput, ...]:
-    """The follow-up rows and enough empty ones to add some (ROWS_MIN, one more, ROWS_MAX)."""
-    wanted = min(rules.ROWS_MAX, max(rules.ROWS_MIN, len(rows) + 1))
-    return (*rows, *(FollowUpInput("", "", "", "") for _ in range(wanted - len(rows))))[
-        : rules.ROWS_MAX
-    ]
+# Beyond this many people, the form lists the meeting's people rather than the whole roster.
+ROSTER_LISTED_MAX = 40
+
+
+def blank_rows(rows: Sequence[FollowUpInput], people: int) -> tuple[FollowUpInput, ...]:
+    """The follow-up rows and empty ones to add some (rules.rows_for)."""
+    wanted = rules.rows_for(len(rows), people)
+    return (*rows, *(FollowUpInput("", "", "", "") for _ in range(wanted - len(rows))))
+
+
+async def form_people(
+    services: Services, meeting: MeetingRef, caller: tuple[str, str], named: Sequence[str]
+) -> list[meetings.Person]:
+    """Who the form offers for a follow-up: the roster's current members and the animateurs
+    (the meeting's people when the roster is long), the caller, and those already named."""
+    also = [caller, *[(key, await meetings.name_of(services, key)) for key in named if key]]
+    people = await meetings.people(services, *also)
+    if len(people) > ROSTER_LISTED_MAX:
+        people = await meetings.meeting_people(services, meeting, *also)
+    return people
 
 
 async def notes_form(
@@ -67,16 +81,21 @@ async def notes_form(
         rows = [FollowUpInput(f.id, f.text, f.member_key, f.due_on) for f in notes.follow_ups]
     else:
         values, rows = ("", "", ""), []
-    named = [(r.member_key, await meetings.name_of(services, r.member_key)) for r in rows]
-    people = await meetings.people(services, caller, *named)
+    people = await form_people(services, meeting, caller, [r.member_key for r in rows])
+    rows = [
+        FollowUpInput(
+            r.id, r.text, rules.member_token(r.member_key) if r.member_key else "", r.due_on
+        )
+        for r in rows
+    ]
     return NotesForm(
         meeting_id=meeting.id,
         heading=meetings.heading(meeting, services, t),
         key_points=values[0],
         decisions=values[1],
         resources=values[2],
-        rows=blank_rows(rows),
-        members=tuple(Choice(p.name, p.key) for p in people),
+        rows=blank_rows(rows, len(people)),
+        members=tuple(Choice(p.name, rules.member_token(p.key)) for p in people),
         problem=problem,
         findings=findings,
     )

@@ -18,6 +18,7 @@ import pytest
 
 from cards.i18n import Translator
 from cards.notes import NotesVerb
+from dialogs.notes.rules import member_token
 from tests.e2e.client import PlaygroundClient, card_strings, find_action
 from tests.e2e.notes_bot import TITLE
 from tests.e2e.playground import (
@@ -99,7 +100,7 @@ async def test_a_past_meeting_gets_its_notes_and_takeaways_listed_in_the_archive
         **inputs(form.card or {}),
         "key_points": IDENTIFYING,
         "fu_text_0": "Envoyer le guide du deuil au comité",
-        "fu_who_0": SOPHIE.aad_object_id.casefold(),
+        "fu_who_0": member_token(SOPHIE.aad_object_id.casefold()),
     }
     refused = card_of(
         await teams.click_execute(form, NotesVerb.save, save["data"], user=ISABELLE, inputs=values)

@@ -14,15 +14,18 @@ import pytest
 
 from cards.i18n import Translator
 from cards.notes import NotesVerb
+from cards.render import MAX_CARD_BYTES
 from dialogs.library.repositories import resource_repository
 from dialogs.meetings import views as meeting_views
 from dialogs.meetings.queries import meeting_repository
 from dialogs.notes import jobs, routes, rules
 from dialogs.notes import queries as notes_queries
 from dialogs.notes.repositories import notes_repository
+from dialogs.onboarding.queries import profile_repository
+from storage.profile_repository import MemberProfile
 from storage.resource_repository import Resource
 from storage.times import utc_iso
-from tests.card_walk import texts_of
+from tests.card_walk import nodes, texts_of
 from tests.dialogs.notes.conftest import (
     ANIMATEUR_AAD,
     MEMBER_AAD,
@@ -56,7 +59,7 @@ NOTES = {
     "decisions": "Une capsule sur le deuil à la prochaine rencontre",
     "resources": "Outil de détection https://publications.msss.gouv.qc.ca/outil-detresse.pdf",
     "fu_text_0": "Préparer la capsule sur le deuil",
-    "fu_who_0": MEMBER_AAD.casefold(),
+    "fu_who_0": rules.member_token(MEMBER_AAD.casefold()),
 }
 
 
@@ -502,3 +505,28 @@ async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_th
     assert not any(
         key in content for p, content in data_files(bot_http).items() if p.name.startswith("notes")
     )
+
+
+async def test_a_long_roster_is_narrowed_to_the_meeting_s_people_and_the_form_fits(
+    bot_http: BotHttp,
+) -> None:
+    services = services_of(bot_http)
+    await past_meeting(bot_http)  # committee « clsc »
+    await on_roster(bot_http, MEMBER_AAD)
+    others = [
+        MemberProfile(key=f"k-{n:03d}", name=f"Membre {n:03d}", committee_ids=("ch",))
+        for n in range(120)
+    ]
+    await profile_repository(services).save_many(others)
+    form = await open_form(bot_http)
+    choices = [
+        c["title"]
+        for node in nodes(form)
+        if node.get("id") == "fu_who_0"
+        for c in node.get("choices", [])
+    ]
+    assert "Sophie Bergeron" in choices
+    assert "Membre 001" not in choices  # another committee: not listed
+    assert len(json.dumps(form, ensure_ascii=False).encode("utf-16-le")) < MAX_CARD_BYTES
+    shown = card(await save(bot_http, form, NOTES))
+    assert FR("notes.notice.saved") in texts(shown)

@@ -188,11 +188,11 @@ def test_the_form_is_read_with_follow_ups_and_resources() -> None:
             fu_who_1="k2",
             resources="Outil https://example.org/outil.pdf",
         ),
-        ["k1", "k2"],
+        {"k1": "key-1", "k2": "key-2"},
     )
     assert problem == ""
     assert draft.key_points == "Repérer la détresse\nLes proches"
-    assert draft.rows == (rules.FollowUpRow("f1", "Préparer la capsule", "k1", "2026-12-01"),)
+    assert draft.rows == (rules.FollowUpRow("f1", "Préparer la capsule", "key-1", "2026-12-01"),)
     assert rules.split_link(rules.resource_lines(draft.resources)[0]) == (
         "Outil",
         "https://example.org/outil.pdf",
@@ -210,7 +210,7 @@ def test_the_form_is_read_with_follow_ups_and_resources() -> None:
     ],
 )
 def test_form_problems(values: dict[str, object], problem: str) -> None:
-    assert rules.read_form(form(**values), ["k1"])[1] == problem
+    assert rules.read_form(form(**values), {"k1": "key-1"})[1] == problem
 
 
 @pytest.mark.parametrize(
@@ -231,7 +231,30 @@ def test_form_problems(values: dict[str, object], problem: str) -> None:
 )
 def test_tampered_form_data_is_refused(values: dict[str, object]) -> None:
     with pytest.raises(rules.BadCardData):
-        rules.read_form(form(**values), ["k1"])
+        rules.read_form(form(**values), {"k1": "key-1"})
+
+
+def test_member_tokens_are_short_stable_and_map_back() -> None:
+    key = "6f1c2a4e-8b7d-4c3a-9e21-0a5b7c9d1e04"
+    token = rules.member_token(key)
+    assert len(token) == rules.TOKEN_LENGTH
+    assert token == rules.member_token(key)
+    assert rules.tokens_of([key, ""]) == {token: key}
+
+
+@pytest.mark.parametrize(
+    ("existing", "people", "rows"),
+    [
+        (0, 10, 3),  # three blank rows for a first writing
+        (3, 10, 4),  # one more than the follow-ups already named
+        (8, 10, 8),  # at most eight
+        (0, 100, 3),  # 3 x 100 = 300 choices: within the budget
+        (0, 200, 1),  # a long list: one blank row
+        (5, 200, 5),  # never fewer rows than the follow-ups named
+    ],
+)
+def test_rows_for(existing: int, people: int, rows: int) -> None:
+    assert rules.rows_for(existing, people) == rows
 
 
 def test_summary_keeps_the_first_three_lines() -> None:
