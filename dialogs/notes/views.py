@@ -184,7 +184,8 @@ async def card_sections(services: Services, meeting: Meeting, t: Translator) -> 
         for line in notes.resources[: rules.RESOURCES_MAX]:
             title, url = rules.split_link(line)
             lines.append(SectionLine(title, url))
-        lines.append(SectionLine(t("notes.section.more")))
+        day = meeting.starts_at.astimezone(services.timezone).date().isoformat()
+        lines.append(SectionLine(t("notes.section.more", day=day)))
         sections.append(CardSection(t("notes.section.retained"), tuple(lines)))
     ref = await meetings.get(services, meeting.id)
     if ref is not None:
