@@ -85,7 +85,7 @@ class NotesView:
 @dataclass(frozen=True)
 class ArchiveLine:
     meeting_id: str
-    number: int
+    number: int  # in « rencontres passées », 0 when not listed there
     heading: str
     has_notes: bool
     takeaways: int
@@ -221,7 +221,11 @@ def build_archive_card(view: ArchiveView, t: Translator) -> dict[str, Any]:
             "lines": [
                 {
                     "meeting_id": line.meeting_id,
-                    "heading": t("notes.list.line", n=line.number, meeting=line.heading),
+                    "heading": (
+                        t("notes.list.line", n=line.number, meeting=line.heading)
+                        if line.number
+                        else line.heading
+                    ),
                     "meta": " · ".join(
                         (
                             t("notes.list.has_notes")

@@ -94,12 +94,15 @@ async def show(turn: Turn) -> None:
     if picked.meeting is not None:
         await turn.send_card(await _opened(turn, picked.meeting))
         return
+    _, numbered = await meetings.current_archive(services, now)
+    positions = {m.id: index + 1 for index, m in enumerate(numbered)}
     view = await views.archive_view(
         services,
         picked.choices,
         turn.t,
         turn.t("notes.list.choose"),
         intro=turn.t("notes.list.choose_intro"),
+        numbers=[positions.get(m.id, 0) for m in picked.choices],
     )
     await turn.send_card(build_archive_card(view, turn.t))
 
