@@ -272,6 +272,10 @@ async def test_the_archive_lists_past_meetings_with_notes_and_takeaways(bot_http
     # Two recent meetings: « rencontre notes » asks which one.
     chooser = card_of(await say(bot_http, "rencontre notes"))
     assert FR("notes.list.choose") in texts(chooser)
+    numbered = [a["meeting_id"] for a in actions(chooser, NotesVerb.open)]
+    assert numbered == [last.id, first.id]
+    assert f"1. {last.title}" in texts(chooser)  # numbered as in « rencontres passées »
+    assert f"2. {first.title}" in texts(chooser)
     # What the vitality report reads (dialogs/notes/queries.py).
     services = services_of(bot_http)
     start, end = first.starts_at - timedelta(days=1), services.clock()
