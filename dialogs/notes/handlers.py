@@ -111,15 +111,17 @@ async def past_meetings(turn: Turn) -> None:
     """``rencontres passées [2026-2027]``: the cycle's past meetings, with their notes and how
     many takeaways, newest first and numbered for ``rencontre notes <n>``."""
     services, now = turn.services, turn.services.clock()
+    current, listed = await meetings.current_archive(services, now)
+    period = current
     named = meetings.cycle_period(services, now, " ".join(turn.args.split()))
-    if named is not None and turn.args.strip():
+    if named is not None and turn.args.strip() and named != current:
         period, listed = named, await meetings.archive(services, now, named)
-    else:
-        period, listed = await meetings.current_archive(services, now)
     title = turn.t(
         "notes.list.title", cycle=cycle_text(period.label, period.start, period.end, turn.t)
     )
-    view = await views.archive_view(services, listed, turn.t, title)
+    # Numbers are those ``rencontre notes <n>`` understands: the current archive's only.
+    numbers = [] if period == current else [0] * len(listed)
+    view = await views.archive_view(services, listed, turn.t, title, numbers=numbers)
     await turn.send_card(build_archive_card(view, turn.t))
 
 
