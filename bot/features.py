@@ -7,6 +7,7 @@ from types import ModuleType
 from dialogs.core import routes as core
 from dialogs.library import routes as library
 from dialogs.meetings import routes as meetings
+from dialogs.notes import routes as notes
 from dialogs.onboarding import routes as onboarding
 from dialogs.polls import routes as polls
 from dialogs.presence import routes as presence
@@ -25,4 +26,5 @@ FEATURES: tuple[ModuleType, ...] = (
     vitality,
     library,
     supervision,
+    notes,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cards.i18n import fold
 from dialogs.library import rules
 from dialogs.library.repositories import resource_repository
 from dialogs.turn import Services
@@ -33,6 +34,7 @@ class ResourceRef:
     essential: bool = False
     slot: str = ""  # for a meeting: the agenda slot's start (HH:MM) it is attached to
     slot_title: str = ""
+    created_at: str = ""  # UTC ISO: when it was shared
 
 
 def ref_of(resource: Resource, slot: str = "", slot_title: str = "") -> ResourceRef:
@@ -46,6 +48,7 @@ def ref_of(resource: Resource, slot: str = "", slot_title: str = "") -> Resource
         essential=resource.essential,
         slot=slot,
         slot_title=slot_title,
+        created_at=resource.created_at,
     )
 
 
@@ -62,11 +65,18 @@ async def resources_for_meeting(services: Services, meeting_id: str) -> list[Res
     return [ref_of(r, a.slot, a.slot_title) for a, r in found]
 
 
-async def resources_shared_by(services: Services, member_keys: Iterable[str]) -> list[ResourceRef]:
-    """Listed resources these members shared (e.g. a meeting's presenters), newest first."""
+async def resources_shared_by(
+    services: Services, member_keys: Iterable[str] = (), names: Iterable[str] = ()
+) -> list[ResourceRef]:
+    """Listed resources shared by one of ``member_keys`` or by someone named one of ``names``
+    (accent- and case-insensitive; a meeting's presenters are names), newest first."""
     keys = {k for k in member_keys if k}
+    folded = {fold(n) for n in names if n.strip()}
     mine = [
-        r for r in rules.listed(await resource_repository(services).all()) if r.author_key in keys
+        r
+        for r in rules.listed(await resource_repository(services).all())
+        if (r.author_key and r.author_key in keys)
+        or (r.author_name and fold(r.author_name) in folded)
     ]
     mine.sort(key=lambda r: (r.listed_at or r.created_at, r.id), reverse=True)
     return [ref_of(r) for r in mine]
