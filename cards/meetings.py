@@ -644,6 +644,27 @@ class PlanState:
     last_day: str = ""
 
 
+def per_committee_text(lines: Sequence[PlanLine], t: Translator) -> str:
+    """« CLSC : 5 rencontres, dont 2 conjointes · CH : 5 … »: what each committee's year will
+    hold (joint meetings count for every committee they bring together), cancelled ones left
+    out; "" with a single committee and no joint meeting."""
+    totals: dict[str, list[int]] = {}
+    for line in lines:
+        if line.cancelled:
+            continue
+        for name in line.committee_names:
+            own_joint = totals.setdefault(name, [0, 0])
+            own_joint[1 if len(line.committee_names) > 1 else 0] += 1
+    if len(totals) < 2 and not any(joint for _, joint in totals.values()):
+        return ""
+    items = [
+        t.plural("meetings.plan.per_committee_item", own + joint, committee=name)
+        + (t.plural("meetings.plan.per_committee_joint", joint) if joint else "")
+        for name, (own, joint) in totals.items()
+    ]
+    return t("meetings.plan.per_committee", items=t("meetings.plan.separator").join(items))
+
+
 def build_plan_card(
     t: Translator,
     *,
@@ -680,12 +701,15 @@ def build_plan_card(
                 "day_label": t("meetings.plan.day_label", number=index + 1),
             }
         )
+    per_committee = per_committee_text([row.line for row in proposals] + list(existing), t)
     data = {
         "heading": t("meetings.plan.heading", year=state.label),
         "period": period,
         "summary": t.plural("meetings.plan.summary", len(proposals))
         if proposals
         else t("meetings.plan.complete"),
+        "per_committee": per_committee,
+        "has_per_committee": bool(per_committee),
         "proposals": rows,
         "has_proposals": bool(proposals),
         "existing_title": t.plural("meetings.plan.existing", len(existing)),
@@ -755,9 +779,25 @@ def build_calendar_card(
                 "has_status": bool(status),
             }
         )
+    per_committee = per_committee_text(
+        [
+            PlanLine(
+                v.starts_at.date(),
+                v.starts_at.timetz(),
+                v.ends_at.timetz(),
+                v.committee_names,
+                v.mode,
+                cancelled=v.status == "cancelled",
+            )
+            for v in meetings
+        ],
+        t,
+    )
     data = {
         "heading": t("meetings.calendar.heading", year=label),
         "period": period,
+        "per_committee": per_committee,
+        "has_per_committee": bool(per_committee),
         "items": items,
         "empty": not items,
         "plan": label,

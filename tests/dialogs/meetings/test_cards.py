@@ -15,12 +15,14 @@ from cards.meetings import (
     CommitteeLine,
     FormRow,
     ListEntry,
+    PlanLine,
     SectionLine,
     Viewer,
     agenda_text,
     build_form_card,
     build_list_card,
     build_meeting_card,
+    per_committee_text,
 )
 from cards.render import MAX_CARD_BYTES
 from dialogs.meetings.handlers import LIST_LIMIT, YEAR_LIMIT
@@ -116,3 +118,23 @@ def test_sections_from_other_features_show_under_the_agenda() -> None:
     assert "Vide" not in texts  # a section with nothing to show is left out
     assert texts.index("Ce qu'on retient") > texts.index(FR("meetings.card.agenda"))
     assert not schema_errors(card)
+
+
+def test_per_committee_counts_joint_meetings_for_every_committee() -> None:
+    """The Montérégie year: each committee meets five times, three on its own and two jointly,
+    so eight meetings make ten committee meetings (guide, §7.3.1)."""
+
+    def line(day: int, *names: str, cancelled: bool = False) -> PlanLine:
+        return PlanLine(date(2027, 1, day), time(9), time(16), names, "salle", cancelled=cancelled)
+
+    year = [line(d, "CLSC") for d in (5, 6, 7)] + [line(d, "CH") for d in (12, 13, 14)]
+    year += [line(19, "CLSC", "CH"), line(20, "CLSC", "CH"), line(21, "CH", cancelled=True)]
+    assert per_committee_text(year, FR) == FR(
+        "meetings.plan.per_committee",
+        items="CLSC\u00a0: 5 rencontres, dont 2 conjointes"
+        " · CH\u00a0: 5 rencontres, dont 2 conjointes",
+    )
+    assert per_committee_text(year, EN) == (
+        "Per committee: CLSC: 5 meetings, 2 of them joint · CH: 5 meetings, 2 of them joint"
+    )
+    assert per_committee_text([line(5, "CLSC")], FR) == ""  # one committee alone: nothing to add
