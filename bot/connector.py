@@ -47,6 +47,21 @@ MAX_CACHED_CLIENTS = 64
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5, sock_read=15)
 
 
+# A reply refused with 429 is sent again at most this many times, after Retry-After (capped):
+# a burst of answers in one chat (a busy animateur, a card action posting several cards) waits
+# a moment instead of losing the answer.
+RATE_LIMIT_RETRIES = 3
+MAX_RETRY_AFTER = 2.0
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        wanted = float(headers.get("Retry-After", "1"))
+    except (TypeError, ValueError):
+        wanted = 1.0
+    return min(max(wanted, 0.1), MAX_RETRY_AFTER)
+
+
 class ConnectorResponse:
     """What msrest's deserializer and ``HttpOperationError`` read from a ``requests``
     response, filled from an aiohttp one."""
@@ -179,6 +194,13 @@ def route_through(client: ConnectorClient, connection: PooledConnection) -> None
         body = _activity_json(serialize, activity)
         url = urljoin(config.base_url + "/", path)
         response = await send(method, url, dict(_JSON_HEADERS), body)
+        for _ in range(RATE_LIMIT_RETRIES):
+            # 429: Teams refused the activity without posting it (a chat takes about 7 a
+            # second, docs/PLATFORM.md §5), so sending it again cannot post it twice.
+            if response.status_code != 429:
+                break
+            await asyncio.sleep(_retry_after(response.headers))
+            response = await send(method, url, dict(_JSON_HEADERS), body)
         if response.status_code not in (200, 201, 202):
             raise ErrorResponseException(deserialize, response)
         return deserialize("ResourceResponse", response)

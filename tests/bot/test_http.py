@@ -327,3 +327,15 @@ async def test_erasing_by_action_submit_keeps_nothing_and_offers_nothing(bot_htt
         if r.get("attachments") and EN("language.offer.title") in texts_of(card_of(r))
     ]
     assert offers == []
+
+
+async def test_a_burst_of_commands_in_one_chat_loses_no_answer(bot_http: BotHttp) -> None:
+    """Teams takes about 7 activities a second into one chat (the stub answers 429 beyond):
+    an answer refused that way is sent again after Retry-After rather than lost."""
+    for _ in range(12):
+        status, _ = await bot_http.post(bot_http.activity("aide"))
+        assert status in (200, 201)
+    assert bot_http.connector.rejected_429 > 0  # the limit was reached…
+    answers = [r for r in bot_http.replies() if r.get("attachments")]
+    assert len(answers) == 12  # …and every answer arrived
+    assert all(FR("help.title") in texts_of(card_of(r)) for r in answers)
