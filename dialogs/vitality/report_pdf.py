@@ -252,12 +252,13 @@ def _satisfaction_chart(
 def _part_height(section: Section) -> float:
     """About what a part of « Efficacité » takes in a column (its title, rows or note): a row
     takes as many lines as its longer side needs (about 55 characters a line for a label, 22
-    for a value)."""
+    for a value; a note, about 60 a line)."""
     lines = [
         max(1, math.ceil(len(row.label) / 55), math.ceil(len(row.value) / 22))
         for row in section.rows
     ]
-    return 4.5 + sum(n * LINE_H + 0.9 for n in lines) + (LINE_H if section.note else 0.0)
+    note = math.ceil(len(section.note) / 60) * LINE_H
+    return 4.5 + sum(n * LINE_H + 0.9 for n in lines) + note
 
 
 def _columns(parts: Sequence[Section]) -> tuple[list[Section], list[Section]]:
