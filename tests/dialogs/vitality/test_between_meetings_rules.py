@@ -130,5 +130,7 @@ def test_a_committee_s_report_leaves_them_to_the_whole_cdep() -> None:
     one = compute_report(inputs, ReportRequest(cycle_starting(2025), "ch"), date(2026, 3, 1), T)
     assert one.supervision is None and one.left_behind is None
     assert {"supervision", "notes"} <= one.sources
-    missing = compute_report(VitalityInputs(), ReportRequest(cycle_starting(2025)), date(2026, 3, 1), T)
+    missing = compute_report(
+        VitalityInputs(), ReportRequest(cycle_starting(2025)), date(2026, 3, 1), T
+    )
     assert missing.supervision is None and "supervision" not in missing.sources
