@@ -107,7 +107,8 @@ async def test_bilan_counts_supervision_and_what_meetings_leave_behind(http: Bot
         fig("supervision.requests"): HIDDEN,
         "": FR("vitality.supervision.hidden", threshold=5),
     }
-    assert REQUEST["question"] not in str(card) and REQUEST["title"] not in str(card)
+    assert REQUEST["question"] not in str(card)
+    assert REQUEST["title"] not in str(card)
     left = facts_of(card, "left_behind")
     assert left[fig("left_behind.notes")] == FR("vitality.out_of", part="1", whole="2")
     assert left[fig("left_behind.takeaways")] == HIDDEN

@@ -32,7 +32,8 @@ def test_enough_requests_show_share_median_and_outcomes() -> None:
         T,
     )
     assert found.requests == Figure(11, 11, False)
-    assert found.taken_share is not None and found.taken_share.value == 6 / 11
+    assert found.taken_share is not None
+    assert found.taken_share.value == 6 / 11
     assert found.median_hours == Figure(4.5, 6, False)
     outcomes = dict(found.outcomes)
     assert list(outcomes) == ["taken", "offered", "cancelled", "expired", "open"]
@@ -116,7 +117,8 @@ def test_long_takeaways_are_cut_at_a_word() -> None:
     assert short_text("  court\n texte ") == "court texte"
     text = ("mot " * 50).strip()  # 199 characters
     cut = short_text(text)
-    assert len(cut) <= 140 and cut.endswith("mot…")
+    assert len(cut) <= 140
+    assert cut.endswith("mot…")
     assert short_text("a" * 200) == "a" * 139 + "…"
 
 
@@ -125,12 +127,15 @@ def test_a_committee_s_report_leaves_them_to_the_whole_cdep() -> None:
         meetings=(), supervision=SupervisionFacts(6, 6, 1.0), notes=_notes(7, _texts(7))
     )
     whole = compute_report(inputs, ReportRequest(cycle_starting(2025)), date(2026, 3, 1), T)
-    assert whole.supervision is not None and whole.left_behind is not None
+    assert whole.supervision is not None
+    assert whole.left_behind is not None
     assert {"supervision", "notes"} <= whole.sources
     one = compute_report(inputs, ReportRequest(cycle_starting(2025), "ch"), date(2026, 3, 1), T)
-    assert one.supervision is None and one.left_behind is None
+    assert one.supervision is None
+    assert one.left_behind is None
     assert {"supervision", "notes"} <= one.sources
     missing = compute_report(
         VitalityInputs(), ReportRequest(cycle_starting(2025)), date(2026, 3, 1), T
     )
-    assert missing.supervision is None and "supervision" not in missing.sources
+    assert missing.supervision is None
+    assert "supervision" not in missing.sources

@@ -93,7 +93,9 @@ def test_what_the_meetings_leave_behind_with_three_recent_takeaways() -> None:
     day = short_date(sample_notes().texts[4].day, FR)
     assert {r.label for r in quoted} == {FR("vitality.left_behind.takeaway", day=day)}
     first = quoted[0].value
-    assert first.endswith("…") and len(first) <= 140 and first.startswith(LONG_TAKEAWAY[:100])
+    assert first.endswith("…")
+    assert len(first) <= 140
+    assert first.startswith(LONG_TAKEAWAY[:100])
     assert [r.value for r in quoted[1:]] == [
         "Prendre soin de soi entre deux visites.",
         "Écouter la famille aussi.",
