@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -168,3 +169,15 @@ async def test_bilan_counts_supervision_and_what_meetings_leave_behind(http: Bot
     assert facts_of(committee, "supervision") == {"": FR("vitality.cdep_only")}
     refused = await say(http, "bilan", aad=MEMBER_AAD)
     assert refused["text"] == FR("command.report.forbidden")
+
+
+async def test_a_failing_source_shows_no_data_and_the_rest_of_the_report(http: BotHttp) -> None:
+    await past_meeting(http, "m-noted", days_ago=3)
+    broken = mock.AsyncMock(side_effect=RuntimeError("store down"))
+    with mock.patch("dialogs.supervision.queries.stats", broken):
+        card = await report(http)
+    assert facts_of(card, "supervision") == {"": FR("vitality.no_data_section")}
+    assert "store down" not in str(card)
+    left = facts_of(card, "left_behind")
+    assert left == {"": FR("vitality.left_behind.nothing", count="1")}
+    assert FR("vitality.section.participation") in texts_of(card)
