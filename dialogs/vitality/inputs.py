@@ -19,6 +19,12 @@ Sources:
   ``dialogs.topics.queries`` gives them;
 - outcomes surveys (« Efficacité »): ``dialogs.polls.queries.outcomes_in_range`` (tallies of
   the objectives, learnings, practice changes and value, when their results may be shown);
+- ad hoc supervision: ``dialogs.supervision.queries.stats`` (counts of the requests made in
+  the period, how many were taken, the median time to the first answer, how they ended; never
+  their content);
+- what the meetings leave behind: ``dialogs.notes.queries.takeaways_stats`` (past meetings,
+  those with notes and takeaways, follow-ups named and done) and ``takeaways`` (the members'
+  anonymous takeaways: no author, guarded by the notes feature);
 - projects: this feature's own repository.
 """
 
@@ -31,9 +37,11 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from dialogs.meetings import queries as meetings
+from dialogs.notes import queries as notes
 from dialogs.onboarding import queries as onboarding
 from dialogs.polls import queries as polls
 from dialogs.presence import queries as presence
+from dialogs.supervision import queries as supervision
 from dialogs.topics import queries as topics
 from dialogs.turn import Services
 from dialogs.vitality import rules
@@ -42,10 +50,13 @@ from dialogs.vitality.rules import (
     CaseFacts,
     MeetingFacts,
     MemberSpan,
+    NotesFacts,
     OutcomesFacts,
     PollFacts,
     ProjectFacts,
     ReportRequest,
+    SupervisionFacts,
+    TakeawayFacts,
     TopicFacts,
     VitalityInputs,
 )
@@ -347,6 +358,51 @@ async def _cases(services: Services, meetings: _MeetingDays) -> tuple[CaseFacts,
     return await _safely("cases", read)
 
 
+# ---- between meetings ---------------------------------------------------------------------------
+
+
+async def _supervision(
+    services: Services, start: datetime, end: datetime
+) -> SupervisionFacts | None:
+    query = supervision.stats
+
+    async def read() -> SupervisionFacts:
+        found = await query(services, start, end)
+        return SupervisionFacts(
+            requests=int(found.requests),
+            taken=int(found.taken),
+            median_hours=(
+                float(found.median_hours_to_answer)
+                if found.median_hours_to_answer is not None
+                else None
+            ),
+            outcomes=tuple((str(code), int(n)) for code, n in found.outcomes.items()),
+        )
+
+    return await _safely("supervision", read)
+
+
+async def _notes(services: Services, start: datetime, end: datetime) -> NotesFacts | None:
+    counts, texts = notes.takeaways_stats, notes.takeaways
+
+    async def read() -> NotesFacts:
+        found = await counts(services, start, end)
+        return NotesFacts(
+            meetings=int(found.meetings),
+            meetings_with_notes=int(found.meetings_with_notes),
+            meetings_with_takeaways=int(found.meetings_with_takeaways),
+            takeaways=int(found.takeaways),
+            follow_ups=int(found.follow_ups),
+            follow_ups_done=int(found.follow_ups_done),
+            texts=tuple(
+                TakeawayFacts(str(t.meeting_id), t.held_on, str(t.text))
+                for t in await texts(services, start, end)
+            ),
+        )
+
+    return await _safely("notes", read)
+
+
 # ---- everything -----------------------------------------------------------------------------
 
 
@@ -375,4 +431,6 @@ async def gather(services: Services, request: ReportRequest) -> VitalityInputs:
         cases=await _cases(services, days),
         projects=await projects(services),
         outcomes=await _outcomes(services, start, end),
+        supervision=await _supervision(services, start, end),
+        notes=await _notes(services, start, end),
     )

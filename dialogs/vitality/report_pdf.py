@@ -252,12 +252,13 @@ def _satisfaction_chart(
 def _part_height(section: Section) -> float:
     """About what a part of « Efficacité » takes in a column (its title, rows or note): a row
     takes as many lines as its longer side needs (about 55 characters a line for a label, 22
-    for a value)."""
+    for a value; a note, about 60 a line)."""
     lines = [
         max(1, math.ceil(len(row.label) / 55), math.ceil(len(row.value) / 22))
         for row in section.rows
     ]
-    return 4.5 + sum(n * LINE_H + 0.9 for n in lines) + (LINE_H if section.note else 0.0)
+    note = math.ceil(len(section.note) / 60) * LINE_H
+    return 4.5 + sum(n * LINE_H + 0.9 for n in lines) + note
 
 
 def _columns(parts: Sequence[Section]) -> tuple[list[Section], list[Section]]:
@@ -270,14 +271,47 @@ def _columns(parts: Sequence[Section]) -> tuple[list[Section], list[Section]]:
     return left, right
 
 
+# Parts of « Efficacité » printed as one full-width paragraph each, above the two columns: the
+# figures between meetings are short, and so always find room on the one page (their quoted
+# takeaways stay in the card and the CSV).
+STRIP_PARTS = ("effectiveness.left_behind", "effectiveness.supervision")
+QUOTE_PREFIX = "left_behind.takeaway."
+
+
+def _strip_text(part: Section, t: Translator) -> str:
+    facts = [
+        t("vitality.fact", label=row.label, value=row.value)
+        for row in part.rows
+        if not row.key.startswith(QUOTE_PREFIX)
+    ]
+    return " · ".join([*facts, *([part.note] if part.note else [])])
+
+
+def _strip_height(page: _Page, width: float, parts: Sequence[Section]) -> float:
+    page.font(ROW_FONT)
+    return sum(
+        page.height(width, f"{p.title} — {_strip_text(p, page.t)}") + 1.2
+        for p in parts
+        if p.key in STRIP_PARTS
+    )
+
+
 def _effectiveness(
     page: _Page, x: float, y: float, width: float, parts: Sequence[Section], bottom: float
 ) -> float:
-    """« Efficacité » on two columns (:func:`_columns`); returns the y below it."""
+    """« Efficacité »: the STRIP_PARTS as paragraphs, then the others on two columns
+    (:func:`_columns`); returns the y below it."""
     if not parts:
         return y
     y = page.heading(x, y, width, page.t("vitality.section.effectiveness"))
-    columns = _columns(parts)
+    for part in (p for p in parts if p.key in STRIP_PARTS):
+        page.pdf.set_xy(x, y)
+        page.font(ROW_FONT, "B", ACCENT)
+        page.pdf.write(LINE_H, printable(f"{part.title} — "))
+        page.font(ROW_FONT)
+        page.pdf.write(LINE_H, printable(_strip_text(part, page.t)))
+        y = page.pdf.get_y() + LINE_H + 1.2
+    columns = _columns([p for p in parts if p.key not in STRIP_PARTS])
     lowest = y
     for n, column in enumerate(columns):
         cx, cy = x + n * (COLUMN_W + GAP), y
@@ -325,8 +359,15 @@ def report_pdf(
     projects = next((s for s in view.details if s.key == "value"), by_key["value"])
     projects_h = 9.0 + len(projects.rows[:8]) * (LINE_H + 0.9)
     parts = view.effectiveness
-    effect_h = 8.0 + max(sum(map(_part_height, c)) for c in _columns(parts)) if parts else 0.0
-    smallest = CHART_H * 0.65 if parts else CHART_H
+    columned = [p for p in parts if p.key not in STRIP_PARTS]
+    effect_h = (
+        8.0
+        + _strip_height(page, width, parts)
+        + max(sum(map(_part_height, c)) for c in _columns(columned))
+        if parts
+        else 0.0
+    )
+    smallest = CHART_H * 0.5 if parts else CHART_H
     chart_h = min(max(smallest, page.bottom - y - projects_h - effect_h - 4), 2.2 * CHART_H)
     _attendance_chart(page, MARGIN, y, COLUMN_W * 1.25, chart_h, view)
     engagement_x = MARGIN + COLUMN_W * 1.25 + GAP

@@ -405,6 +405,40 @@ class OutcomesFacts:
 
 
 @dataclass(frozen=True)
+class SupervisionFacts:
+    """Ad hoc supervision requests made in the period (counts only, never their content):
+    how many, how many were taken, the median hours to the first « Je m'en occupe » (None: none
+    taken), and how they ended (SUPERVISION_OUTCOMES code → requests; open ones are not there)."""
+
+    requests: int
+    taken: int
+    median_hours: float | None = None
+    outcomes: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class TakeawayFacts:
+    """One anonymous takeaway (« ce que je retiens ») of a past meeting: never who wrote it."""
+
+    meeting_id: str
+    day: date
+    text: str
+
+
+@dataclass(frozen=True)
+class NotesFacts:
+    """What the period's past meetings left behind (« ce qu'on retient » and the takeaways)."""
+
+    meetings: int
+    meetings_with_notes: int
+    meetings_with_takeaways: int
+    takeaways: int
+    follow_ups: int
+    follow_ups_done: int
+    texts: tuple[TakeawayFacts, ...] = ()
+
+
+@dataclass(frozen=True)
 class VitalityInputs:
     """Everything the report is computed from; ``None`` = that source is not available."""
 
@@ -417,6 +451,8 @@ class VitalityInputs:
     cases: tuple[CaseFacts, ...] | None = None
     projects: tuple[ProjectFacts, ...] = ()
     outcomes: tuple[OutcomesFacts, ...] | None = None
+    supervision: SupervisionFacts | None = None
+    notes: NotesFacts | None = None
 
 
 # ---- small groups -----------------------------------------------------------------------------
@@ -1098,6 +1134,99 @@ def effectiveness(
     )
 
 
+# ---- between meetings (ad hoc supervision, what the meetings leave behind) ----------------------
+
+SUPERVISION_OUTCOMES = ("taken", "offered", "cancelled", "expired")
+OPEN_OUTCOME = "open"  # not ended yet: requests minus the ended ones
+RECENT_TAKEAWAYS = 3
+TAKEAWAY_CHARS = 140
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """« Supervision ad hoc ». Below ``threshold`` requests, only that they were few is said
+    (``requests`` suppressed, the rest None)."""
+
+    requests: Figure
+    taken_share: Figure | None  # taken / requests
+    median_hours: Figure | None  # hidden below ``threshold`` taken requests
+    outcomes: tuple[tuple[str, Figure], ...]  # SUPERVISION_OUTCOMES, then OPEN_OUTCOME
+
+
+def supervision(facts: SupervisionFacts, threshold: int) -> Supervision:
+    """Requests are counts of people (each made by one member): fewer than ``threshold`` hides
+    every request-level figure. The outcomes add up to the requests (with the open ones), so
+    they are suppressed as cells of a known total (:func:`suppressed_cells`)."""
+    requests = counted(facts.requests, threshold)
+    if requests.suppressed or not facts.requests:
+        return Supervision(requests, None, None, ())
+    by_code = dict(facts.outcomes)
+    ended = [max(0, int(by_code.get(code, 0))) for code in SUPERVISION_OUTCOMES]
+    cells = suppressed_cells([*ended, max(0, facts.requests - sum(ended))], threshold)
+    return Supervision(
+        requests=requests,
+        taken_share=Figure(ratio(facts.taken, facts.requests), facts.requests),
+        median_hours=guarded(facts.median_hours, facts.taken, threshold),
+        outcomes=tuple(zip((*SUPERVISION_OUTCOMES, OPEN_OUTCOME), cells, strict=True)),
+    )
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """« Ce que les rencontres laissent »: meetings are not people (shown as they are); the
+    takeaways are counts of people (hidden below ``threshold``, and with them the number of
+    meetings that got some); follow-ups done are shown only on at least ``threshold``
+    follow-ups. ``recent``: up to RECENT_TAKEAWAYS anonymous takeaways, newest meeting first,
+    only when at least ``threshold`` takeaways exist."""
+
+    meetings: Figure
+    meetings_with_notes: Figure
+    takeaways: Figure
+    meetings_with_takeaways: Figure
+    follow_ups: Figure
+    follow_ups_done: Figure
+    recent: tuple[TakeawayFacts, ...]
+
+
+def short_text(text: str, limit: int = TAKEAWAY_CHARS) -> str:
+    """One line of at most ``limit`` characters, cut at a word with « … » when longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut and not flat[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def left_behind(facts: NotesFacts, threshold: int) -> LeftBehind:
+    takeaways = counted(facts.takeaways, threshold)
+    with_takeaways = (
+        Figure(None, facts.takeaways, True, complement=True)
+        if takeaways.suppressed
+        else Figure(facts.meetings_with_takeaways)
+    )
+    recent: tuple[TakeawayFacts, ...] = ()
+    if facts.takeaways >= threshold and not takeaways.suppressed:
+        newest = sorted(
+            enumerate(t for t in facts.texts if t.text.strip()),
+            key=lambda item: (-item[1].day.toordinal(), item[0]),
+        )
+        recent = tuple(
+            TakeawayFacts(t.meeting_id, t.day, short_text(t.text))
+            for _, t in newest[:RECENT_TAKEAWAYS]
+        )
+    return LeftBehind(
+        meetings=Figure(facts.meetings),
+        meetings_with_notes=Figure(facts.meetings_with_notes),
+        takeaways=takeaways,
+        meetings_with_takeaways=with_takeaways,
+        follow_ups=Figure(facts.follow_ups),
+        follow_ups_done=guarded(facts.follow_ups_done, facts.follow_ups, threshold),
+        recent=recent,
+    )
+
+
 OFFER_MONTHS = 2  # the outcomes survey is offered in the cycle's last two months
 
 
@@ -1129,6 +1258,9 @@ class VitalityReport:
     projects: tuple[ProjectFacts, ...]
     sources: frozenset[str] = field(default_factory=frozenset)  # the sources available
     effectiveness: Effectiveness | None = None  # None: no outcomes data (polls not available)
+    # None: that feature could not be read, or a committee's report (counted for the CdeP only)
+    supervision: Supervision | None = None
+    left_behind: LeftBehind | None = None
 
     @property
     def as_of(self) -> date:
@@ -1206,6 +1338,8 @@ def compute_report(
             ("topics", inputs.topics),
             ("cases", inputs.cases),
             ("outcomes", inputs.outcomes),
+            ("supervision", inputs.supervision),
+            ("notes", inputs.notes),
         )
         if value is not None
     }
@@ -1228,4 +1362,14 @@ def compute_report(
         projects=period_projects,
         sources=frozenset(sources),
         effectiveness=effect,
+        supervision=(
+            supervision(inputs.supervision, threshold)
+            if inputs.supervision is not None and not committee
+            else None
+        ),
+        left_behind=(
+            left_behind(inputs.notes, threshold)
+            if inputs.notes is not None and not committee
+            else None
+        ),
     )

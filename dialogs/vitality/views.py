@@ -27,7 +27,15 @@ from cards.vitality import (
 )
 from dialogs import cycles
 from dialogs.vitality import rules
-from dialogs.vitality.rules import ChoiceLine, Effectiveness, Figure, MeetingStat, VitalityReport
+from dialogs.vitality.rules import (
+    ChoiceLine,
+    Effectiveness,
+    Figure,
+    LeftBehind,
+    MeetingStat,
+    Supervision,
+    VitalityReport,
+)
 from storage.community import CommunityProfile
 
 MAX_MEETING_LINES = 24
@@ -375,7 +383,7 @@ def _value(report: VitalityReport, t: Translator) -> tuple[Section, Section]:
 @dataclass(frozen=True)
 class _Context:
     report: VitalityReport
-    effect: Effectiveness
+    effect: Effectiveness | None  # None: the polls feature could not be read
     w: _Words
     profile: CommunityProfile
 
@@ -392,6 +400,8 @@ def objective_name(key: str, label: str, profile: CommunityProfile, t: Translato
 def _surveys_note(c: _Context) -> str:
     """Why the survey parts are empty, or ""."""
     t = c.w.t
+    if c.effect is None:
+        return t("vitality.no_data_section")
     if c.effect.surveys == 0:
         return t("vitality.effectiveness.no_survey")
     if c.effect.respondents.suppressed:
@@ -406,6 +416,8 @@ def _objectives_part(c: _Context) -> Section:
     title = t("vitality.effectiveness.objectives")
     note = _surveys_note(c)
     rows: list[Row] = []
+    if c.effect is None:
+        return Section("effectiveness.objectives", title, note=note)
     if c.effect.surveys:
         rows.append(w.row("effectiveness.respondents", c.effect.respondents))
     if note:
@@ -437,7 +449,7 @@ def _choice_part(
     def part(c: _Context) -> Section | None:
         t, w = c.w.t, c.w
         title = t(f"vitality.effectiveness.{key}")
-        if _surveys_note(c):  # said once, under the objectives
+        if c.effect is None or _surveys_note(c):  # said once, under the objectives
             return None
         rows = tuple(
             Row(f"effectiveness.{key}.{i}", line.label, w.fig(line.count))
@@ -450,9 +462,11 @@ def _choice_part(
     return part
 
 
-def _projects_part(c: _Context) -> Section:
+def _projects_part(c: _Context) -> Section | None:
     t, w = c.w.t, c.w
     title = t("vitality.effectiveness.projects")
+    if c.effect is None:
+        return None
     rows = tuple(
         Row(
             f"effectiveness.projects.{kind or 'unspecified'}",
@@ -466,12 +480,122 @@ def _projects_part(c: _Context) -> Section:
     )
 
 
+def _between_note(c: _Context, source: str) -> str:
+    """Why a between-meetings part has no figures (no data, or a committee's report), or ""."""
+    t = c.w.t
+    if source not in c.report.sources:
+        return t("vitality.no_data_section")
+    if c.report.request.committee_id:
+        return t("vitality.cdep_only")
+    return ""
+
+
+def supervision_rows(s: Supervision, w: _Words) -> tuple[tuple[Row, ...], str]:
+    """The supervision figures (counts only, never content) and the note under them."""
+    t = w.t
+    requests = w.row("supervision.requests", s.requests)
+    if s.requests.suppressed:
+        return (requests,), t("vitality.supervision.hidden", threshold=w.threshold)
+    if not s.requests.value:
+        return (), t("vitality.supervision.none")
+    rows = [requests, w.row("supervision.taken", s.taken_share, PERCENT)]
+    median = w.row("supervision.median", s.median_hours, HOURS)
+    if (
+        s.median_hours is not None
+        and s.median_hours.value is None
+        and not s.median_hours.suppressed
+    ):
+        median = Row(median.key, median.label, t("vitality.supervision.never_taken"))
+    rows.append(median)
+    done = " · ".join(
+        t(
+            "vitality.supervision.outcome_count",
+            outcome=t(f"vitality.supervision.{code}"),
+            count=w.fig(count),
+        )
+        for code, count in s.outcomes
+    )
+    rows.append(Row("supervision.outcomes", t("vitality.figure.supervision.outcomes"), done))
+    return tuple(rows), ""
+
+
+def _supervision_part(c: _Context) -> Section:
+    t = c.w.t
+    title = t("vitality.effectiveness.supervision")
+    note = _between_note(c, "supervision")
+    if note or c.report.supervision is None:
+        return Section("effectiveness.supervision", title, note=note or t("vitality.no_data"))
+    rows, note = supervision_rows(c.report.supervision, c.w)
+    return Section("effectiveness.supervision", title, rows, note)
+
+
+def _out_of(part: Figure, whole: Figure, w: _Words) -> str:
+    if part.suppressed or not whole.value:
+        return w.fig(part)
+    return w.t("vitality.out_of", part=w.fig(part), whole=w.fig(whole))
+
+
+def left_behind_rows(lb: LeftBehind, w: _Words) -> tuple[tuple[Row, ...], str]:
+    """What the meetings left behind and, when enough takeaways exist, a few of them."""
+    t = w.t
+    if not lb.meetings.value:
+        return (), t("vitality.left_behind.none")
+    if not (lb.meetings_with_notes.value or lb.takeaways.population or lb.follow_ups.value):
+        return (), t("vitality.left_behind.nothing", count=w.fig(lb.meetings))
+    rows = [
+        Row(
+            "left_behind.notes",
+            t("vitality.figure.left_behind.notes"),
+            _out_of(lb.meetings_with_notes, lb.meetings, w),
+        ),
+        w.row("left_behind.takeaways", lb.takeaways),
+        Row(
+            "left_behind.meetings_with_takeaways",
+            t("vitality.figure.left_behind.meetings_with_takeaways"),
+            _out_of(lb.meetings_with_takeaways, lb.meetings, w),
+        ),
+        Row(
+            "left_behind.follow_ups",
+            t("vitality.figure.left_behind.follow_ups"),
+            _out_of(lb.follow_ups_done, lb.follow_ups, w)
+            if lb.follow_ups.value
+            else t("vitality.left_behind.no_follow_up"),
+        ),
+    ]
+    rows += [
+        Row(
+            f"left_behind.takeaway.{i}",
+            t("vitality.left_behind.takeaway", day=short_date(item.day, t)),
+            item.text,
+        )
+        for i, item in enumerate(lb.recent, start=1)
+    ]
+    note = ""
+    if lb.takeaways.suppressed:
+        note = t("vitality.left_behind.hidden", threshold=w.threshold)
+    elif lb.takeaways.value and not lb.recent:
+        note = t("vitality.left_behind.few", threshold=w.threshold)
+    return tuple(rows), note
+
+
+def _left_behind_part(c: _Context) -> Section:
+    t = c.w.t
+    title = t("vitality.effectiveness.left_behind")
+    note = _between_note(c, "notes")
+    if note or c.report.left_behind is None:
+        return Section("effectiveness.left_behind", title, note=note or t("vitality.no_data"))
+    rows, note = left_behind_rows(c.report.left_behind, c.w)
+    return Section("effectiveness.left_behind", title, rows, note)
+
+
 EFFECTIVENESS_PARTS: list[Callable[[_Context], Section | None]] = [
     _objectives_part,
     _choice_part("learnings", lambda e: e.learnings),
     _choice_part("practice", lambda e: e.practice),
     _choice_part("value", lambda e: e.value),
     _projects_part,
+    _left_behind_part,
+    _supervision_part,
 ]
 
 
@@ -479,10 +603,6 @@ def effectiveness_sections(
     report: VitalityReport, w: _Words, profile: CommunityProfile
 ) -> tuple[Section, ...]:
     """The « Efficacité » section as sub-sections (card, CSV and PDF)."""
-    if report.effectiveness is None:  # the polls feature could not be read
-        title = w.t("vitality.effectiveness.objectives")
-        note = w.t("vitality.no_data_section")
-        return (Section("effectiveness.objectives", title, note=note),)
     context = _Context(report, report.effectiveness, w, profile)
     found = (part(context) for part in EFFECTIVENESS_PARTS)
     return tuple(section for section in found if section is not None)

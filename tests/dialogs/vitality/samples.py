@@ -12,10 +12,13 @@ from dialogs.vitality.rules import (
     CaseFacts,
     MeetingFacts,
     MemberSpan,
+    NotesFacts,
     OutcomesFacts,
     PollFacts,
     ProjectFacts,
     ReportRequest,
+    SupervisionFacts,
+    TakeawayFacts,
     TopicFacts,
     VitalityInputs,
     VitalityReport,
@@ -109,7 +112,37 @@ def sample_inputs() -> VitalityInputs:
         cases,
         projects,
         sample_outcomes(),
+        sample_supervision(),
+        sample_notes(),
     )
+
+
+LONG_TAKEAWAY = (
+    "Nommer la détresse sans chercher à la réparer tout de suite, laisser de la place au "
+    "silence, puis demander ce qui aiderait aujourd'hui, avant de proposer une référence "
+    "ou un outil."
+)
+
+
+def sample_supervision() -> SupervisionFacts:
+    """11 requests, 6 taken (median 4,5 h); 3 expired and 2 still open: hidden together."""
+    return SupervisionFacts(
+        11, 6, 4.5, (("taken", 6), ("offered", 0), ("cancelled", 0), ("expired", 3))
+    )
+
+
+def sample_notes() -> NotesFacts:
+    """5 past meetings, 4 with notes, 3 with takeaways (7 in all), 4 follow-ups done of 6."""
+    texts = (
+        TakeawayFacts("r0", date(2025, 9, 18), "Demander plus tôt l'aide de l'équipe."),
+        TakeawayFacts("r0", date(2025, 9, 18), "Le deuil anticipé se nomme."),
+        TakeawayFacts("r2", date(2025, 11, 20), "Utiliser l'outil de détection de la détresse."),
+        TakeawayFacts("r2", date(2025, 11, 20), "Référer avec les critères d'orientation."),
+        TakeawayFacts("r3", date(2026, 1, 22), LONG_TAKEAWAY),
+        TakeawayFacts("r3", date(2026, 1, 22), "Prendre soin de soi entre deux visites."),
+        TakeawayFacts("r3", date(2026, 1, 22), "Écouter la famille aussi."),
+    )
+    return NotesFacts(5, 4, 3, 7, 6, 4, texts)
 
 
 def sample_outcomes() -> tuple[OutcomesFacts, ...]:

@@ -59,9 +59,20 @@ def test_choices_most_cited_first_and_small_counts_hidden() -> None:
 def test_without_a_survey_it_is_said_once() -> None:
     found = parts(FR, replace(sample_inputs(), outcomes=()))
     assert found["effectiveness.objectives"][""] == FR("vitality.effectiveness.no_survey")
-    assert set(found) == {"effectiveness.objectives", "effectiveness.projects"}
+    assert set(found) == {
+        "effectiveness.objectives",
+        "effectiveness.projects",
+        "effectiveness.left_behind",
+        "effectiveness.supervision",
+    }
     missing = parts(FR, replace(sample_inputs(), outcomes=None))
-    assert missing == {"effectiveness.objectives": {"": FR("vitality.no_data_section")}}
+    assert missing["effectiveness.objectives"] == {"": FR("vitality.no_data_section")}
+    # The between-meetings parts come from other features: still there without the polls.
+    assert set(missing) == {
+        "effectiveness.objectives",
+        "effectiveness.left_behind",
+        "effectiveness.supervision",
+    }
 
 
 def test_the_card_csv_and_pdf_hold_the_section() -> None:
