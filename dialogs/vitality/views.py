@@ -475,9 +475,9 @@ def _projects_part(c: _Context) -> Section | None:
         )
         for kind, count in c.effect.projects_by_kind
     )
-    return Section(
-        "effectiveness.projects", title, rows, "" if rows else t("vitality.project.none")
-    )
+    if not rows:  # « Valeur créée : projets et outils » below already says there are none
+        return None
+    return Section("effectiveness.projects", title, rows)
 
 
 def _between_note(c: _Context, source: str) -> str:

@@ -99,3 +99,12 @@ def test_the_card_csv_and_pdf_hold_the_section() -> None:
     assert FR("vitality.section.effectiveness") in pdf
     assert "Prévention du suicide" in pdf
     assert FR("vitality.effectiveness.projects") in pdf
+
+
+def test_without_projects_the_card_says_so_once() -> None:
+    """No project in the period: « Projets et outils par type » is left out, and the projects
+    section below says there are none — once."""
+    report = sample_report(inputs=replace(sample_inputs(), projects=()))
+    card = build_report_card(report_view(report, profile(), FR), FR)
+    assert "effectiveness.projects" not in parts(FR, replace(sample_inputs(), projects=()))
+    assert texts_of(card).count(FR("vitality.project.none")) == 1
