@@ -344,7 +344,8 @@ async def seed_demo_year(
     topics = await _seed_topics(services, people, lead, held, next_id, rng)
     await _seed_library(services, people, held, next_id, rng)
     await _seed_notes(services, people, lead, held, today, invited)
-    await _seed_supervision(services, people, lead, resource_person, now, next_id)
+    next_start = local(next_day, 9)
+    await _seed_supervision(services, people, lead, resource_person, now, (next_id, next_start))
     projects = vitality_repository(services)
     for i, (title, description) in enumerate(_PROJECTS):
         done_on = held[2 + 2 * i][1]
@@ -519,13 +520,15 @@ async def _seed_notes(
 
 
 _EXPERTISE = ("deuil", "proches aidants", "soins palliatifs")
-# (title, context, question, themes, days before now, hours until taken or None: waiting)
+# (title, context, question, themes, urgency, days before now, hours until taken or None:
+# waiting; « prochaine rencontre », so no reminder goes out while someone tries the demo)
 _REQUESTS = (
     (
         "Famille qui décline le suivi de deuil",
         "La conjointe d'un usager décédé à domicile refuse toute offre de suivi pour l'instant.",
         "Comment garder la porte ouverte sans insister?",
         ("deuil",),
+        "week",
         30,
         5,
     ),
@@ -535,6 +538,7 @@ _REQUESTS = (
         "semaines.",
         "Quelles options de répit proposer quand la famille refuse les services à domicile?",
         ("proches aidants", "soins palliatifs"),
+        "meeting",
         2,
         None,
     ),
@@ -557,10 +561,11 @@ async def _seed_supervision(
     lead: DemoPerson,
     resource_person: DemoPerson,
     now: datetime,
-    next_id: str,
+    next_meeting: tuple[str, datetime],
 ) -> None:
     """A request a member made last month, taken by the resource person; one of the lead's,
-    made two days ago, still waiting (« supervision » lists it to her)."""
+    made two days ago for the next meeting (id, start), still waiting (« supervision » lists it
+    to her)."""
     repository = supervision_repository(services)
     animateurs = [
         member_key("", person.aad_object_id)
@@ -568,10 +573,14 @@ async def _seed_supervision(
         if person.aad_object_id
     ]
     requester_of = (_fictional(people)[3], lead)
-    for n, (title, context, question, themes, days, taken_after) in enumerate(_REQUESTS):
+    next_id, next_start = next_meeting
+    for n, (title, context, question, themes, urgency, days, taken_after) in enumerate(_REQUESTS):
         requester = requester_of[n]
         created = now - timedelta(days=days)
-        due = supervision_rules.deadlines("week", created, services.timezone)
+        waiting = taken_after is None
+        due = supervision_rules.deadlines(
+            urgency, created, services.timezone, next_start if waiting else None
+        )
         persons = await onboarding_queries.resource_persons(services, themes)
         routed = supervision_rules.recipients(animateurs, [p.key for p in persons], requester.key)
         request = SupervisionRequest(
@@ -579,14 +588,14 @@ async def _seed_supervision(
             title=title,
             context=context,
             question=question,
-            urgency="week",
+            urgency=urgency,
             themes=themes,
             requester_key=requester.key,
             requester_name=requester.name,
             created_at=_iso(created),
             remind_at=_iso(due.remind_at),
             ask_at=_iso(due.ask_at),
-            meeting_id=next_id if taken_after is None else "",
+            meeting_id=next_id if waiting else "",
             routed_to=routed,
         )
         if taken_after is not None:
