@@ -8,7 +8,7 @@ joint) with RSVPs, presence taken as the presence feature takes it (in-room chec
 join/leave events) and certificates issued by its own function half an hour after each meeting;
 a joint meeting to come with answers; polls built from the ready-made templates (needs analysis,
 two satisfaction surveys, the outcomes survey after the latest meeting, the availability poll of
-the next meeting, still open) with answers;
+the committees' next meetings, still open) with answers;
 topics with supports, cases, library resources marked « utile », and projects. The lead (the
 Playground's user) is one of the people: she has RSVPs, a presence history and certificates of
 her own.
@@ -46,6 +46,7 @@ from dialogs.meetings import queries as meetings_queries
 from dialogs.notes.repositories import notes_repository
 from dialogs.onboarding import queries as onboarding_queries
 from dialogs.polls import audience as polls_audience
+from dialogs.polls import rules as polls_rules
 from dialogs.polls import surveys as poll_surveys
 from dialogs.presence import jobs as presence_jobs
 from dialogs.presence import queries as presence_queries
@@ -340,7 +341,7 @@ async def seed_demo_year(
     finally:
         services.clock = original_clock
 
-    polls = await _seed_polls(services, t, held, people, lead, now, rng)
+    polls = await _seed_polls(services, t, held, people, lead, now, next_day, rng)
     topics = await _seed_topics(services, people, lead, held, next_id, rng)
     await _seed_library(services, people, held, next_id, rng)
     await _seed_notes(services, people, lead, held, today, invited)
@@ -659,6 +660,7 @@ async def _seed_polls(
     people: Sequence[DemoPerson],
     lead: DemoPerson,
     now: datetime,
+    next_day: date,
     rng: random.Random,
 ) -> int:
     polls = polls_audience.poll_repository(services)
@@ -727,8 +729,11 @@ async def _seed_polls(
         answer[poll_surveys.VALUE] = sorted(rng.sample(["c1", "c2", "c3", "c5"], 1))
         await polls.record_anonymous("de000000a3", key, answer)
     written += 1
-    # Dates for the next meeting: open, named, results live.
-    availability = poll_surveys.availability(t, now)
+    # Dates for the committees' next meetings, from a week after the joint meeting to come (not
+    # on its day): open, named, results live. « planifier » puts the best first when they fall
+    # in the cycle it plans.
+    dates = polls_rules.candidate_dates(next_day, weeks_ahead=1)
+    availability = poll_surveys.availability(t, now, dates)
     await polls.save(poll_of("de000000a2", availability, now - timedelta(days=2), None))
     choices = [c.id for c in availability.questions[0].choices if not c.exclusive]
     for person in people[1:7]:
