@@ -42,6 +42,7 @@ from cards.i18n import Translator
 from dialogs import cycles
 from dialogs.cycles import Period
 from dialogs.library.repositories import resource_repository
+from dialogs.meetings import planning as meetings_planning
 from dialogs.meetings import queries as meetings_queries
 from dialogs.notes.repositories import notes_repository
 from dialogs.onboarding import queries as onboarding_queries
@@ -178,6 +179,16 @@ def demo_period(services: Services, today: date) -> Period:
     return period
 
 
+def _next_meeting_day(services: Services, today: date) -> date:
+    """Three weeks from today, or the first weekday after it that ``planifier`` would also
+    propose: no statutory holiday, no Christmas–New Year week, no spring break."""
+    cycle = cycles.of_community(services.profile.current)
+    day = today + timedelta(days=21)
+    while day.weekday() >= 5 or day in meetings_planning.closed_days(cycle.of(day)):
+        day += timedelta(days=1)
+    return day
+
+
 def _meeting_days(period: Period, today: date, count: int) -> list[date]:
     """``count`` weekdays spread over the period, the last one at least three days ago."""
     first = period.start + timedelta(days=7)
@@ -287,9 +298,7 @@ async def seed_demo_year(
         )
         await meetings.save(meeting)
         held.append((meeting, day))
-    next_day = today + timedelta(days=21)
-    while next_day.weekday() >= 5:
-        next_day += timedelta(days=1)
+    next_day = _next_meeting_day(services, today)
     next_id, next_committees, next_title = _NEXT
     await meetings.save(
         day_meeting(

@@ -27,6 +27,7 @@ from dialogs.turn import Services
 from tests.bot.conftest import ANIMATEUR_AAD, BotHttp, card_of, texts_of
 from tests.cards.card_schema import schema_errors
 from tests.dialogs.demo.test_demo import CONVERSATION, LEAD
+from tests.e2e.playground import DEMO_CONFIG, _demo_person
 
 pytestmark = pytest.mark.integration
 
@@ -96,8 +97,12 @@ def _walk(node: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("at", NOWS, ids=IDS)
 async def test_what_the_demo_wrote_between_meetings(bot_http: BotHttp, at: datetime | None) -> None:
-    services, now = await _seeded(bot_http, at)
+    services, now, summary = await _seeded_with_summary(bot_http, at)
     today = now.astimezone(services.timezone).date()
+    # The meeting to come is on a day « planifier » would propose too (no Fêtes, no holiday).
+    cycle = cycles.of_community(services.profile.current)
+    assert summary.next_meeting_on.weekday() < 5
+    assert summary.next_meeting_on not in planning.closed_days(cycle.of(summary.next_meeting_on))
     # Library: two essentials, one attached to the afternoon slot of the meeting to come, one to
     # a topic of the bank; every resource has its listing time (the weekly digest reads it).
     resources = {r.title: r for r in await resource_repository(services).all()}
@@ -133,12 +138,21 @@ async def test_what_the_demo_wrote_between_meetings(bot_http: BotHttp, at: datet
 
 
 @pytest.mark.parametrize("at", NOWS, ids=IDS)
+@pytest.mark.parametrize("people", ["tests", "playground"])
 async def test_every_seeded_text_passes_the_de_identification_guard(
-    bot_http: BotHttp, at: datetime | None
+    bot_http: BotHttp, at: datetime | None, people: str
 ) -> None:
-    services, _ = await _seeded(bot_http, at)
-    names = await known_names(services, LEAD.name)
-    assert LEAD.name in names
+    services = bot_http.client.server.app[RUNTIME].services
+    now = at or datetime.now(UTC)
+    services.clock = lambda: now
+    lead, others = LEAD, []
+    if people == "playground":  # as ``make playground`` writes it, with its six people
+        lead = _demo_person(DEMO_CONFIG.current_user)
+        others = [_demo_person(user) for user in DEMO_CONFIG.users]
+    await seed_demo_year(services, now, lead, others)
+    names = await known_names(services, lead.name)
+    assert all(person.name in names for person in others)
+    assert lead.name in names
     assert len(names) > 10
     texts: list[str] = []
     for n in await notes_repository(services).all():
@@ -157,7 +171,7 @@ async def test_every_seeded_text_passes_the_de_identification_guard(
     found = {text: find_identifiers(text, names) for text in texts}
     assert {text: f for text, f in found.items() if f} == {}
     # And the guard is not asleep: a name of the demo in a takeaway would be refused.
-    assert find_identifiers(f"{TAKEAWAY} Merci à {LEAD.name}.", names)
+    assert find_identifiers(f"{TAKEAWAY} Merci à {lead.name}.", names)
     assert [f.kind for f in find_identifiers("Marc Lavoie a parlé", names)] == ["name"]
 
 
