@@ -21,7 +21,8 @@ follow-up due in two weeks) with anonymous takeaways written as the notes featur
 option, expertise « deuil », « proches aidants »), an ad hoc supervision request she took last
 month and one of the lead's, sent two days ago, still waiting. Every seeded text passes the
 de-identification guard (tests/dialogs/demo). The cycle ``planifier`` proposes holds no demo
-meeting except, in its first month, the one to come.
+meeting except, in its first month, the one to come (never on a day ``planifier`` leaves out:
+holidays, the Fêtes, spring break) and the poll's dates, a week after it.
 
 The people are fictional; their names are plain data, like the shipped community profile.
 Seeding twice is refused (``DEMO_MARKER`` in the ``demo`` database).
