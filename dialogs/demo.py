@@ -8,10 +8,21 @@ joint) with RSVPs, presence taken as the presence feature takes it (in-room chec
 join/leave events) and certificates issued by its own function half an hour after each meeting;
 a joint meeting to come with answers; polls built from the ready-made templates (needs analysis,
 two satisfaction surveys, the outcomes survey after the latest meeting, the availability poll of
-the next meeting, still open) with answers;
+the committees' next meetings, still open) with answers;
 topics with supports, cases, library resources marked « utile », and projects. The lead (the
 Playground's user) is one of the people: she has RSVPs, a presence history and certificates of
 her own.
+
+Between meetings: two resources marked « essentiel » (the welcome dossier's « Outils
+essentiels »), one attached to a slot of the agenda of the meeting to come and one to a topic of
+the bank; « ce qu'on retient » of two joint meetings held (key points, decisions, links, a
+follow-up due in two weeks) with anonymous takeaways written as the notes feature writes them
+(:meth:`NotesRepository.record_takeaway`: no key beside the text); a resource person (profile
+option, expertise « deuil », « proches aidants »), an ad hoc supervision request she took last
+month and one of the lead's, sent two days ago, still waiting. Every seeded text passes the
+de-identification guard (tests/dialogs/demo). The cycle ``planifier`` proposes holds no demo
+meeting except, in its first month, the one to come (never on a day ``planifier`` leaves out:
+holidays, the Fêtes, spring break) and the poll's dates, a week after it.
 
 The people are fictional; their names are plain data, like the shipped community profile.
 Seeding twice is refused (``DEMO_MARKER`` in the ``demo`` database).
@@ -21,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -32,22 +43,29 @@ from cards.i18n import Translator
 from dialogs import cycles
 from dialogs.cycles import Period
 from dialogs.library.repositories import resource_repository
+from dialogs.meetings import planning as meetings_planning
 from dialogs.meetings import queries as meetings_queries
+from dialogs.notes.repositories import notes_repository
 from dialogs.onboarding import queries as onboarding_queries
 from dialogs.polls import audience as polls_audience
+from dialogs.polls import rules as polls_rules
 from dialogs.polls import surveys as poll_surveys
 from dialogs.presence import jobs as presence_jobs
 from dialogs.presence import queries as presence_queries
+from dialogs.supervision import rules as supervision_rules
+from dialogs.supervision.repositories import supervision_repository
 from dialogs.topics import repositories as topics_repositories
 from dialogs.turn import Services
 from dialogs.vitality.inputs import vitality_repository
 from storage.case_repository import Case
 from storage.meeting_repository import AgendaEntry, Meeting, Rsvp
-from storage.member_repository import Member
+from storage.member_repository import Member, member_key
+from storage.notes_repository import FollowUp, MeetingNotes
 from storage.poll_repository import Poll
 from storage.presence_repository import CheckIn, LiveEvent, PresenceRepository
 from storage.profile_repository import MemberProfile
-from storage.resource_repository import Resource
+from storage.resource_repository import Attachment, Resource
+from storage.supervision_repository import SupervisionRequest
 from storage.topic_repository import Topic
 from storage.vitality_repository import Project
 
@@ -162,6 +180,16 @@ def demo_period(services: Services, today: date) -> Period:
     return period
 
 
+def _next_meeting_day(services: Services, today: date) -> date:
+    """Three weeks from today, or the first weekday after it that ``planifier`` would also
+    propose: no statutory holiday, no Christmas–New Year week, no spring break."""
+    cycle = cycles.of_community(services.profile.current)
+    day = today + timedelta(days=21)
+    while day.weekday() >= 5 or day in meetings_planning.closed_days(cycle.of(day)):
+        day += timedelta(days=1)
+    return day
+
+
 def _meeting_days(period: Period, today: date, count: int) -> list[date]:
     """``count`` weekdays spread over the period, the last one at least three days ago."""
     first = period.start + timedelta(days=7)
@@ -203,6 +231,7 @@ async def seed_demo_year(
                 Member(person.key, person.teams_user_id, person.key, person.name)
             )
 
+    resource_person = _resource_person(people)
     await onboarding_queries.profile_repository(services).save_many(
         [
             MemberProfile(
@@ -217,6 +246,8 @@ async def seed_demo_year(
                 arrived_on=p.arrived_on,
                 departed_on=p.departed_on,
                 rules_version=1,
+                expertise=_EXPERTISE if p is resource_person else (),
+                resource_person=p is resource_person,
             )
             for p in people
         ]
@@ -268,9 +299,7 @@ async def seed_demo_year(
         )
         await meetings.save(meeting)
         held.append((meeting, day))
-    next_day = today + timedelta(days=21)
-    while next_day.weekday() >= 5:
-        next_day += timedelta(days=1)
+    next_day = _next_meeting_day(services, today)
     next_id, next_committees, next_title = _NEXT
     await meetings.save(
         day_meeting(
@@ -322,9 +351,12 @@ async def seed_demo_year(
     finally:
         services.clock = original_clock
 
-    polls = await _seed_polls(services, t, held, people, lead, now, rng)
+    polls = await _seed_polls(services, t, held, people, lead, now, next_day, rng)
     topics = await _seed_topics(services, people, lead, held, next_id, rng)
-    await _seed_library(services, people, held, rng)
+    await _seed_library(services, people, held, next_id, rng)
+    await _seed_notes(services, people, lead, held, today, invited)
+    next_start = local(next_day, 9)
+    await _seed_supervision(services, people, lead, resource_person, now, (next_id, next_start))
     projects = vitality_repository(services)
     for i, (title, description) in enumerate(_PROJECTS):
         done_on = held[2 + 2 * i][1]
@@ -374,10 +406,18 @@ _RESOURCES = (
 )
 
 
+# Where resources are attached (by their index in _RESOURCES): the detection tool to the
+# afternoon workshop of the meeting to come, the article on grief to a topic of the bank.
+_ESSENTIALS = (0, 1)
+_SLOT = _AGENDA[4]
+_TOPIC_OF_RESOURCE = {2: "de00000103"}  # « L'intervention auprès des enfants d'un parent atteint »
+
+
 async def _seed_library(
     services: Services,
     people: Sequence[DemoPerson],
     held: Sequence[tuple[Meeting, date]],
+    next_id: str,
     rng: random.Random,
 ) -> None:
     library = resource_repository(services)
@@ -385,6 +425,11 @@ async def _seed_library(
     for i, (title, kind, themes, volet, description) in enumerate(_RESOURCES):
         author = people[(i * 2 + 1) % len(people)]
         created = datetime.combine(held[1][1] + timedelta(days=5 * i), time(12), UTC)
+        attachments: list[Attachment] = []
+        if i == 0:
+            attachments.append(Attachment("meeting", next_id, _SLOT.start, _SLOT.title))
+        if i in _TOPIC_OF_RESOURCE:
+            attachments.append(Attachment("topic", _TOPIC_OF_RESOURCE[i]))
         await library.add(
             Resource(
                 f"de000004{i + 1:02d}",
@@ -398,8 +443,181 @@ async def _seed_library(
                 author.name,
                 _iso(created),
                 useful_by=tuple(sorted(rng.sample(keys, min(len(keys), 4 - i)))),
+                listed_at=_iso(created),
+                essential=i in _ESSENTIALS,
+                attachments=tuple(attachments),
             )
         )
+
+
+# « Ce qu'on retient » of the two latest joint meetings held (index in the meetings held).
+_NOTES = (
+    (
+        5,
+        "- Le deuil anticipé commence souvent bien avant le décès.\n"
+        "- Les proches aidants refusent souvent le répit par loyauté envers la personne malade.\n"
+        "- Un suivi de deuil s'offre dans les semaines qui suivent le décès, puis se repropose.",
+        "- Ajouter une question sur l'épuisement de l'aidant à la grille de repérage.\n"
+        "- Prochaine journée conjointe : la détresse des soignants.",
+        (
+            "Le deuil chez les adolescents, repères cliniques : https://example.org/bibliotheque/3",
+            "Outil de détection de la détresse : https://example.org/bibliotheque/1",
+        ),
+    ),
+    (
+        2,
+        "- L'annonce se prépare en équipe : qui est présent, qui fait le suivi le lendemain.\n"
+        "- Vérifier ce que la personne a compris avant d'ajouter de l'information.",
+        "- Un aide-mémoire commun pour l'annonce sera rédigé par le comité des CH.",
+        (
+            "Critères d'orientation vers les soins psychosociaux : https://example.org/bibliotheque/2",
+        ),
+    ),
+)
+# (text, who takes it: index among the fictional members or -1 for the lead, due in days
+# from today or None when already done)
+_FOLLOW_UPS: dict[int, tuple[tuple[str, int, int | None], ...]] = {
+    5: (
+        ("Proposer une version révisée de la grille de repérage", 1, 14),
+        ("Diffuser la liste des organismes de répit du territoire", -1, 10),
+    ),
+    2: (("Rédiger l'aide-mémoire pour l'annonce d'un diagnostic", 2, None),),
+}
+_TAKEAWAYS: dict[int, tuple[str, ...]] = {
+    5: (
+        "Nommer le deuil anticipé tôt aide la famille à se préparer.",
+        "Le répit se propose plusieurs fois : un premier refus n'est pas définitif.",
+        "Je vais utiliser la grille de repérage dès le premier contact.",
+        "Valider l'épuisement de l'aidant avant de proposer des services.",
+    ),
+    2: (
+        "Demander ce que la personne a compris avant d'en dire plus.",
+        "Prévoir qui rappelle la famille le lendemain de l'annonce.",
+    ),
+}
+
+
+async def _seed_notes(
+    services: Services,
+    people: Sequence[DemoPerson],
+    lead: DemoPerson,
+    held: Sequence[tuple[Meeting, date]],
+    today: date,
+    invited: Callable[[Sequence[str], date], list[DemoPerson]],
+) -> None:
+    """The notes as an animateur saves them, the takeaways as the notes feature stores them
+    (one anonymous text and one participation mark, together)."""
+    notes = notes_repository(services)
+    fictional = _fictional(people)
+    for index, key_points, decisions, links in _NOTES:
+        meeting, day = held[index]
+        follow_ups = tuple(
+            FollowUp(
+                f"de00{index:02d}f{n}",
+                text,
+                (lead if who < 0 else fictional[who]).key,
+                due_on=(today + timedelta(days=due)).isoformat() if due is not None else "",
+                done=due is None,
+            )
+            for n, (text, who, due) in enumerate(_FOLLOW_UPS[index])
+        )
+        written = datetime.combine(day + timedelta(days=1), time(15), UTC)
+        await notes.save(
+            MeetingNotes(meeting.id, key_points, decisions, links, follow_ups, _iso(written))
+        )
+        members = [p for p in invited(meeting.committee_ids, day) if p is not lead]
+        for person, text in zip(members[1:], _TAKEAWAYS[index], strict=False):
+            await notes.record_takeaway(meeting.id, person.key, text)
+
+
+_EXPERTISE = ("deuil", "proches aidants", "soins palliatifs")
+# (title, context, question, themes, urgency, days before now, hours until taken or None:
+# waiting; « prochaine rencontre », so no reminder goes out while someone tries the demo)
+_REQUESTS = (
+    (
+        "Famille qui décline le suivi de deuil",
+        "La conjointe d'un usager décédé à domicile refuse toute offre de suivi pour l'instant.",
+        "Comment garder la porte ouverte sans insister?",
+        ("deuil",),
+        "week",
+        30,
+        5,
+    ),
+    (
+        "Épuisement d'un proche aidant",
+        "Conjoint d'une usagère en soins palliatifs à domicile, seul la nuit depuis trois "
+        "semaines.",
+        "Quelles options de répit proposer quand la famille refuse les services à domicile?",
+        ("proches aidants", "soins palliatifs"),
+        "meeting",
+        2,
+        None,
+    ),
+)
+
+
+def _fictional(people: Sequence[DemoPerson]) -> list[DemoPerson]:
+    """The fourteen fictional members (see :func:`demo_people`), in order."""
+    return list(people[-14:])
+
+
+def _resource_person(people: Sequence[DemoPerson]) -> DemoPerson:
+    """The member who offers ad hoc supervision on grief and caregivers: a fictional one."""
+    return _fictional(people)[1]
+
+
+async def _seed_supervision(
+    services: Services,
+    people: Sequence[DemoPerson],
+    lead: DemoPerson,
+    resource_person: DemoPerson,
+    now: datetime,
+    next_meeting: tuple[str, datetime],
+) -> None:
+    """A request a member made last month, taken by the resource person; one of the lead's,
+    made two days ago for the next meeting (id, start), still waiting (« supervision » lists it
+    to her)."""
+    repository = supervision_repository(services)
+    animateurs = [
+        member_key("", person.aad_object_id)
+        for person in services.profile.current.animateurs
+        if person.aad_object_id
+    ]
+    requester_of = (_fictional(people)[3], lead)
+    next_id, next_start = next_meeting
+    for n, (title, context, question, themes, urgency, days, taken_after) in enumerate(_REQUESTS):
+        requester = requester_of[n]
+        created = now - timedelta(days=days)
+        waiting = taken_after is None
+        due = supervision_rules.deadlines(
+            urgency, created, services.timezone, next_start if waiting else None
+        )
+        persons = await onboarding_queries.resource_persons(services, themes)
+        routed = supervision_rules.recipients(animateurs, [p.key for p in persons], requester.key)
+        request = SupervisionRequest(
+            id=f"de00000006{n:02d}",
+            title=title,
+            context=context,
+            question=question,
+            urgency=urgency,
+            themes=themes,
+            requester_key=requester.key,
+            requester_name=requester.name,
+            created_at=_iso(created),
+            remind_at=_iso(due.remind_at),
+            ask_at=_iso(due.ask_at),
+            meeting_id=next_id if waiting else "",
+            routed_to=routed,
+        )
+        if taken_after is not None:
+            request = replace(
+                request,
+                status=supervision_rules.TAKEN,
+                taker_key=resource_person.key,
+                taker_name=resource_person.name,
+                taken_at=_iso(created + timedelta(hours=taken_after)),
+            )
+        await repository.add(request)
 
 
 class DemoAlreadySeeded(Exception):
@@ -452,6 +670,7 @@ async def _seed_polls(
     people: Sequence[DemoPerson],
     lead: DemoPerson,
     now: datetime,
+    next_day: date,
     rng: random.Random,
 ) -> int:
     polls = polls_audience.poll_repository(services)
@@ -520,8 +739,11 @@ async def _seed_polls(
         answer[poll_surveys.VALUE] = sorted(rng.sample(["c1", "c2", "c3", "c5"], 1))
         await polls.record_anonymous("de000000a3", key, answer)
     written += 1
-    # Dates for the next meeting: open, named, results live.
-    availability = poll_surveys.availability(t, now)
+    # Dates for the committees' next meetings, from a week after the joint meeting to come (not
+    # on its day): open, named, results live. « planifier » puts the best first when they fall
+    # in the cycle it plans.
+    dates = polls_rules.candidate_dates(next_day, weeks_ahead=1)
+    availability = poll_surveys.availability(t, now, dates)
     await polls.save(poll_of("de000000a2", availability, now - timedelta(days=2), None))
     choices = [c.id for c in availability.questions[0].choices if not c.exclusive]
     for person in people[1:7]:

@@ -41,6 +41,7 @@ DATE_SENSITIVE: tuple[str, ...] = (
     "tests/dialogs/vitality",
     "tests/dialogs/library",
     "tests/dialogs/notes",
+    "tests/dialogs/demo",
     "tests/dialogs/test_cycles.py",
     "tests/dialogs/test_events.py",
     "tests/bot/test_downloads.py",
