@@ -647,7 +647,8 @@ def seed_demo(data_dir: Path, config: PlaygroundConfig = DEMO_CONFIG) -> str:
             f"demo year {summary.period.label} written: {summary.meetings_held} meetings, "
             f"{summary.certificates} certificates, {summary.polls} polls, {summary.topics} "
             f"topics; try « {report} », « présences », « attestation », « sondages », "
-            f"« rencontres », « sujets »"
+            f"« rencontres », « sujets », « planifier », « rencontres passées », "
+            f"« ressources essentiels », « supervision »"
         )
 
     return asyncio.run(seed())
