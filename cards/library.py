@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cards.findings import FindingLine as FindingLine
+from cards.findings import finding_lines
 from cards.i18n import Translator
 from cards.render import render
 from cards.topics import KIND_CODES, kind_label
@@ -26,13 +28,6 @@ class LibraryVerb(StrEnum):
     attach_form = "library.attach_form"
     attach = "library.attach"
     detach = "library.detach"
-
-
-@dataclass(frozen=True)
-class FindingLine:
-    field: str  # title | description
-    kind: str  # a dialogs/deidentify.py kind
-    text: str
 
 
 @dataclass(frozen=True)
@@ -90,17 +85,7 @@ def build_form_card(form: ResourceForm, t: Translator) -> dict[str, Any]:
             "has_problem": bool(form.problem),
             "problem": t(f"library.problem.{form.problem}") if form.problem else "",
             "has_findings": bool(form.findings),
-            "findings": [
-                {
-                    "line": t(
-                        "library.finding.line",
-                        field=t(f"library.field.{f.field}"),
-                        kind=t(f"topics.finding.{f.kind}"),
-                        text=f.text,
-                    )
-                }
-                for f in form.findings
-            ],
+            "findings": finding_lines(form.findings, t, "library"),
             "title": form.title,
             "url": form.url,
             "kind": form.kind,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cards.findings import FindingLine as FindingLine
+from cards.findings import finding_lines
 from cards.i18n import Translator
 from cards.render import render
 
@@ -18,13 +20,6 @@ class NotesVerb(StrEnum):
     save = "notes.save"
     takeaway = "notes.takeaway"
     done = "notes.done"
-
-
-@dataclass(frozen=True)
-class FindingLine:
-    field: str  # key_points | decisions | resources | fu_text_<n>
-    kind: str  # a dialogs/deidentify.py kind
-    text: str
 
 
 @dataclass(frozen=True)
@@ -126,17 +121,7 @@ def _field_label(field: str, t: Translator) -> str:
 
 
 def _findings(findings: tuple[FindingLine, ...], t: Translator) -> list[dict[str, str]]:
-    return [
-        {
-            "line": t(
-                "notes.finding.line",
-                field=_field_label(f.field, t),
-                kind=t(f"topics.finding.{f.kind}"),
-                text=f.text,
-            )
-        }
-        for f in findings
-    ]
+    return finding_lines(findings, t, "notes", _field_label)
 
 
 def build_form_card(form: NotesForm, t: Translator) -> dict[str, Any]:

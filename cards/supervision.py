@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cards.findings import FindingLine as FindingLine
+from cards.findings import finding_lines
 from cards.i18n import Translator
 from cards.render import render
 
@@ -20,13 +22,6 @@ class SupervisionVerb(StrEnum):
     cancel = "supervision.cancel"
     consent = "supervision.consent"
     view = "supervision.view"
-
-
-@dataclass(frozen=True)
-class FindingLine:
-    field: str  # title | context | question
-    kind: str  # a dialogs/deidentify.py kind
-    text: str
 
 
 @dataclass(frozen=True)
@@ -97,17 +92,7 @@ def build_form_card(form: RequestForm, t: Translator) -> dict[str, Any]:
             "has_problem": bool(form.problem),
             "problem": t(f"supervision.problem.{form.problem}") if form.problem else "",
             "has_findings": bool(form.findings),
-            "findings": [
-                {
-                    "line": t(
-                        "supervision.finding.line",
-                        field=t(f"supervision.field.{f.field}"),
-                        kind=t(f"topics.finding.{f.kind}"),
-                        text=f.text,
-                    )
-                }
-                for f in form.findings
-            ],
+            "findings": finding_lines(form.findings, t, "supervision"),
             "title": form.title,
             "context": form.context,
             "question": form.question,

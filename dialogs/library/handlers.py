@@ -12,7 +12,6 @@ from cards.i18n import Translator
 from cards.library import (
     AttachView,
     Choice,
-    FindingLine,
     ResourceForm,
     ReviewView,
     build_attach_card,
@@ -35,6 +34,7 @@ from dialogs.library.views import (
 from dialogs.meetings import queries as meetings
 from dialogs.onboarding import queries as onboarding
 from dialogs.outreach import card_activity, direct, text_activity
+from dialogs.screening import screen
 from dialogs.topics import queries as topics
 from dialogs.turn import CardReply, ChatKind, DomainError, Services, Turn
 from storage.conversation_repository import conversation_key
@@ -60,19 +60,6 @@ def _form(draft: rules.Draft, **changes: Any) -> ResourceForm:
         **changes,
     }
     return ResourceForm(**values)
-
-
-async def _known_names(turn: Turn) -> list[str]:
-    """Names the guard looks for besides its own lists: roster, animateurs, sponsors, caller."""
-    profile = turn.services.profile.current
-    names = [person.name for person in (*profile.animateurs, *profile.sponsors)]
-    try:
-        names += [entry.name for entry in await onboarding.roster(turn.services) if entry.name]
-    except Exception:  # the guard's own lists still apply; never block a share on this
-        logger.exception("roster lookup for the de-identification guard failed")
-    if turn.caller.name:
-        names.append(turn.caller.name)
-    return list(dict.fromkeys(names))
 
 
 async def _library_card(turn: Turn, query: str, notice: str = "") -> dict[str, Any]:
@@ -160,18 +147,9 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     validation = _validation(turn)
     if problem:
         return CardReply(build_form_card(_form(draft, problem=problem, **validation), turn.t))
-    names = await _known_names(turn)
-    findings = tuple(
-        FindingLine(field, f.kind, f.text)
-        for field, text in draft.texts().items()
-        for f in find_identifiers(text, names)
-    )
+    names = await onboarding.guard_names(turn.services, turn.caller.name)
+    findings = screen(draft.texts(), names, "resource")
     if findings:
-        logger.info(
-            "resource refused by the de-identification guard: %d finding(s), kinds %s",
-            len(findings),
-            sorted({f.kind for f in findings}),
-        )
         return CardReply(build_form_card(_form(draft, findings=findings, **validation), turn.t))
     at = utc_iso(turn.services.clock())
     status = rules.status_on_share(
@@ -286,7 +264,9 @@ async def _review(turn: Turn, data: Mapping[str, Any], approve: bool) -> CardRep
             reason = rules.read_reason(data, resource_id)
         except rules.BadCardData:
             raise DomainError("errors.bad_card_data") from None
-        if reason and find_identifiers(reason, await _known_names(turn)):
+        if reason and find_identifiers(
+            reason, await onboarding.guard_names(turn.services, turn.caller.name)
+        ):
             logger.info("refusal reason for %s refused by the de-identification guard", resource_id)
             raise DomainError("library.errors.refused_reason_identifying")
     at = utc_iso(turn.services.clock())

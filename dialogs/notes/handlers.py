@@ -11,7 +11,6 @@ from typing import Any
 
 from cards.dates import cycle_text
 from cards.notes import (
-    FindingLine,
     TakeawayView,
     build_archive_card,
     build_follow_up_card,
@@ -19,11 +18,11 @@ from cards.notes import (
     build_notes_card,
     build_takeaway_card,
 )
-from dialogs.deidentify import find_identifiers
 from dialogs.feature import feature_hooks
 from dialogs.meetings.queries import MeetingRef
 from dialogs.notes import jobs, meetings, rules, views
 from dialogs.notes.repositories import notes_repository
+from dialogs.screening import screen
 from dialogs.turn import CardReply, DomainError, Turn
 from storage.notes_repository import FollowUp, MeetingNotes
 from storage.times import utc_iso
@@ -178,17 +177,8 @@ async def save(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     if problem:
         return CardReply(await _form_card(turn, meeting, draft=draft, problem=problem))
     names = await meetings.known_names(services, turn.caller.name)
-    findings = tuple(
-        FindingLine(field, f.kind, f.text)
-        for field, text in draft.texts().items()
-        for f in find_identifiers(text, names)
-    )
+    findings = screen(draft.texts(), names, "notes")
     if findings:
-        logger.info(
-            "notes refused by the de-identification guard: %d finding(s), kinds %s",
-            len(findings),
-            sorted({f.kind for f in findings}),
-        )
         return CardReply(await _form_card(turn, meeting, draft=draft, findings=findings))
     notes = MeetingNotes(
         id=meeting.id,
@@ -228,13 +218,8 @@ async def takeaway(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     if problem:
         return CardReply(_takeaway_card(turn, meeting, heading, text=text, problem=problem))
     names = await meetings.known_names(services, turn.caller.name)
-    findings = tuple(FindingLine("takeaway", f.kind, f.text) for f in find_identifiers(text, names))
+    findings = screen({"takeaway": text}, names, "takeaway")
     if findings:
-        logger.info(
-            "takeaway refused by the de-identification guard: %d finding(s), kinds %s",
-            len(findings),
-            sorted({f.kind for f in findings}),
-        )
         return CardReply(_takeaway_card(turn, meeting, heading, text=text, findings=findings))
     recorded = await repository.record_takeaway(meeting.id, key, text)
     if recorded:

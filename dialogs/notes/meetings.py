@@ -206,13 +206,5 @@ async def name_of(services: Services, member_key: str) -> str:
 
 
 async def known_names(services: Services, caller_name: str = "") -> list[str]:
-    """Names the de-identification guard looks for besides its own lists."""
-    profile = services.profile.current
-    names = [person.name for person in (*profile.animateurs, *profile.sponsors)]
-    try:
-        names += [entry.name for entry in await onboarding.roster(services) if entry.name]
-    except Exception:  # the guard's own lists still apply
-        logger.exception("roster lookup for the de-identification guard failed")
-    if caller_name:
-        names.append(caller_name)
-    return list(dict.fromkeys(n for n in names if n))
+    """Names the de-identification guard looks for besides its own lists (never fails)."""
+    return await onboarding.guard_names(services, caller_name)

@@ -17,12 +17,16 @@ The words of « qui » are shared too: :func:`search_terms` (folded, stemmed, fi
 accent- and plural-tolerant matching) and :func:`split_tags` (free tags, folded duplicates off),
 so the library searches and folds themes exactly as the directory does.
 
+:func:`guard_names` gives the names the de-identification guard (dialogs/deidentify.py) must
+know besides its own lists, for every feature that screens free text.
+
 :func:`resource_persons` lists the members who opted in (profile) to receive ad hoc supervision
 requests on the themes of their expertise (:func:`themes_match`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +38,7 @@ from dialogs.turn import Services
 from storage.member_repository import Member
 from storage.profile_repository import MemberProfile, ProfileRepository, TinyDbProfileRepository
 
+logger = logging.getLogger(__name__)
 COMPONENT = "onboarding.profiles"
 
 
@@ -121,6 +126,20 @@ async def roster(services: Services) -> list[RosterEntry]:
 async def profile_of(services: Services, member_key: str) -> RosterEntry | None:
     found = await profile_repository(services).get(member_key)
     return entry_of(found) if found else None
+
+
+async def guard_names(services: Services, caller_name: str = "") -> list[str]:
+    """Names the de-identification guard looks for besides its own lists: everyone on the
+    roster (departed included), the community's animateurs and sponsors, and ``caller_name``.
+    A roster that cannot be read leaves the others: never block a submission on this."""
+    community = services.profile.current
+    names = [person.name for person in (*community.animateurs, *community.sponsors)]
+    try:
+        names += [entry.name for entry in await roster(services)]
+    except Exception:  # the guard's own lists still apply
+        logger.exception("roster lookup for the de-identification guard failed")
+    names.append(caller_name)
+    return list(dict.fromkeys(n for n in names if n))
 
 
 async def resource_persons(services: Services, themes: Iterable[str]) -> list[Member]:

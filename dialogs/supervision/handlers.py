@@ -16,17 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from cards.supervision import (
-    FindingLine,
     OpenLine,
     RequestForm,
     build_form_card,
     build_offer_card,
     build_request_card,
 )
-from dialogs.deidentify import find_identifiers
 from dialogs.meetings import queries as meetings
 from dialogs.onboarding import queries as onboarding
 from dialogs.outreach import card_activity, direct
+from dialogs.screening import screen
 from dialogs.supervision import jobs, rules
 from dialogs.supervision.repositories import supervision_repository
 from dialogs.supervision.views import chat_user, offer_view, request_view, translator_for
@@ -57,19 +56,6 @@ async def _request(turn: Turn, data: Mapping[str, Any]) -> SupervisionRequest:
 def _personal_only(turn: Turn) -> None:
     if not turn.where.personal:
         raise DomainError("supervision.errors.personal_only")
-
-
-async def _known_names(turn: Turn) -> list[str]:
-    """Names the guard looks for besides its own lists: roster, animateurs, sponsors, caller."""
-    profile = turn.services.profile.current
-    names = [person.name for person in (*profile.animateurs, *profile.sponsors)]
-    try:
-        names += [entry.name for entry in await onboarding.roster(turn.services) if entry.name]
-    except Exception:  # the guard's own lists still apply; never block a request on this
-        logger.exception("roster lookup for the de-identification guard failed")
-    if turn.caller.name:
-        names.append(turn.caller.name)
-    return list(dict.fromkeys(names))
 
 
 async def _form_card(turn: Turn, form: RequestForm) -> dict[str, Any]:
@@ -135,18 +121,9 @@ async def submit(turn: Turn, data: Mapping[str, Any]) -> CardReply:
         raise DomainError("errors.bad_card_data") from None
     if problem:
         return CardReply(await _form_card(turn, _form_of(draft, problem=problem)))
-    names = await _known_names(turn)
-    findings = tuple(
-        FindingLine(field, f.kind, f.text)
-        for field, text in draft.texts().items()
-        for f in find_identifiers(text, names)
-    )
+    names = await onboarding.guard_names(turn.services, turn.caller.name)
+    findings = screen(draft.texts(), names, "supervision request")
     if findings:
-        logger.info(
-            "supervision request refused by the de-identification guard: %d finding(s), kinds %s",
-            len(findings),
-            sorted({f.kind for f in findings}),
-        )
         return CardReply(await _form_card(turn, _form_of(draft, findings=findings)))
     services = turn.services
     now = services.clock()

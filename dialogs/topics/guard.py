@@ -12,7 +12,7 @@ from cards.topics import FieldInput, FindingLine, FindingsView, build_findings_c
 from dialogs.deidentify import KINDS
 from dialogs.onboarding import queries as onboarding
 from dialogs.topics import rules
-from dialogs.turn import CardReply, DomainError, Services, Turn
+from dialogs.turn import CardReply, DomainError, Turn
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,24 +42,10 @@ def with_carried(data: Mapping[str, Any]) -> dict[str, Any]:
     return {**carried, **{k: v for k, v in data.items() if k != "carried"}}
 
 
-async def roster_names(services: Services) -> list[str]:
-    """Everyone on the CdeP's roster (departed included), from the onboarding feature."""
-    try:
-        return [entry.name for entry in await onboarding.roster(services) if entry.name]
-    except Exception:  # the guard's own lists still apply; never block a submission on this
-        logger.exception("roster lookup for the de-identification guard failed")
-        return []
-
-
 async def known_names(turn: Turn) -> list[str]:
     """Names the guard looks for besides its own lists: the roster, the community's animateurs
     and sponsors, and the caller."""
-    profile = turn.services.profile.current
-    names = [person.name for person in (*profile.animateurs, *profile.sponsors)]
-    names += await roster_names(turn.services)
-    if turn.caller.name:
-        names.append(turn.caller.name)
-    return list(dict.fromkeys(names))
+    return await onboarding.guard_names(turn.services, turn.caller.name)
 
 
 def refusal(
