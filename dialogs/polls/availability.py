@@ -19,11 +19,12 @@ from cards.i18n import Translator, choose_locale
 from cards.polls import format_day
 from dialogs.cycles import Period
 from dialogs.polls import rules
-from dialogs.polls.audience import new_id, place_of, poll_repository
+from dialogs.polls.audience import place_of, poll_repository
+from dialogs.polls.handlers import new_draft
 from dialogs.polls.surveys import availability
 from dialogs.polls.views import draft_card, results_of
 from dialogs.turn import Services, Turn
-from storage.poll_repository import Poll, iso, parse_iso
+from storage.poll_repository import Poll, parse_iso
 
 logger = logging.getLogger(__name__)
 
@@ -70,26 +71,10 @@ async def availability_dates(services: Services, period: Period) -> list[date]:
 async def launch_availability(turn: Turn, dates: Sequence[date]) -> None:
     """Post the draft of a « Disponibilités » poll with ``dates`` (the first ``MAX_DATES``)."""
     services = turn.services
-    now = services.now()
-    start = availability(turn.t, now, sorted(dates)[:MAX_DATES])
-    place = place_of(turn)
-    draft = Poll(
-        id=new_id(),
-        kind=start.kind,
-        title=start.title,
-        questions=start.questions,
-        status="draft",
-        anonymous=start.anonymous,
-        visibility=start.visibility,
-        audience="channel" if place.shared else "members",
-        deadline=iso(start.deadline),
-        created_by=turn.caller.member_key,
-        created_at=iso(services.clock()),
-        locale=turn.t.locale,
-    )
-    await poll_repository(services).save(draft)
+    start = availability(turn.t, services.now(), sorted(dates)[:MAX_DATES])
+    draft = await new_draft(turn, start)
     card = draft_card(
-        services, draft, turn.t, shared=place.shared, notice=turn.t("polls.draft.ready")
+        services, draft, turn.t, shared=place_of(turn).shared, notice=turn.t("polls.draft.ready")
     )
     await turn.send_card(card)
     logger.info("availability poll draft %s started from the cycle planning", draft.id)

@@ -56,7 +56,7 @@ from dialogs.polls.audience import (
     threshold,
 )
 from dialogs.polls.jobs import cancel_jobs, post_results, schedule_jobs, shared_card_update
-from dialogs.polls.surveys import MeetingInfo, blueprint
+from dialogs.polls.surveys import Blueprint, MeetingInfo, blueprint
 from dialogs.polls.views import Viewer, draft_card, fits_in_a_card, poll_card, results_of
 from dialogs.roles import Role
 from dialogs.topics import queries as topics
@@ -326,6 +326,21 @@ async def _start_draft(
     if template == "outcomes":
         objectives, treated = await _outcomes_inputs(services, turn.t, cycle)
     start = blueprint(template, turn.t, services.now(), meeting, cycle, objectives, treated)
+    draft = await new_draft(turn, start, meeting_id, meeting_committees)
+    logger.info("poll draft %s (%s) started by %s", draft.id, template, turn.caller.member_key)
+    return draft
+
+
+async def new_draft(
+    turn: Turn,
+    start: Blueprint,
+    meeting_id: str = "",
+    meeting_committees: tuple[str, ...] = (),
+) -> Poll:
+    """A new draft from ``start``, stored, by the caller and in their language: for the channel
+    in a team chat; in a 1:1 chat for the members, or for the meeting's committee when the
+    meeting has exactly one (still configured)."""
+    services = turn.services
     place = place_of(turn)
     audience, committee = "members", ""
     if place.shared:
@@ -349,7 +364,6 @@ async def _start_draft(
         meeting_id=meeting_id,
     )
     await poll_repository(services).save(draft)
-    logger.info("poll draft %s (%s) started by %s", draft.id, template, turn.caller.member_key)
     return draft
 
 
