@@ -18,10 +18,10 @@ from tests.e2e.client import PlaygroundClient
 from tests.e2e.playground import (
     DEFAULT_CONFIG,
     BotProcess,
-    HarnessError,
     PlaygroundConfig,
     PlaygroundProcess,
 )
+from tests.e2e.standin import start_or_fail
 
 _E2E_DIR = Path(__file__).resolve().parent
 
@@ -30,16 +30,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-
-
-def _start(process: BotProcess | PlaygroundProcess, what: str) -> None:
-    try:
-        process.start()
-    except HarnessError as problem:
-        failure = str(problem)
-    else:
-        return
-    pytest.fail(f"could not start {what}: {failure}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +50,7 @@ def bot_server(e2e_dir: Path) -> Iterator[BotProcess]:
         log_path=e2e_dir / "bot.log",
         module=os.environ.get("E2E_BOT_MODULE", "bot"),
     )
-    _start(bot, "the bot")
+    start_or_fail(bot, "the bot")
     yield bot
     bot.stop()
 
@@ -76,7 +66,7 @@ def playground(
         workdir=e2e_dir / "playground",
         config=playground_config,
     )
-    _start(process, "the Playground")
+    start_or_fail(process, "the Playground")
     yield process
     process.stop()
 

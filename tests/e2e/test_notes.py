@@ -12,7 +12,6 @@ reply is compared with the catalogs, never with pasted text.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,15 +21,14 @@ from dialogs.notes.rules import member_token
 from tests.e2e.client import PlaygroundClient, card_strings, find_action
 from tests.e2e.notes_bot import TITLE
 from tests.e2e.playground import (
-    DEFAULT_CONFIG,
     ISABELLE,
     JEAN_FRANCOIS,
     NATHALIE,
     SOPHIE,
     BotProcess,
-    HarnessError,
     PlaygroundProcess,
 )
+from tests.e2e.standin import running_bot, running_playground, teams_session
 from tests.e2e.test_topics import card_of, inputs, showing, shows
 
 FR = Translator("fr-CA")
@@ -43,45 +41,24 @@ NATHALIE_TAKEAWAY = "Le répit des proches aidants se planifie tôt"
 
 @pytest.fixture(scope="module")
 def notes_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    folder = tmp_path_factory.mktemp("notes-e2e")
-    bot = BotProcess(
-        data_dir=folder / "data", log_path=folder / "bot.log", module="tests.e2e.notes_bot"
-    )
-    try:
-        bot.start()
-    except HarnessError as problem:
-        pytest.fail(f"could not start the notes bot: {problem}", pytrace=False)
-    yield bot
-    bot.stop()
+    with running_bot(tmp_path_factory, "notes") as bot:
+        yield bot
 
 
 @pytest.fixture(scope="module")
 def notes_playground(
     notes_bot: BotProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PlaygroundProcess]:
-    process = PlaygroundProcess(
-        bot_endpoint=notes_bot.messages_url,
-        workdir=Path(tmp_path_factory.mktemp("notes-playground")),
-    )
-    try:
-        process.start()
-    except HarnessError as problem:
-        pytest.fail(f"could not start the Playground: {problem}", pytrace=False)
-    yield process
-    process.stop()
+    with running_playground(notes_bot, tmp_path_factory, "notes") as process:
+        yield process
 
 
 @pytest.fixture
 async def teams(
     notes_playground: PlaygroundProcess, notes_bot: BotProcess, request: pytest.FixtureRequest
 ) -> AsyncIterator[PlaygroundClient]:
-    async with PlaygroundClient(
-        notes_playground.url, config=DEFAULT_CONFIG, bot_url=notes_bot.messages_url
-    ) as session:
+    async with teams_session(notes_playground, notes_bot, request, "notes") as session:
         yield session
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        report.sections.append(("notes bot log (tail)", notes_bot.log_tail(80)))
 
 
 async def test_a_past_meeting_gets_its_notes_and_takeaways_listed_in_the_archive(

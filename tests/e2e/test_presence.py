@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -35,11 +34,11 @@ from tests.e2e.playground import (
     NATHALIE,
     SOPHIE,
     BotProcess,
-    HarnessError,
     PlaygroundProcess,
     PlaygroundUser,
     free_port,
 )
+from tests.e2e.standin import running_bot, running_playground, teams_session
 from tests.fakes.graph_server import FakeGraphServer
 
 FR = Translator("fr-CA")
@@ -58,51 +57,28 @@ def graph_port() -> int:
 
 @pytest.fixture(scope="module")
 def presence_bot(tmp_path_factory: pytest.TempPathFactory, graph_port: int) -> Iterator[BotProcess]:
-    folder = tmp_path_factory.mktemp("presence-e2e")
-    bot = BotProcess(
-        data_dir=folder / "data",
-        log_path=folder / "bot.log",
-        module="tests.e2e.presence_bot",
-        extra_env={
-            "PRESENCE_E2E_GRAPH_URL": f"http://127.0.0.1:{graph_port}/v1.0",
-            "PRESENCE_E2E_CHAT": GROUP,
-        },
-    )
-    try:
-        bot.start()
-    except HarnessError as problem:
-        pytest.fail(f"could not start the presence bot: {problem}", pytrace=False)
-    yield bot
-    bot.stop()
+    env = {
+        "PRESENCE_E2E_GRAPH_URL": f"http://127.0.0.1:{graph_port}/v1.0",
+        "PRESENCE_E2E_CHAT": GROUP,
+    }
+    with running_bot(tmp_path_factory, "presence", env) as bot:
+        yield bot
 
 
 @pytest.fixture(scope="module")
 def presence_playground(
     presence_bot: BotProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PlaygroundProcess]:
-    process = PlaygroundProcess(
-        bot_endpoint=presence_bot.messages_url,
-        workdir=Path(tmp_path_factory.mktemp("presence-playground")),
-    )
-    try:
-        process.start()
-    except HarnessError as problem:
-        pytest.fail(f"could not start the Playground: {problem}", pytrace=False)
-    yield process
-    process.stop()
+    with running_playground(presence_bot, tmp_path_factory, "presence") as process:
+        yield process
 
 
 @pytest.fixture
 async def teams(
     presence_playground: PlaygroundProcess, presence_bot: BotProcess, request: pytest.FixtureRequest
 ) -> AsyncIterator[PlaygroundClient]:
-    async with PlaygroundClient(
-        presence_playground.url, config=DEFAULT_CONFIG, bot_url=presence_bot.messages_url
-    ) as session:
+    async with teams_session(presence_playground, presence_bot, request, "presence") as session:
         yield session
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        report.sections.append(("presence bot log (tail)", presence_bot.log_tail(80)))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ reminded, then Nathalie is asked and agrees to bring it to the next meeting as a
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,16 +19,15 @@ from cards.i18n import Translator
 from cards.supervision import SupervisionVerb
 from tests.e2e.client import BotMessage, PlaygroundClient, card_strings, find_action
 from tests.e2e.playground import (
-    DEFAULT_CONFIG,
     ISABELLE,
     JEAN_FRANCOIS,
     NATHALIE,
     SOPHIE,
     BotProcess,
-    HarnessError,
     PlaygroundProcess,
     PlaygroundUser,
 )
+from tests.e2e.standin import running_bot, running_playground, teams_session
 from tests.e2e.test_topics import card_of, executes, inputs, showing, shows
 
 FR = Translator("fr-CA")
@@ -52,35 +50,17 @@ GRIEF = {
 
 @pytest.fixture(scope="module")
 def supervision_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    folder = tmp_path_factory.mktemp("supervision-e2e")
-    bot = BotProcess(
-        data_dir=folder / "data",
-        log_path=folder / "bot.log",
-        module="tests.e2e.supervision_bot",
-        extra_env={"SUPERVISION_E2E_DELAY": str(DELAY_SECONDS)},
-    )
-    try:
-        bot.start()
-    except HarnessError as problem:
-        pytest.fail(f"could not start the supervision bot: {problem}", pytrace=False)
-    yield bot
-    bot.stop()
+    env = {"SUPERVISION_E2E_DELAY": str(DELAY_SECONDS)}
+    with running_bot(tmp_path_factory, "supervision", env) as bot:
+        yield bot
 
 
 @pytest.fixture(scope="module")
 def supervision_playground(
     supervision_bot: BotProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PlaygroundProcess]:
-    process = PlaygroundProcess(
-        bot_endpoint=supervision_bot.messages_url,
-        workdir=Path(tmp_path_factory.mktemp("supervision-playground")),
-    )
-    try:
-        process.start()
-    except HarnessError as problem:
-        pytest.fail(f"could not start the Playground: {problem}", pytrace=False)
-    yield process
-    process.stop()
+    with running_playground(supervision_bot, tmp_path_factory, "supervision") as process:
+        yield process
 
 
 @pytest.fixture
@@ -89,13 +69,10 @@ async def teams(
     supervision_bot: BotProcess,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[PlaygroundClient]:
-    async with PlaygroundClient(
-        supervision_playground.url, config=DEFAULT_CONFIG, bot_url=supervision_bot.messages_url
+    async with teams_session(
+        supervision_playground, supervision_bot, request, "supervision"
     ) as session:
         yield session
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        report.sections.append(("supervision bot log (tail)", supervision_bot.log_tail(80)))
 
 
 def about(title: str, key: str) -> Callable[[BotMessage], bool]:
