@@ -75,6 +75,14 @@ def _choices(*labels: str) -> tuple[Choice, ...]:
     return tuple(Choice(f"c{i}", label) for i, label in enumerate(labels, start=1))
 
 
+def _listed_or_none(question_id: str, t: Translator, key: str, count: int) -> Question:
+    """An optional multiple-choice question ``key``: the choices ``key.1`` to ``key.<count>``,
+    then ``key.none`` that excludes them."""
+    listed = _choices(*(t(f"{key}.{i}") for i in range(1, count + 1)))
+    none = Choice(f"c{count + 1}", t(f"{key}.none"), exclusive=True)
+    return Question(question_id, "multiple", t(key), (*listed, none), required=False)
+
+
 def needs(t: Translator, now: datetime, cycle: Cycle = DEFAULT_CYCLE) -> Blueprint:
     """The yearly needs analysis, titled with the cycle it prepares: the one in force three
     months from now (in May–June, the coming cycle)."""
@@ -187,27 +195,9 @@ def outcomes(
             required=False,
         ),
         Question(LEARNED_TEXT, "text", t(f"{p}.learned_text"), required=False),
-        Question(
-            PRACTICE,
-            "multiple",
-            t(f"{p}.practice"),
-            (
-                *_choices(*(t(f"{p}.practice.{i}") for i in range(1, PRACTICE_CHOICES + 1))),
-                Choice(f"c{PRACTICE_CHOICES + 1}", t(f"{p}.practice.none"), exclusive=True),
-            ),
-            required=False,
-        ),
+        _listed_or_none(PRACTICE, t, f"{p}.practice", PRACTICE_CHOICES),
         Question(PRACTICE_TEXT, "text", t(f"{p}.practice_text"), required=False),
-        Question(
-            VALUE,
-            "multiple",
-            t(f"{p}.value"),
-            (
-                *_choices(*(t(f"{p}.value.{i}") for i in range(1, VALUE_CHOICES + 1))),
-                Choice(f"c{VALUE_CHOICES + 1}", t(f"{p}.value.none"), exclusive=True),
-            ),
-            required=False,
-        ),
+        _listed_or_none(VALUE, t, f"{p}.value", VALUE_CHOICES),
         Question(VALUE_TEXT, "text", t(f"{p}.value_text"), required=False),
     ]
     title = t(f"{p}.title", year=cycle.of(now.date()).label)
