@@ -41,6 +41,35 @@ from storage.topic_repository import Topic
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+
+
+class RankedBank:
+    """The bank filtered and ranked, kept between listings while no topic changed.
+
+    Ranking sorts every topic (support, date, folded title): with thousands of topics that is
+    most of a ``sujets`` turn. The store hands back the same immutable ``Topic`` objects until a
+    topic changes (storage/store.py ``parsed_all``), so the identities of the listed objects tell
+    whether the last ranking still holds. Each entry keeps the listed objects alive, so no other
+    object can take one of their identities while it is compared."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[list[Topic], list[Topic]]] = {}
+
+    def ranked(self, topics: list[Topic], kind: str, status: str) -> list[Topic]:
+        found = self._entries.get((kind, status))
+        if (
+            found is not None
+            and len(found[0]) == len(topics)
+            and all(a is b for a, b in zip(found[0], topics, strict=True))
+        ):
+            return found[1]
+        chosen = rules.ranked(rules.filtered(topics, kind, status))
+        self._entries[(kind, status)] = (list(topics), chosen)
+        return chosen
+
+
+def ranked_bank(services: Services) -> RankedBank:
+    return services.component("topics.ranked", lambda _: RankedBank())
 MERGE_CHOICES = 25
 _MULTILINE = ("description",)
 _MAX_LENGTHS = {
@@ -117,7 +146,8 @@ async def bank_card(
 ) -> dict[str, Any]:
     services, t = turn.services, turn.t
     await return_past_items(services, services.clock())
-    chosen = rules.ranked(rules.filtered(await topic_repository(services).all(), kind, status))
+    topics = await topic_repository(services).all()
+    chosen = ranked_bank(services).ranked(list(topics), kind, status)
     shown, page, pages = rules.page_of(chosen, page, PAGE_SIZE)
     public_cases = [c for c in await case_repository(services).all() if c.status == rules.SCHEDULED]
     labels = await meeting_labels(
