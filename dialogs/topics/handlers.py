@@ -70,6 +70,8 @@ class RankedBank:
 
 def ranked_bank(services: Services) -> RankedBank:
     return services.component("topics.ranked", lambda _: RankedBank())
+
+
 MERGE_CHOICES = 25
 _MULTILINE = ("description",)
 _MAX_LENGTHS = {
