@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from functools import partial
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
@@ -36,7 +35,7 @@ from bot.ops import install_ops
 from bot.routing import Router
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from bot.teams_bot import VeilleuseBot
+from bot.teams_bot import VeilleuseBot, invoke_body_json
 from cards.i18n import translator
 from dialogs.downloads import Downloads
 from dialogs.turn import Services
@@ -279,7 +278,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
         logger.warning("activity not processed: %s %s", type(problem).__name__, ids_of(body))
         return _problem(503, "unavailable")
     if invoke:
-        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        return web.json_response(invoke_body_json(invoke.body), status=invoke.status)
     return web.Response(status=201)
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
@@ -42,6 +42,18 @@ _NBSP = "\u00a0"
 # Teams itself caps a message at about 28 KB; nothing longer is a real command.
 MAX_MESSAGE_CHARS = 28_000
 _MENTION_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+def invoke_body_json(body: Any) -> Any:
+    """The JSON of an invoke answer. The two bodies this bot answers Action.Execute with (a
+    card, a message) are written as they are: msrest walking a card of several kilobytes cost
+    about 2 ms per answer (a poll answered by a whole channel). Anything else goes through
+    botbuilder's serializer."""
+    if isinstance(body, AdaptiveCardInvokeResponse | MessageInvokeResponse) and isinstance(
+        body.value, dict | str
+    ):
+        return {"statusCode": body.status_code, "type": body.type, "value": body.value}
+    return serializer_helper(body)
 
 
 class MessageInvokeResponse(Model):  # type: ignore[misc]
