@@ -21,6 +21,7 @@ short timeouts.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 from types import SimpleNamespace
@@ -52,6 +53,11 @@ DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5, sock_read=15)
 # a moment instead of losing the answer.
 RATE_LIMIT_RETRIES = 3
 MAX_RETRY_AFTER = 2.0
+# Set by the messenger around its sends: it paces and retries 429s itself (with its slots and
+# backoff), so the connector must not sleep while holding one of its places.
+PACED_BY_CALLER: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "veilleuse_paced_by_caller", default=False
+)
 
 
 def _retry_after(headers: Any) -> float:
@@ -194,7 +200,7 @@ def route_through(client: ConnectorClient, connection: PooledConnection) -> None
         body = _activity_json(serialize, activity)
         url = urljoin(config.base_url + "/", path)
         response = await send(method, url, dict(_JSON_HEADERS), body)
-        for _ in range(RATE_LIMIT_RETRIES):
+        for _ in range(0 if PACED_BY_CALLER.get() else RATE_LIMIT_RETRIES):
             # 429: Teams refused the activity without posting it (a chat takes about 7 a
             # second, docs/PLATFORM.md §5), so sending it again cannot post it twice.
             if response.status_code != 429:

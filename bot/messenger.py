@@ -44,6 +44,7 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.connector import PACED_BY_CALLER
 from storage.conversation_repository import (
     ConversationRecord,
     ConversationRepository,
@@ -644,10 +645,13 @@ class ProactiveMessenger:
             else:
                 outcome["id"] = (getattr(response, "id", None) or "") if response else ""
 
+        paced = PACED_BY_CALLER.set(True)  # 429s come back here (classify_failure), not retried
         try:
             await self._adapter.continue_conversation(reference, send, self._app_id)
         except Exception as error:
             raise _SendError(error, request_sent=False) from error
+        finally:
+            PACED_BY_CALLER.reset(paced)
         if "error" in outcome:
             raise _SendError(outcome["error"], request_sent=True)
         if "id" not in outcome:

@@ -4,6 +4,7 @@ import msrest.universal_http.requests as msrest_requests
 import pytest
 
 from bot.adapter import create_adapter, patch_msrest_retry_scan
+from bot.connector import PACED_BY_CALLER
 from bot.settings import Settings
 
 
@@ -87,9 +88,11 @@ async def test_a_429_surfaces_as_botbuilder_s_error_with_its_retry_after() -> No
     stub = ConnectorStub(inject_429_every=1, retry_after=2.0)
     await stub.start()
     adapter = create_adapter(Settings())
+    paced = PACED_BY_CALLER.set(True)  # as the messenger sends: it retries 429s itself
     try:
         outcome = await _send_through(adapter, stub.service_url, "trop")
     finally:
+        PACED_BY_CALLER.reset(paced)
         await close_adapter(adapter)
         await stub.close()
 
@@ -98,6 +101,26 @@ async def test_a_429_surfaces_as_botbuilder_s_error_with_its_retry_after() -> No
     assert error.response.status_code == 429
     assert float(error.response.headers["Retry-After"]) == 2.0
     assert stub.texts() == []
+    assert stub.requests == 1  # the connector did not wait nor send it again
+
+
+async def test_a_reply_refused_with_429_is_sent_again_once_after_retry_after() -> None:
+    from bot.adapter import close_adapter
+    from tests.fakes.connector_stub import ConnectorStub
+
+    stub = ConnectorStub(inject_429_every=2, retry_after=0.2)  # the 2nd request is refused
+    await stub.start()
+    adapter = create_adapter(Settings())
+    try:
+        await _send_through(adapter, stub.service_url, "un")
+        outcome = await _send_through(adapter, stub.service_url, "deux")
+    finally:
+        await close_adapter(adapter)
+        await stub.close()
+
+    assert "error" not in outcome
+    assert stub.injected_429 == 1
+    assert stub.texts() == ["un", "deux"]  # delivered, and once
 
 
 def _inbound(kind: str, n: int) -> object:
