@@ -495,9 +495,14 @@ async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_th
     key = MEMBER_AAD.casefold()
     data = await routes.member_data(services, key)
     assert data["notes_follow_ups"][0]["notes_follow_up"] == NOTES["fu_text_0"]
-    assert data["notes_takeaways"][0] == {"notes_note": "anonymous"}
-    assert meeting.title in data["notes_takeaways"][1]["notes_meeting"]
+    assert data["notes_takeaways"]["notes_note"] == "anonymous"
+    [answered] = data["notes_takeaways"]["notes_meetings"]
+    assert meeting.title in answered
     assert "Le répit compte" not in json.dumps(data, ensure_ascii=False)
+    # On the card: one note line, then the meetings (not the note as item [1], meetings from [2]).
+    shown = texts(card_of(await say(bot_http, "mes données")))
+    assert FR("mydata.field.notes_meetings") in shown
+    assert not any(line.strip().startswith("[2]") for line in shown)
 
     await routes.forget_member(services, key)
     assert await routes.member_data(services, key) == {}
@@ -505,6 +510,11 @@ async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_th
     stored = await repository.get(meeting.id)
     assert stored is not None
     assert stored.follow_ups[0].member_key == ""
+    # The notes then say nobody is named for it (not « personne désignée », which reads the
+    # opposite way in French).
+    seen = texts(card_of(await say(bot_http, "rencontre notes", aad=ANIMATEUR_AAD)))
+    assert f"- {NOTES['fu_text_0']} · {FR('notes.view.nobody')}" in seen.splitlines()
+    assert FR("notes.view.nobody") == "aucune personne désignée"
     assert await repository.takeaways(meeting.id) == ["Le répit compte"]  # linked to no one
     assert not any(
         key in content for p, content in data_files(bot_http).items() if p.name.startswith("notes")
