@@ -109,7 +109,9 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
             "heading": heading,
             "has_notice": bool(view.notice),
             "notice": t(f"library.notice.{view.notice}") if view.notice else "",
-            "empty": not view.lines,
+            # Right after a share that waits for validation, « aucune ressource ne correspond,
+            # partagez-en une » would contradict the notice: the empty line is left out then.
+            "empty": not view.lines and view.notice != "pending",
             "query": view.query,
             "lines": [
                 {
@@ -120,7 +122,11 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
                     "themes": t("library.list.themes", themes=line.themes),
                     "description": line.description,
                     "has_description": bool(line.description),
-                    "useful": t.plural("library.list.useful_count", line.useful_count),
+                    "useful": (
+                        t.plural("library.list.useful_count", line.useful_count)
+                        if line.useful_count
+                        else t("library.list.useful_none")
+                    ),
                     "can_mark": not line.marked,
                     "marked": line.marked,
                     "can_essential": line.can_essential,

@@ -66,6 +66,9 @@ async def test_a_member_shares_a_resource_another_finds_it_and_marks_it_useful_o
 
     listed = card(await share(bot_http, TOOL))
     assert FR("library.notice.shared") in texts(listed)
+    # Nobody marked it yet: said in words, not « 0 personne l'a trouvée utile ».
+    assert FR("library.list.useful_none") in texts(listed)
+    assert not any(line.startswith("0 ") for line in texts(listed))
     assert TOOL["title"] in texts(listed)  # listed at once
     [saved] = await stored(bot_http)
     assert (saved.author_name, saved.themes, saved.volet) == (
