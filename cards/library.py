@@ -55,6 +55,7 @@ class ResourceLine:
     author: str  # "" once the author erased their data
     useful_count: int
     marked: bool  # by the person looking
+    own: bool = False  # shared by the person looking: they do not mark it « utile »
     essential: bool = False
     can_essential: bool = False  # animateurs mark and unmark « essentiel »
     can_attach: bool = False  # animateurs and the sharer attach it to a topic or a meeting
@@ -127,7 +128,7 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
                         if line.useful_count
                         else t("library.list.useful_none")
                     ),
-                    "can_mark": not line.marked,
+                    "can_mark": not line.marked and not line.own,
                     "marked": line.marked,
                     "can_essential": line.can_essential,
                     "essential_title": t(

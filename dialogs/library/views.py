@@ -27,6 +27,7 @@ def line_of(resource: Resource, viewer_key: str, is_animateur: bool = False) -> 
         author=resource.author_name,
         useful_count=resource.useful_count,
         marked=resource.useful_for(viewer_key),
+        own=bool(viewer_key) and resource.author_key == viewer_key,
         essential=resource.essential,
         can_essential=is_animateur and resource.listed,
         can_attach=rules.can_attach(resource, viewer_key, is_animateur),

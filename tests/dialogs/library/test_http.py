@@ -89,6 +89,14 @@ async def test_a_member_shares_a_resource_another_finds_it_and_marks_it_useful_o
     [saved] = await stored(bot_http)
     assert saved.useful_by == (SECOND_AAD,)
 
+    # The sharer sees no « Utile » on their own resource, and a click (stale card) counts nothing.
+    own = card_of(await say(bot_http, "ressources soin palliatif"))
+    assert actions(own, LibraryVerb.useful) == []
+    told = card(await click(bot_http, LibraryVerb.useful, mark))
+    assert FR("library.notice.own") in texts(told)
+    [saved] = await stored(bot_http)
+    assert saved.useful_by == (SECOND_AAD,)
+
     nothing = card_of(await say(bot_http, "ressources cardiologie", aad=THIRD_AAD))
     assert FR("library.list.empty") in texts(nothing)
 
@@ -97,7 +105,9 @@ async def test_most_useful_first(bot_http: BotHttp) -> None:
     await share(bot_http, {**TOOL, "title": "Guide du deuil", "themes": "deuil"})
     await share(bot_http, {**TOOL, "title": "Repères sur le deuil", "themes": "deuils"})
     second = next(r for r in await stored(bot_http) if r.title == "Repères sur le deuil")
-    await click(bot_http, LibraryVerb.useful, {"resource_id": second.id, "query": ""})
+    await click(
+        bot_http, LibraryVerb.useful, {"resource_id": second.id, "query": ""}, aad=THIRD_AAD
+    )
     found = texts(card_of(await say(bot_http, "ressources DEUIL", aad=SECOND_AAD)))
     assert found.index("Repères sur le deuil") < found.index("Guide du deuil")
 
