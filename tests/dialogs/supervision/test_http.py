@@ -284,6 +284,25 @@ async def test_declining_the_offer_closes_it(bot_http: BotHttp) -> None:
     assert FR("supervision.notice.declined") in texts(declined)
     assert (await stored(bot_http))[0].status == "expired"
     assert await case_repository(services).all() == []
+    # An animateur clicking « Je m'en occupe » afterwards reads why it is closed, the
+    # requester's « non merci » included (it used to list only « annulée » or « proposée »).
+    late = card(
+        await click(bot_http, SupervisionVerb.accept, {"request_id": request.id}, aad=ANIMATEUR_AAD)
+    )
+    assert FR("supervision.offer.closed") in texts(late)
+    assert "close par la personne" in FR("supervision.offer.closed")
+    assert "closed by the person" in EN("supervision.offer.closed")
+    assert (await stored(bot_http))[0].status == "expired"
+
+
+async def test_a_resource_person_s_own_request_is_not_routed_to_them(bot_http: BotHttp) -> None:
+    await resource_persons(bot_http)
+    body = await ask(bot_http, REQUEST, aad=SECOND_AAD)  # Julien, resource person for caregivers
+    [request] = await stored(bot_http)
+    assert SECOND_AAD not in request.routed_to
+    # The notice says no OTHER resource person is registered (Julien is one for these themes).
+    assert FR("supervision.notice.sent_animateurs_only") in texts(card(body))
+    assert "aucune autre personne-ressource" in FR("supervision.notice.sent_animateurs_only")
 
 
 async def test_the_requester_cancels(bot_http: BotHttp) -> None:
