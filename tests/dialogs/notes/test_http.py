@@ -481,6 +481,15 @@ async def test_tampered_card_data_is_refused_and_nothing_is_stored(
     assert await repository.all_takeaways() == {}
 
 
+async def test_a_takeaway_before_the_meeting_is_over_says_not_yet(bot_http: BotHttp) -> None:
+    await past_meeting(bot_http, "m-soon", days_ago=-2)
+    await rsvp(bot_http, "m-soon", MEMBER_AAD, "salle")
+    body = await click(bot_http, NotesVerb.takeaway, {"meeting_id": "m-soon", "takeaway": "Bien"})
+    # Not « il n'est plus possible de répondre » for a meeting still to come.
+    assert message(body) == FR("notes.takeaway.errors.not_yet")
+    assert await notes_repository(services_of(bot_http)).takeaways("m-soon") == []
+
+
 async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_them(
     bot_http: BotHttp,
 ) -> None:
