@@ -62,6 +62,10 @@ async def test_a_member_shares_a_resource_another_finds_it_and_marks_it_useful_o
 ) -> None:
     form = card_of(await say(bot_http, "ressource Outil de détection"))
     assert inputs(form)["title"] == "Outil de détection"
+    # Without validation too, the form says a file of the team's Files tab can be shared.
+    assert FR("library.form.intro") in texts(form)
+    assert "onglet Fichiers" in FR("library.form.intro")
+    assert "Files tab" in EN("library.form.intro")
     assert await stored(bot_http) == []  # nothing before the confirmation
 
     listed = card(await share(bot_http, TOOL))
