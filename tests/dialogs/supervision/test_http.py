@@ -140,6 +140,13 @@ async def test_a_request_reaches_the_animateur_and_the_right_resource_person_fir
     [isabelle_card] = inbox_of(bot_http, ANIMATEUR_AAD)
     assert inbox_of(bot_http, THIRD_AAD) == []
     assert REQUEST["question"] in texts(julien_card)
+    # « Aujourd'hui » alone read as the day it was sent (the reminder comes later): it is
+    # labelled as the urgency the requester chose.
+    urgency = FR("supervision.urgency.today")
+    assert FR("supervision.offer.meta", name="Sophie Bergeron", urgency=urgency) in texts(
+        julien_card
+    )
+    assert "Pour quand" in FR("supervision.offer.meta", name="x", urgency=urgency)
     assert FR("supervision.action.accept") in texts(isabelle_card)
 
     # Julien clicks first: it is his; the requester is told, with a chat link to him.
