@@ -66,6 +66,7 @@ class LibraryView:
     query: str
     lines: tuple[ResourceLine, ...]
     notice: str = ""  # library.notice.* code
+    total: int = 0  # how many matched (more than ``lines`` when the list is cut)
 
 
 def _meta(line: ResourceLine, t: Translator) -> str:
@@ -113,6 +114,8 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
             # Right after a share that waits for validation, « aucune ressource ne correspond,
             # partagez-en une » would contradict the notice: the empty line is left out then.
             "empty": not view.lines and view.notice != "pending",
+            "has_more": view.total > len(view.lines),
+            "more": t.plural("library.list.more", view.total, shown=len(view.lines)),
             "query": view.query,
             "lines": [
                 {

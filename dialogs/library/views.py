@@ -55,11 +55,13 @@ def library_view(
     only: pending and refused ones are not in the library)."""
     filters = rules.read_filters(query, *filter_words())
     pool = rules.essentials(resources) if filters.essential else rules.listed(resources)
-    found = rules.search(filters.words, pool, kind=filters.kind, volet=filters.volet)
+    found = rules.search(filters.words, pool, len(pool), kind=filters.kind, volet=filters.volet)
+    shown = found[: rules.MAX_RESULTS]
     return LibraryView(
         query=query,
-        lines=tuple(line_of(r, viewer_key, is_animateur) for r in found),
+        lines=tuple(line_of(r, viewer_key, is_animateur) for r in shown),
         notice=notice,
+        total=len(found),
     )
 
 

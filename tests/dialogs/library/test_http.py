@@ -3,13 +3,14 @@ the guard, English, « mes données » and erasure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from cards.i18n import Translator
 from cards.library import LibraryVerb
-from dialogs.library import routes
+from dialogs.library import routes, rules
 from dialogs.library.repositories import resource_repository
 from tests.dialogs.topics.conftest import (
     MEMBER_AAD,
@@ -114,6 +115,22 @@ async def test_most_useful_first(bot_http: BotHttp) -> None:
     )
     found = texts(card_of(await say(bot_http, "ressources DEUIL", aad=SECOND_AAD)))
     assert found.index("Repères sur le deuil") < found.index("Guide du deuil")
+
+
+async def test_a_long_list_says_it_is_cut_and_how_to_narrow_it(bot_http: BotHttp) -> None:
+    await share(bot_http, TOOL)
+    [base] = await stored(bot_http)
+    repository = resource_repository(services_of(bot_http))
+    for n in range(rules.MAX_RESULTS + 2):
+        await repository.add(replace(base, id=f"r{n:02d}", title=f"Outil {n:02d}"))
+    total = rules.MAX_RESULTS + 3
+    found = card_of(await say(bot_http, "ressources détresse", aad=SECOND_AAD))
+    # Cut to the first MAX_RESULTS, and it says so (it was cut silently).
+    assert FR.plural("library.list.more", total, shown=rules.MAX_RESULTS) in texts(found)
+    assert len(actions(found, LibraryVerb.useful)) == rules.MAX_RESULTS
+    few = texts(card_of(await say(bot_http, "ressources Outil 01", aad=SECOND_AAD)))
+    assert "Outil 01" in few
+    assert not any(str(total) in line for line in few)
 
 
 async def test_kind_and_volet_words_filter(bot_http: BotHttp) -> None:
