@@ -403,6 +403,11 @@ async def test_the_resource_person_option_is_a_profile_toggle(bot_http: BotHttp)
         "locale": "fr-CA",
         "resource_person": "true",
     }
+    # Without any expertise no request could ever reach him: the form says so.
+    empty = {**values, "expertise": ""}
+    again = card(await click(bot_http, "onboarding.review_profile", empty, aad=SECOND_AAD))
+    assert FR("onboarding.profile.error.needed_for_resource_person") in texts(again)
+    assert actions(again, "onboarding.save_profile") == []
     review = card(await click(bot_http, "onboarding.review_profile", values, aad=SECOND_AAD))
     assert FR("onboarding.profile.resource_person_yes") in texts(review)
     [confirm] = actions(review, "onboarding.save_profile")
