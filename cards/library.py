@@ -55,6 +55,7 @@ class ResourceLine:
     author: str  # "" once the author erased their data
     useful_count: int
     marked: bool  # by the person looking
+    own: bool = False  # shared by the person looking: they do not mark it « utile »
     essential: bool = False
     can_essential: bool = False  # animateurs mark and unmark « essentiel »
     can_attach: bool = False  # animateurs and the sharer attach it to a topic or a meeting
@@ -65,6 +66,7 @@ class LibraryView:
     query: str
     lines: tuple[ResourceLine, ...]
     notice: str = ""  # library.notice.* code
+    total: int = 0  # how many matched (more than ``lines`` when the list is cut)
 
 
 def _meta(line: ResourceLine, t: Translator) -> str:
@@ -109,7 +111,11 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
             "heading": heading,
             "has_notice": bool(view.notice),
             "notice": t(f"library.notice.{view.notice}") if view.notice else "",
-            "empty": not view.lines,
+            # Right after a share that waits for validation, « aucune ressource ne correspond,
+            # partagez-en une » would contradict the notice: the empty line is left out then.
+            "empty": not view.lines and view.notice != "pending",
+            "has_more": view.total > len(view.lines),
+            "more": t.plural("library.list.more", view.total, shown=len(view.lines)),
             "query": view.query,
             "lines": [
                 {
@@ -120,8 +126,12 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
                     "themes": t("library.list.themes", themes=line.themes),
                     "description": line.description,
                     "has_description": bool(line.description),
-                    "useful": t.plural("library.list.useful_count", line.useful_count),
-                    "can_mark": not line.marked,
+                    "useful": (
+                        t.plural("library.list.useful_count", line.useful_count)
+                        if line.useful_count
+                        else t("library.list.useful_none")
+                    ),
+                    "can_mark": not line.marked and not line.own,
                     "marked": line.marked,
                     "can_essential": line.can_essential,
                     "essential_title": t(

@@ -190,7 +190,8 @@ async def useful(turn: Turn, data: Mapping[str, Any]) -> CardReply:
         raise DomainError("library.errors.not_found")
     if result.changed:
         logger.info("resource %s marked useful by %s", resource_id, key)
-    return CardReply(await _library_card(turn, query, notice="marked"))
+    notice = "own" if result.after.author_key == key else "marked"
+    return CardReply(await _library_card(turn, query, notice=notice))
 
 
 # ---- validation (animateurs) ------------------------------------------------------------------

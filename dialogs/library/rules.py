@@ -232,8 +232,10 @@ def search(
 
 
 def with_useful(resource: Resource, member_key: str) -> Resource:
-    """The resource marked useful by the member (a set: marking twice changes nothing)."""
-    if resource.useful_for(member_key):
+    """The resource marked useful by the member (a set: marking twice changes nothing). The
+    person who shared it does not count for their own resource (« les plus utiles d'abord »
+    is what colleagues found useful)."""
+    if resource.useful_for(member_key) or (member_key and member_key == resource.author_key):
         return resource
     return replace(resource, useful_by=(*resource.useful_by, member_key))
 

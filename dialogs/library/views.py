@@ -27,6 +27,7 @@ def line_of(resource: Resource, viewer_key: str, is_animateur: bool = False) -> 
         author=resource.author_name,
         useful_count=resource.useful_count,
         marked=resource.useful_for(viewer_key),
+        own=bool(viewer_key) and resource.author_key == viewer_key,
         essential=resource.essential,
         can_essential=is_animateur and resource.listed,
         can_attach=rules.can_attach(resource, viewer_key, is_animateur),
@@ -54,11 +55,13 @@ def library_view(
     only: pending and refused ones are not in the library)."""
     filters = rules.read_filters(query, *filter_words())
     pool = rules.essentials(resources) if filters.essential else rules.listed(resources)
-    found = rules.search(filters.words, pool, kind=filters.kind, volet=filters.volet)
+    found = rules.search(filters.words, pool, len(pool), kind=filters.kind, volet=filters.volet)
+    shown = found[: rules.MAX_RESULTS]
     return LibraryView(
         query=query,
-        lines=tuple(line_of(r, viewer_key, is_animateur) for r in found),
+        lines=tuple(line_of(r, viewer_key, is_animateur) for r in shown),
         notice=notice,
+        total=len(found),
     )
 
 

@@ -211,6 +211,8 @@ async def takeaway(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     repository = notes_repository(services)
     if key in await repository.participants(meeting.id):
         return CardReply(_takeaway_card(turn, meeting, heading, answered="already"))
+    if meeting.status != "cancelled" and services.clock() < meeting.ends_at:
+        raise DomainError("notes.takeaway.errors.not_yet")  # not « no longer possible »
     if meeting.status == "cancelled" or not rules.takeaway_open(meeting.ends_at, services.clock()):
         raise DomainError("notes.takeaway.errors.closed")
     if key not in await jobs.invited(services, meeting):

@@ -35,14 +35,16 @@ async def member_data(services: Services, member_key: str) -> dict[str, Any]:
                     }
                 )
     answered = [
-        {"notes_meeting": await _meeting_label(services, meeting_id)}
+        await _meeting_label(services, meeting_id)
         for meeting_id in await repository.participations_of(member_key)
     ]
     sections: dict[str, Any] = {}
     if follow_ups:
         sections["notes_follow_ups"] = follow_ups
     if answered:
-        sections["notes_takeaways"] = [{"notes_note": "anonymous"}, *answered]
+        # The note first, then the meetings: one « Note » line, one « Rencontres » line (a list
+        # mixing the note with the meetings showed it as item [1] and the meetings from [2]).
+        sections["notes_takeaways"] = {"notes_note": "anonymous", "notes_meetings": answered}
     return sections
 
 

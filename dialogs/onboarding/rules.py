@@ -153,7 +153,8 @@ def read_profile_form(
     data: Mapping[str, Any], committee_ids: Sequence[str], locales: Sequence[str]
 ) -> tuple[ProfileDraft, dict[str, str]]:
     """The draft and the problems a member can fix (field → code: ``required``,
-    ``too_long``, ``too_many_tags``, ``tag_too_long``). Raises BadFormData on tampering."""
+    ``too_long``, ``too_many_tags``, ``tag_too_long``, ``needed_for_resource_person``). Raises
+    BadFormData on tampering."""
     discipline = _text(data, "discipline")
     kind = _text(data, "institution_kind")
     locale = _text(data, "locale")
@@ -195,6 +196,9 @@ def read_profile_form(
         errors["expertise"] = "too_many_tags"
     elif any(len(tag) > MAX_TAG for tag in tags):
         errors["expertise"] = "tag_too_long"
+    elif draft.resource_person and not tags:
+        # Requests are routed on the expertise's themes: without any, none would ever come.
+        errors["expertise"] = "needed_for_resource_person"
     return draft, errors
 
 

@@ -81,6 +81,9 @@ async def test_with_validation_a_member_share_waits_for_an_animateur(bot_http: B
     body = await share(bot_http, TOOL)
     assert FR("library.notice.pending") in texts(card(body))
     assert TOOL["title"] not in texts(card(body))  # not listed
+    # ...and the empty library does not say « aucune ressource ne correspond, partagez-en une »
+    # right after the member shared one.
+    assert FR("library.list.empty") not in texts(card(body))
     [waiting] = await stored(bot_http)
     assert (waiting.status, waiting.listed_at) == ("pending", "")
     found = card_of(await say(bot_http, "ressources détresse", aad=SECOND_AAD))

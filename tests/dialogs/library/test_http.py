@@ -3,13 +3,14 @@ the guard, English, « mes données » and erasure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from cards.i18n import Translator
 from cards.library import LibraryVerb
-from dialogs.library import routes
+from dialogs.library import routes, rules
 from dialogs.library.repositories import resource_repository
 from tests.dialogs.topics.conftest import (
     MEMBER_AAD,
@@ -62,10 +63,17 @@ async def test_a_member_shares_a_resource_another_finds_it_and_marks_it_useful_o
 ) -> None:
     form = card_of(await say(bot_http, "ressource Outil de détection"))
     assert inputs(form)["title"] == "Outil de détection"
+    # Without validation too, the form says a file of the team's Files tab can be shared.
+    assert FR("library.form.intro") in texts(form)
+    assert "onglet Fichiers" in FR("library.form.intro")
+    assert "Files tab" in EN("library.form.intro")
     assert await stored(bot_http) == []  # nothing before the confirmation
 
     listed = card(await share(bot_http, TOOL))
     assert FR("library.notice.shared") in texts(listed)
+    # Nobody marked it yet: said in words, not « 0 personne l'a trouvée utile ».
+    assert FR("library.list.useful_none") in texts(listed)
+    assert not any(line.startswith("0 ") for line in texts(listed))
     assert TOOL["title"] in texts(listed)  # listed at once
     [saved] = await stored(bot_http)
     assert (saved.author_name, saved.themes, saved.volet) == (
@@ -86,6 +94,14 @@ async def test_a_member_shares_a_resource_another_finds_it_and_marks_it_useful_o
     [saved] = await stored(bot_http)
     assert saved.useful_by == (SECOND_AAD,)
 
+    # The sharer sees no « Utile » on their own resource, and a click (stale card) counts nothing.
+    own = card_of(await say(bot_http, "ressources soin palliatif"))
+    assert actions(own, LibraryVerb.useful) == []
+    told = card(await click(bot_http, LibraryVerb.useful, mark))
+    assert FR("library.notice.own") in texts(told)
+    [saved] = await stored(bot_http)
+    assert saved.useful_by == (SECOND_AAD,)
+
     nothing = card_of(await say(bot_http, "ressources cardiologie", aad=THIRD_AAD))
     assert FR("library.list.empty") in texts(nothing)
 
@@ -94,9 +110,27 @@ async def test_most_useful_first(bot_http: BotHttp) -> None:
     await share(bot_http, {**TOOL, "title": "Guide du deuil", "themes": "deuil"})
     await share(bot_http, {**TOOL, "title": "Repères sur le deuil", "themes": "deuils"})
     second = next(r for r in await stored(bot_http) if r.title == "Repères sur le deuil")
-    await click(bot_http, LibraryVerb.useful, {"resource_id": second.id, "query": ""})
+    await click(
+        bot_http, LibraryVerb.useful, {"resource_id": second.id, "query": ""}, aad=THIRD_AAD
+    )
     found = texts(card_of(await say(bot_http, "ressources DEUIL", aad=SECOND_AAD)))
     assert found.index("Repères sur le deuil") < found.index("Guide du deuil")
+
+
+async def test_a_long_list_says_it_is_cut_and_how_to_narrow_it(bot_http: BotHttp) -> None:
+    await share(bot_http, TOOL)
+    [base] = await stored(bot_http)
+    repository = resource_repository(services_of(bot_http))
+    for n in range(rules.MAX_RESULTS + 2):
+        await repository.add(replace(base, id=f"r{n:02d}", title=f"Outil {n:02d}"))
+    total = rules.MAX_RESULTS + 3
+    found = card_of(await say(bot_http, "ressources détresse", aad=SECOND_AAD))
+    # Cut to the first MAX_RESULTS, and it says so (it was cut silently).
+    assert FR.plural("library.list.more", total, shown=rules.MAX_RESULTS) in texts(found)
+    assert len(actions(found, LibraryVerb.useful)) == rules.MAX_RESULTS
+    few = texts(card_of(await say(bot_http, "ressources Outil 01", aad=SECOND_AAD)))
+    assert "Outil 01" in few
+    assert not any(str(total) in line for line in few)
 
 
 async def test_kind_and_volet_words_filter(bot_http: BotHttp) -> None:

@@ -138,6 +138,12 @@ def test_useful_is_a_set_a_second_mark_changes_nothing() -> None:
     assert first.useful_count == 1
 
 
+def test_the_sharer_does_not_count_for_their_own_resource() -> None:
+    shared = resource("a", "Deuil")  # shared by alice
+    assert rules.with_useful(shared, "alice") is shared
+    assert rules.with_useful(shared, "alice").useful_count == 0
+
+
 def test_kind_and_volet_words_filter_and_the_rest_is_searched() -> None:
     kinds, volets = (
         {"outil": "tool", "tool": "tool"},

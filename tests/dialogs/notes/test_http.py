@@ -481,6 +481,15 @@ async def test_tampered_card_data_is_refused_and_nothing_is_stored(
     assert await repository.all_takeaways() == {}
 
 
+async def test_a_takeaway_before_the_meeting_is_over_says_not_yet(bot_http: BotHttp) -> None:
+    await past_meeting(bot_http, "m-soon", days_ago=-2)
+    await rsvp(bot_http, "m-soon", MEMBER_AAD, "salle")
+    body = await click(bot_http, NotesVerb.takeaway, {"meeting_id": "m-soon", "takeaway": "Bien"})
+    # Not « il n'est plus possible de répondre » for a meeting still to come.
+    assert message(body) == FR("notes.takeaway.errors.not_yet")
+    assert await notes_repository(services_of(bot_http)).takeaways("m-soon") == []
+
+
 async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_them(
     bot_http: BotHttp,
 ) -> None:
@@ -495,9 +504,14 @@ async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_th
     key = MEMBER_AAD.casefold()
     data = await routes.member_data(services, key)
     assert data["notes_follow_ups"][0]["notes_follow_up"] == NOTES["fu_text_0"]
-    assert data["notes_takeaways"][0] == {"notes_note": "anonymous"}
-    assert meeting.title in data["notes_takeaways"][1]["notes_meeting"]
+    assert data["notes_takeaways"]["notes_note"] == "anonymous"
+    [answered] = data["notes_takeaways"]["notes_meetings"]
+    assert meeting.title in answered
     assert "Le répit compte" not in json.dumps(data, ensure_ascii=False)
+    # On the card: one note line, then the meetings (not the note as item [1], meetings from [2]).
+    shown = texts(card_of(await say(bot_http, "mes données")))
+    assert FR("mydata.field.notes_meetings") in shown
+    assert not any(line.strip().startswith("[2]") for line in shown)
 
     await routes.forget_member(services, key)
     assert await routes.member_data(services, key) == {}
@@ -505,6 +519,11 @@ async def test_my_data_shows_follow_ups_and_participation_and_erasure_unlinks_th
     stored = await repository.get(meeting.id)
     assert stored is not None
     assert stored.follow_ups[0].member_key == ""
+    # The notes then say nobody is named for it (not « personne désignée », which reads the
+    # opposite way in French).
+    seen = texts(card_of(await say(bot_http, "rencontre notes", aad=ANIMATEUR_AAD)))
+    assert f"- {NOTES['fu_text_0']} · {FR('notes.view.nobody')}" in seen.splitlines()
+    assert FR("notes.view.nobody") == "aucune personne désignée"
     assert await repository.takeaways(meeting.id) == ["Le répit compte"]  # linked to no one
     assert not any(
         key in content for p, content in data_files(bot_http).items() if p.name.startswith("notes")

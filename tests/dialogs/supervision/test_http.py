@@ -140,6 +140,13 @@ async def test_a_request_reaches_the_animateur_and_the_right_resource_person_fir
     [isabelle_card] = inbox_of(bot_http, ANIMATEUR_AAD)
     assert inbox_of(bot_http, THIRD_AAD) == []
     assert REQUEST["question"] in texts(julien_card)
+    # « Aujourd'hui » alone read as the day it was sent (the reminder comes later): it is
+    # labelled as the urgency the requester chose.
+    urgency = FR("supervision.urgency.today")
+    assert FR("supervision.offer.meta", name="Sophie Bergeron", urgency=urgency) in texts(
+        julien_card
+    )
+    assert "Pour quand" in FR("supervision.offer.meta", name="x", urgency=urgency)
     assert FR("supervision.action.accept") in texts(isabelle_card)
 
     # Julien clicks first: it is his; the requester is told, with a chat link to him.
@@ -284,6 +291,25 @@ async def test_declining_the_offer_closes_it(bot_http: BotHttp) -> None:
     assert FR("supervision.notice.declined") in texts(declined)
     assert (await stored(bot_http))[0].status == "expired"
     assert await case_repository(services).all() == []
+    # An animateur clicking « Je m'en occupe » afterwards reads why it is closed, the
+    # requester's « non merci » included (it used to list only « annulée » or « proposée »).
+    late = card(
+        await click(bot_http, SupervisionVerb.accept, {"request_id": request.id}, aad=ANIMATEUR_AAD)
+    )
+    assert FR("supervision.offer.closed") in texts(late)
+    assert "close par la personne" in FR("supervision.offer.closed")
+    assert "closed by the person" in EN("supervision.offer.closed")
+    assert (await stored(bot_http))[0].status == "expired"
+
+
+async def test_a_resource_person_s_own_request_is_not_routed_to_them(bot_http: BotHttp) -> None:
+    await resource_persons(bot_http)
+    body = await ask(bot_http, REQUEST, aad=SECOND_AAD)  # Julien, resource person for caregivers
+    [request] = await stored(bot_http)
+    assert SECOND_AAD not in request.routed_to
+    # The notice says no OTHER resource person is registered (Julien is one for these themes).
+    assert FR("supervision.notice.sent_animateurs_only") in texts(card(body))
+    assert "aucune autre personne-ressource" in FR("supervision.notice.sent_animateurs_only")
 
 
 async def test_the_requester_cancels(bot_http: BotHttp) -> None:
@@ -377,6 +403,11 @@ async def test_the_resource_person_option_is_a_profile_toggle(bot_http: BotHttp)
         "locale": "fr-CA",
         "resource_person": "true",
     }
+    # Without any expertise no request could ever reach him: the form says so.
+    empty = {**values, "expertise": ""}
+    again = card(await click(bot_http, "onboarding.review_profile", empty, aad=SECOND_AAD))
+    assert FR("onboarding.profile.error.needed_for_resource_person") in texts(again)
+    assert actions(again, "onboarding.save_profile") == []
     review = card(await click(bot_http, "onboarding.review_profile", values, aad=SECOND_AAD))
     assert FR("onboarding.profile.resource_person_yes") in texts(review)
     [confirm] = actions(review, "onboarding.save_profile")
