@@ -657,6 +657,8 @@ def _plan_entries(
             raise DomainError("errors.bad_card_data")
         candidate = replace(entry, day=day)
         problem = planning.entry_problem(candidate, period, all_ids, today)
+        if not problem and day != entry.day:
+            problem = planning.day_problem(day, period)
         if problem:
             errors.append(
                 turn.t(
@@ -709,6 +711,9 @@ def _add_entry(
         return turn.t(
             "meetings.plan.error.add_outside", date=long_date(day, turn.t), year=period.label
         )
+    closed = planning.day_problem(day, period)
+    if closed:
+        return turn.t(f"meetings.plan.error.add_{closed}", date=long_date(day, turn.t))
     if len(entries) >= planning.MAX_ENTRIES:
         return turn.t("meetings.plan.error.too_many")
     entries.append(entry)

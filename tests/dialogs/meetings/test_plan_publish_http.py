@@ -156,6 +156,40 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
     assert await cycle_meetings(bot_http) == []  # editing publishes nothing
 
 
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        (date(2027, 10, 11), "holiday"),  # Action de grâces, a Monday
+        (date(2027, 10, 9), "weekend"),  # a Saturday
+        (date(2027, 12, 29), "closed"),  # the Christmas week
+        (date(2028, 3, 8), "closed"),  # spring break
+    ],
+)
+async def test_a_date_moved_or_added_on_a_closed_day_is_refused(
+    bot_http: BotHttp, typed: date, code: str
+) -> None:
+    set_clock(bot_http, NOON)
+    card = await plan_card(bot_http)
+    refused = card_in(await act(bot_http, card, "meetings.plan_edit", day_0=typed.isoformat()))
+    assert FR(f"meetings.plan.error.{code}", number=1, date=long_date(typed, FR)) in texts_of(
+        refused
+    )
+    assert long_date(date(2027, 10, 5), FR) in proposed(refused)[0]  # kept
+    assert not any(long_date(typed, FR) in line for line in proposed(refused))
+    added = card_in(
+        await act(
+            bot_http,
+            card,
+            "meetings.plan_edit",
+            op="add",
+            add_series="ch",
+            add_day=typed.isoformat(),
+        )
+    )
+    assert FR(f"meetings.plan.error.add_{code}", date=long_date(typed, FR)) in texts_of(added)
+    assert len(proposed(added)) == len(HAND_COMPUTED)
+
+
 async def test_the_card_holds_at_most_its_lines_and_stays_under_the_size_limit(
     bot_http: BotHttp,
 ) -> None:
