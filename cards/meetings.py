@@ -222,6 +222,14 @@ def _committees_text(view: MeetingView, t: Translator) -> str:
     return names
 
 
+def _title_and_committees(view: MeetingView, t: Translator) -> str:
+    """« title · committees », the committees left out when the title already names them."""
+    committees = _committees_text(view, t)
+    if committees in view.title:
+        return view.title
+    return t("meetings.plan.separator").join([view.title, committees])
+
+
 def _sections(view: MeetingView) -> list[dict[str, Any]]:
     return [
         {
@@ -616,7 +624,9 @@ def _plan_line(line: PlanLine, t: Translator) -> dict[str, Any]:
     ]
     if line.place:
         parts.append(line.place)
-    if line.title:
+    if line.title and committees in line.title:  # « Rencontre – Comité des CLSC »: said once
+        parts[1] = line.title
+    elif line.title:
         parts.insert(1, line.title)
     text = t("meetings.plan.separator").join(parts)
     if line.cancelled:
@@ -771,9 +781,7 @@ def build_calendar_card(
                     date=long_date(view.starts_at.date(), t),
                     span=span_text(start, end, t),
                 ),
-                "committees": t("meetings.plan.separator").join(
-                    [view.title, _committees_text(view, t)]
-                ),
+                "committees": _title_and_committees(view, t),
                 "where": where,
                 "status": status,
                 "has_status": bool(status),

@@ -733,8 +733,10 @@ def _line_plan(services: Services, entry: planning.PlanEntry, venue: str) -> rul
         names = t("meetings.card.joint", committees=names)
     tz = services.timezone
     mode = _plan_mode(profile)
+    # « Rencontre conjointe : … » is a title already (not « Rencontre – Rencontre conjointe »).
+    title = names if len(ids) > 1 else t("meetings.plan.title", committees=names)
     return rules.Plan(
-        title=t("meetings.plan.title", committees=names)[: rules.LIMITS["title"]],
+        title=title[: rules.LIMITS["title"]],
         committee_ids=ids,
         starts_at=rules.at_local(entry.day, rules.DEFAULT_START, tz),
         ends_at=rules.at_local(entry.day, rules.DEFAULT_END, tz),

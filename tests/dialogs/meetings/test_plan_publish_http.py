@@ -279,11 +279,12 @@ async def test_publish_all_creates_every_meeting_once_with_cards_and_reminders(
         assert meeting.place
         assert meeting.card_activity_id
         assert meeting.card_conversation_id == CHANNEL
-    assert meetings[2].title == FR(
-        "meetings.plan.title",
-        committees=FR(
-            "meetings.card.joint", committees="Comité des centres hospitaliers et Comité des CLSC"
-        ),
+    joint_title = FR(
+        "meetings.card.joint", committees="Comité des centres hospitaliers et Comité des CLSC"
+    )
+    assert meetings[2].title == joint_title  # not « Rencontre – Rencontre conjointe : … »
+    assert meetings[0].title == FR(
+        "meetings.plan.title", committees="Comité des centres hospitaliers"
     )
     # Each meeting's reminders (J-7, J-1), as the scheduler plans them at the injected clock
     # (under ``--at`` the real scheduler may already have sent some: they count as planned).
@@ -298,6 +299,13 @@ async def test_publish_all_creates_every_meeting_once_with_cards_and_reminders(
     for meeting, post in zip(meetings, posted, strict=False):
         assert meeting.title in texts_of(card_of(post))
     assert FR("meetings.calendar.heading", year="2027-2028") in texts_of(card_of(posted[8]))
+    # The calendar and the « Déjà prévues » lines name each meeting's committees once.
+    calendar = texts_of(card_of(posted[8]))
+    assert joint_title in calendar
+    assert meetings[0].title in calendar
+    for text in calendar + texts_of(result):
+        assert "Rencontre – Rencontre" not in text
+        assert text.count("Comité des centres hospitaliers") <= 1, text
     # The proposal now says the cycle is complete, and lists the eight.
     assert FR("meetings.plan.complete") in texts_of(result)
     assert any(FR.plural("meetings.plan.published", 8) in text for text in texts_of(result))
