@@ -717,6 +717,8 @@ def build_plan_card(
         "period": period,
         "summary": t.plural("meetings.plan.summary", len(proposals))
         if proposals
+        else t.plural("meetings.plan.unplaced", unplaced)
+        if unplaced  # not « complete »: some meetings found no date
         else t("meetings.plan.complete"),
         "per_committee": per_committee,
         "has_per_committee": bool(per_committee),
@@ -726,7 +728,7 @@ def build_plan_card(
         "existing": [_plan_line(line, t) for line in existing],
         "has_existing": bool(existing),
         "unplaced": t.plural("meetings.plan.unplaced", unplaced),
-        "has_unplaced": unplaced > 0,
+        "has_unplaced": unplaced > 0 and bool(proposals),
         "plan": state.label,
         "lines": state.lines,
         "seen": state.seen,

@@ -491,6 +491,13 @@ async def plan_cycle(turn: Turn) -> None:
         example = planning.coming_cycle(cycle, today)
         await turn.say("meetings.plan.usage", example=example.label, first=example.start.year)
         return
+    if period.end < today:  # nothing can be planned in a cycle that is over
+        await turn.say(
+            "meetings.plan.ended",
+            year=period.label,
+            example=planning.coming_cycle(cycle, today).label,
+        )
+        return
     await turn.send_card(await _fresh_plan_card(turn, period))
 
 
