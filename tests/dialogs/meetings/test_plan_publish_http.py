@@ -482,6 +482,8 @@ async def test_without_a_poll_the_card_offers_one_with_the_proposed_dates(
     ]
     assert len(drafts) == 1
     assert drafts[0].status == "draft"
+    # Titled for the cycle's meetings, not « Disponibilités pour la prochaine rencontre ».
+    assert drafts[0].title == FR("polls.template.availability.title_cycle", year="2027-2028")
     labels = [c.label for c in drafts[0].questions[0].choices]
     assert labels[:8] == [long_date(day, FR) for day, _ in HAND_COMPUTED]
     # The draft card was posted below the proposal, for the animateur to check and publish.
