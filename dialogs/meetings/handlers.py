@@ -543,6 +543,7 @@ async def _plan_card(
     unplaced: int = 0,
     notice: str = "",
     errors: list[str] | None = None,
+    poll_drafted: bool = False,
 ) -> dict[str, Any]:
     services = turn.services
     profile = services.profile.current
@@ -591,7 +592,11 @@ async def _plan_card(
     if len(all_ids) > 1:
         series.append((planning.JOINT_CODE, t("meetings.plan.joint_choice")))
     polled = sum(1 for row in rows if row.from_poll)
-    can_poll = not preferred and bool(feature_hooks(services, "launch_availability"))
+    can_poll = (
+        not preferred
+        and not poll_drafted  # its draft was just posted: not a second one, nor « no poll yet »
+        and bool(feature_hooks(services, "launch_availability"))
+    )
     poll_note = ""
     if polled:
         poll_note = t.plural("meetings.plan.poll_used", polled)
@@ -821,7 +826,9 @@ async def plan_poll(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     logger.info("cycle %s: availability poll drafted with %d dates", period.label, len(days))
     notice = turn.t("meetings.plan.poll_launched")
     return CardReply(
-        await _plan_card(turn, period, entries, seen=seen, notice=notice, errors=errors)
+        await _plan_card(
+            turn, period, entries, seen=seen, notice=notice, errors=errors, poll_drafted=True
+        )
     )
 
 

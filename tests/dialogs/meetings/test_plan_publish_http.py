@@ -476,7 +476,11 @@ async def test_without_a_poll_the_card_offers_one_with_the_proposed_dates(
     assert "meetings.plan_poll" in verbs_of(card)
     before = len(bot_http.replies(CHANNEL))
     body = await act(bot_http, card, "meetings.plan_poll")
-    assert FR("meetings.plan.poll_launched") in texts_of(card_in(body))
+    after = card_in(body)
+    assert FR("meetings.plan.poll_launched") in texts_of(after)
+    # The redrawn proposal neither says « no poll yet » nor offers a second draft.
+    assert FR("meetings.plan.poll_none") not in texts_of(after)
+    assert "meetings.plan_poll" not in verbs_of(after)
     drafts = [
         p for p in await poll_repository(services_of(bot_http)).all() if p.kind == "availability"
     ]
