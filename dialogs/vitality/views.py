@@ -353,17 +353,30 @@ def _training(report: VitalityReport, w: _Words) -> Section:
     return Section("training", title, rows)
 
 
+def project_text(p: rules.ProjectFacts, t: Translator) -> str:
+    """« title — description (kind · organisations : … · link) », what was said of it."""
+    text = (
+        t("vitality.project.line", title=p.title, description=p.description)
+        if p.description
+        else p.title
+    )
+    details = []
+    if p.kind in rules.PROJECT_KINDS:
+        details.append(t(f"vitality.project_kind.{p.kind}"))
+    if p.organisations:
+        details.append(t("vitality.project.used_by", organisations=", ".join(p.organisations)))
+    if p.link:
+        details.append(p.link)
+    if not details:
+        return text
+    return t("vitality.project.details", line=text, details=" · ".join(details))
+
+
 def _value(report: VitalityReport, t: Translator) -> tuple[Section, Section]:
     """(the card's section: the latest projects, the exports' section: all of them)."""
     title = t("vitality.section.value")
     rows = tuple(
-        Row(
-            f"project.{p.id}",
-            short_date(p.done_on, t),
-            t("vitality.project.line", title=p.title, description=p.description)
-            if p.description
-            else p.title,
-        )
+        Row(f"project.{p.id}", short_date(p.done_on, t), project_text(p, t))
         for p in report.projects
     )
     if not rows:
