@@ -654,10 +654,11 @@ class PlanState:
     last_day: str = ""
 
 
-def per_committee_text(lines: Sequence[PlanLine], t: Translator) -> str:
-    """« CLSC : 5 rencontres, dont 2 conjointes · CH : 5 … »: what each committee's year will
+def per_committee_text(lines: Sequence[PlanLine], t: Translator, order: Sequence[str] = ()) -> str:
+    """« CH : 5 rencontres, dont 2 conjointes · CLSC : 5 … »: what each committee's year will
     hold (joint meetings count for every committee they bring together), cancelled ones left
-    out; "" with a single committee and no joint meeting."""
+    out; "" with a single committee and no joint meeting. The committees come in ``order`` (the
+    profile's), else in the order a joint meeting names them, whatever line comes first."""
     totals: dict[str, list[int]] = {}
     for line in lines:
         if line.cancelled:
@@ -667,10 +668,16 @@ def per_committee_text(lines: Sequence[PlanLine], t: Translator) -> str:
             own_joint[1 if len(line.committee_names) > 1 else 0] += 1
     if len(totals) < 2 and not any(joint for _, joint in totals.values()):
         return ""
+    known = list(order) or list(max((line.committee_names for line in lines), key=len, default=()))
+    ranked = sorted(totals, key=lambda name: known.index(name) if name in known else len(known))
     items = [
-        t.plural("meetings.plan.per_committee_item", own + joint, committee=name)
-        + (t.plural("meetings.plan.per_committee_joint", joint) if joint else "")
-        for name, (own, joint) in totals.items()
+        t.plural("meetings.plan.per_committee_item", sum(totals[name]), committee=name)
+        + (
+            t.plural("meetings.plan.per_committee_joint", totals[name][1])
+            if totals[name][1]
+            else ""
+        )
+        for name in ranked
     ]
     return t("meetings.plan.per_committee", items=t("meetings.plan.separator").join(items))
 
@@ -711,7 +718,11 @@ def build_plan_card(
                 "day_label": t("meetings.plan.day_label", number=index + 1),
             }
         )
-    per_committee = per_committee_text([row.line for row in proposals] + list(existing), t)
+    per_committee = per_committee_text(
+        [row.line for row in proposals] + list(existing),
+        t,
+        [label for _, label in series],  # the committees in the profile's order
+    )
     data = {
         "heading": t("meetings.plan.heading", year=state.label),
         "period": period,

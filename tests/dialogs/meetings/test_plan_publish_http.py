@@ -112,6 +112,11 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
     assert long_date(date(2027, 10, 7), FR) in proposed(moved)[1]
     assert "Comité des centres hospitaliers" in proposed(moved)[1]
     assert len(proposed(moved)) == 8
+    # « Par comité » keeps the profile's order though the CLSC's line now comes first.
+    (per_committee,) = [
+        t for t in texts_of(moved) if t.startswith(FR("meetings.plan.per_committee", items=""))
+    ]
+    assert per_committee.index("centres hospitaliers") < per_committee.index("CLSC")
 
     # Tick « Retirer » on the first line (the CLSC on 6 October), then apply.
     removed = card_in(await act(bot_http, moved, "meetings.plan_edit", drop_0="true"))
