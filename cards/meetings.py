@@ -668,7 +668,11 @@ def per_committee_text(lines: Sequence[PlanLine], t: Translator, order: Sequence
             own_joint[1 if len(line.committee_names) > 1 else 0] += 1
     if len(totals) < 2 and not any(joint for _, joint in totals.values()):
         return ""
-    known = list(order) or list(max((line.committee_names for line in lines), key=len, default=()))
+    widest: tuple[str, ...] = ()
+    for line in lines:
+        if len(line.committee_names) > len(widest):
+            widest = line.committee_names
+    known = list(order) or list(widest)
     ranked = sorted(totals, key=lambda name: known.index(name) if name in known else len(known))
     items = [
         t.plural("meetings.plan.per_committee_item", sum(totals[name]), committee=name)
