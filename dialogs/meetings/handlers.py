@@ -654,7 +654,10 @@ def _plan_entries(
     entries = planning.decode_entries(data.get("lines"))
     if entries is None:
         raise DomainError("errors.bad_card_data")
-    if any(planning.entry_problem(e, period, all_ids, today) for e in entries):
+    problems = {planning.entry_problem(e, period, all_ids, today) for e in entries} - {""}
+    if problems == {"past"}:  # a card drawn before one of its days went by: not tampered
+        raise DomainError("meetings.plan.outdated")
+    if problems:
         raise DomainError("errors.bad_card_data")
     errors: list[str] = []
     moved = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -250,6 +250,19 @@ async def test_tampered_card_data_is_refused(bot_http: BotHttp, tampered: dict[s
     if not {"op", "index", "add_series"} & set(tampered):  # what only editing reads
         body = await act(bot_http, card, "meetings.plan_publish", **tampered)
         assert text_in(body) == FR("errors.bad_card_data")
+    assert await cycle_meetings(bot_http) == []
+
+
+async def test_a_card_older_than_its_first_date_asks_for_a_new_proposal(
+    bot_http: BotHttp,
+) -> None:
+    set_clock(bot_http, NOON)
+    card = await plan_card(bot_http)
+    # The card is left in the channel until after its first line's day (5 October 2027).
+    set_clock(bot_http, datetime(2027, 10, 6, 16, 0, tzinfo=UTC))
+    for verb in ("meetings.plan_edit", "meetings.plan_publish"):
+        body = await act(bot_http, card, verb)
+        assert text_in(body) == FR("meetings.plan.outdated")  # not « données non reconnues »
     assert await cycle_meetings(bot_http) == []
 
 
