@@ -222,6 +222,14 @@ def _committees_text(view: MeetingView, t: Translator) -> str:
     return names
 
 
+def _title_and_committees(view: MeetingView, t: Translator) -> str:
+    """« title · committees », the committees left out when the title already names them."""
+    committees = _committees_text(view, t)
+    if committees in view.title:
+        return view.title
+    return t("meetings.plan.separator").join([view.title, committees])
+
+
 def _sections(view: MeetingView) -> list[dict[str, Any]]:
     return [
         {
@@ -616,7 +624,9 @@ def _plan_line(line: PlanLine, t: Translator) -> dict[str, Any]:
     ]
     if line.place:
         parts.append(line.place)
-    if line.title:
+    if line.title and committees in line.title:  # « Rencontre – Comité des CLSC »: said once
+        parts[1] = line.title
+    elif line.title:
         parts.insert(1, line.title)
     text = t("meetings.plan.separator").join(parts)
     if line.cancelled:
@@ -644,10 +654,11 @@ class PlanState:
     last_day: str = ""
 
 
-def per_committee_text(lines: Sequence[PlanLine], t: Translator) -> str:
-    """« CLSC : 5 rencontres, dont 2 conjointes · CH : 5 … »: what each committee's year will
+def per_committee_text(lines: Sequence[PlanLine], t: Translator, order: Sequence[str] = ()) -> str:
+    """« CH : 5 rencontres, dont 2 conjointes · CLSC : 5 … »: what each committee's year will
     hold (joint meetings count for every committee they bring together), cancelled ones left
-    out; "" with a single committee and no joint meeting."""
+    out; "" with a single committee and no joint meeting. The committees come in ``order`` (the
+    profile's), else in the order a joint meeting names them, whatever line comes first."""
     totals: dict[str, list[int]] = {}
     for line in lines:
         if line.cancelled:
@@ -657,10 +668,20 @@ def per_committee_text(lines: Sequence[PlanLine], t: Translator) -> str:
             own_joint[1 if len(line.committee_names) > 1 else 0] += 1
     if len(totals) < 2 and not any(joint for _, joint in totals.values()):
         return ""
+    widest: tuple[str, ...] = ()
+    for line in lines:
+        if len(line.committee_names) > len(widest):
+            widest = line.committee_names
+    known = list(order) or list(widest)
+    ranked = sorted(totals, key=lambda name: known.index(name) if name in known else len(known))
     items = [
-        t.plural("meetings.plan.per_committee_item", own + joint, committee=name)
-        + (t.plural("meetings.plan.per_committee_joint", joint) if joint else "")
-        for name, (own, joint) in totals.items()
+        t.plural("meetings.plan.per_committee_item", sum(totals[name]), committee=name)
+        + (
+            t.plural("meetings.plan.per_committee_joint", totals[name][1])
+            if totals[name][1]
+            else ""
+        )
+        for name in ranked
     ]
     return t("meetings.plan.per_committee", items=t("meetings.plan.separator").join(items))
 
@@ -701,12 +722,18 @@ def build_plan_card(
                 "day_label": t("meetings.plan.day_label", number=index + 1),
             }
         )
-    per_committee = per_committee_text([row.line for row in proposals] + list(existing), t)
+    per_committee = per_committee_text(
+        [row.line for row in proposals] + list(existing),
+        t,
+        [label for _, label in series],  # the committees in the profile's order
+    )
     data = {
         "heading": t("meetings.plan.heading", year=state.label),
         "period": period,
         "summary": t.plural("meetings.plan.summary", len(proposals))
         if proposals
+        else t.plural("meetings.plan.unplaced", unplaced)
+        if unplaced  # not « complete »: some meetings found no date
         else t("meetings.plan.complete"),
         "per_committee": per_committee,
         "has_per_committee": bool(per_committee),
@@ -716,7 +743,7 @@ def build_plan_card(
         "existing": [_plan_line(line, t) for line in existing],
         "has_existing": bool(existing),
         "unplaced": t.plural("meetings.plan.unplaced", unplaced),
-        "has_unplaced": unplaced > 0,
+        "has_unplaced": unplaced > 0 and bool(proposals),
         "plan": state.label,
         "lines": state.lines,
         "seen": state.seen,
@@ -771,9 +798,7 @@ def build_calendar_card(
                     date=long_date(view.starts_at.date(), t),
                     span=span_text(start, end, t),
                 ),
-                "committees": t("meetings.plan.separator").join(
-                    [view.title, _committees_text(view, t)]
-                ),
+                "committees": _title_and_committees(view, t),
                 "where": where,
                 "status": status,
                 "has_status": bool(status),

@@ -491,6 +491,13 @@ async def plan_cycle(turn: Turn) -> None:
         example = planning.coming_cycle(cycle, today)
         await turn.say("meetings.plan.usage", example=example.label, first=example.start.year)
         return
+    if period.end < today:  # nothing can be planned in a cycle that is over
+        await turn.say(
+            "meetings.plan.ended",
+            year=period.label,
+            example=planning.coming_cycle(cycle, today).label,
+        )
+        return
     await turn.send_card(await _fresh_plan_card(turn, period))
 
 
@@ -536,6 +543,7 @@ async def _plan_card(
     unplaced: int = 0,
     notice: str = "",
     errors: list[str] | None = None,
+    poll_drafted: bool = False,
 ) -> dict[str, Any]:
     services = turn.services
     profile = services.profile.current
@@ -584,7 +592,11 @@ async def _plan_card(
     if len(all_ids) > 1:
         series.append((planning.JOINT_CODE, t("meetings.plan.joint_choice")))
     polled = sum(1 for row in rows if row.from_poll)
-    can_poll = not preferred and bool(feature_hooks(services, "launch_availability"))
+    can_poll = (
+        not preferred
+        and not poll_drafted  # its draft was just posted: not a second one, nor « no poll yet »
+        and bool(feature_hooks(services, "launch_availability"))
+    )
     poll_note = ""
     if polled:
         poll_note = t.plural("meetings.plan.poll_used", polled)
@@ -642,7 +654,10 @@ def _plan_entries(
     entries = planning.decode_entries(data.get("lines"))
     if entries is None:
         raise DomainError("errors.bad_card_data")
-    if any(planning.entry_problem(e, period, all_ids, today) for e in entries):
+    problems = {planning.entry_problem(e, period, all_ids, today) for e in entries} - {""}
+    if problems == {"past"}:  # a card drawn before one of its days went by: not tampered
+        raise DomainError("meetings.plan.outdated")
+    if problems:
         raise DomainError("errors.bad_card_data")
     errors: list[str] = []
     moved = []
@@ -657,6 +672,8 @@ def _plan_entries(
             raise DomainError("errors.bad_card_data")
         candidate = replace(entry, day=day)
         problem = planning.entry_problem(candidate, period, all_ids, today)
+        if not problem and day != entry.day:
+            problem = planning.day_problem(day, period)
         if problem:
             errors.append(
                 turn.t(
@@ -709,6 +726,9 @@ def _add_entry(
         return turn.t(
             "meetings.plan.error.add_outside", date=long_date(day, turn.t), year=period.label
         )
+    closed = planning.day_problem(day, period)
+    if closed:
+        return turn.t(f"meetings.plan.error.add_{closed}", date=long_date(day, turn.t))
     if len(entries) >= planning.MAX_ENTRIES:
         return turn.t("meetings.plan.error.too_many")
     entries.append(entry)
@@ -728,8 +748,10 @@ def _line_plan(services: Services, entry: planning.PlanEntry, venue: str) -> rul
         names = t("meetings.card.joint", committees=names)
     tz = services.timezone
     mode = _plan_mode(profile)
+    # « Rencontre conjointe : … » is a title already (not « Rencontre – Rencontre conjointe »).
+    title = names if len(ids) > 1 else t("meetings.plan.title", committees=names)
     return rules.Plan(
-        title=t("meetings.plan.title", committees=names)[: rules.LIMITS["title"]],
+        title=title[: rules.LIMITS["title"]],
         committee_ids=ids,
         starts_at=rules.at_local(entry.day, rules.DEFAULT_START, tz),
         ends_at=rules.at_local(entry.day, rules.DEFAULT_END, tz),
@@ -807,7 +829,9 @@ async def plan_poll(turn: Turn, data: Mapping[str, Any]) -> ActionResult:
     logger.info("cycle %s: availability poll drafted with %d dates", period.label, len(days))
     notice = turn.t("meetings.plan.poll_launched")
     return CardReply(
-        await _plan_card(turn, period, entries, seen=seen, notice=notice, errors=errors)
+        await _plan_card(
+            turn, period, entries, seen=seen, notice=notice, errors=errors, poll_drafted=True
+        )
     )
 
 

@@ -323,6 +323,18 @@ def entry_problem(entry: PlanEntry, period: Period, all_ids: Sequence[str], toda
     return ""
 
 
+def day_problem(day: date, period: Period) -> str:
+    """Why a day typed on the card is no meeting day (a ``meetings.plan.error.<code>``), or "":
+    a Saturday or Sunday, a statutory holiday, the Christmas–New Year weeks or spring break."""
+    if day.weekday() >= 5:
+        return "weekend"
+    if day in quebec_holidays(day.year):
+        return "holiday"
+    if day in closed_days(period):
+        return "closed"
+    return ""
+
+
 def rotate_venues(entries: Sequence[PlanEntry], venues: Sequence[str]) -> list[str]:
     """The venue of each line (same order as ``entries``): the profile's venues in turn, in date
     order, as ``propose`` assigns them."""

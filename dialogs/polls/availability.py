@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from cards.i18n import Translator, choose_locale
 from cards.polls import format_day
-from dialogs.cycles import Period
+from dialogs.cycles import Period, of_community
 from dialogs.polls import rules
 from dialogs.polls.audience import place_of, poll_repository
 from dialogs.polls.handlers import new_draft
@@ -71,7 +72,11 @@ async def availability_dates(services: Services, period: Period) -> list[date]:
 async def launch_availability(turn: Turn, dates: Sequence[date]) -> None:
     """Post the draft of a « Disponibilités » poll with ``dates`` (the first ``MAX_DATES``)."""
     services = turn.services
-    start = availability(turn.t, services.now(), sorted(dates)[:MAX_DATES])
+    days = sorted(dates)[:MAX_DATES]
+    start = availability(turn.t, services.now(), days)
+    if days:  # the dates of a whole cycle, not of « la prochaine rencontre »
+        label = of_community(services.profile.current).of(days[0]).label
+        start = replace(start, title=turn.t("polls.template.availability.title_cycle", year=label))
     draft = await new_draft(turn, start)
     card = draft_card(
         services, draft, turn.t, shared=place_of(turn).shared, notice=turn.t("polls.draft.ready")

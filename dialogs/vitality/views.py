@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cards.dates import cycle_text, day_month_year, short_date
-from cards.i18n import Translator
+from cards.i18n import SUPPORTED_LOCALES, Translator
 from cards.vitality import (
     COUNT,
     HOURS,
@@ -353,17 +353,30 @@ def _training(report: VitalityReport, w: _Words) -> Section:
     return Section("training", title, rows)
 
 
+def project_text(p: rules.ProjectFacts, t: Translator) -> str:
+    """« title — description (kind · organisations : … · link) », what was said of it."""
+    text = (
+        t("vitality.project.line", title=p.title, description=p.description)
+        if p.description
+        else p.title
+    )
+    details = []
+    if p.kind in rules.PROJECT_KINDS:
+        details.append(t(f"vitality.project_kind.{p.kind}"))
+    if p.organisations:
+        details.append(t("vitality.project.used_by", organisations=", ".join(p.organisations)))
+    if p.link:
+        details.append(p.link)
+    if not details:
+        return text
+    return t("vitality.project.details", line=text, details=" · ".join(details))
+
+
 def _value(report: VitalityReport, t: Translator) -> tuple[Section, Section]:
     """(the card's section: the latest projects, the exports' section: all of them)."""
     title = t("vitality.section.value")
     rows = tuple(
-        Row(
-            f"project.{p.id}",
-            short_date(p.done_on, t),
-            t("vitality.project.line", title=p.title, description=p.description)
-            if p.description
-            else p.title,
-        )
+        Row(f"project.{p.id}", short_date(p.done_on, t), project_text(p, t))
         for p in report.projects
     )
     if not rows:
@@ -443,6 +456,32 @@ def _objectives_part(c: _Context) -> Section:
     return Section("effectiveness.objectives", title, tuple(rows), note)
 
 
+# The outcomes survey's ready-made choices (dialogs/polls/surveys.py): stored in the language the
+# survey was drafted in, shown in the report's language; a topic title or a choice the animateur
+# wrote stays as written.
+SURVEY_CHOICE_KEYS = tuple(
+    f"polls.template.outcomes.{key}"
+    for key in (
+        *(f"learned.generic.{i}" for i in range(1, 6)),
+        "other",
+        *(f"practice.{i}" for i in range(1, 6)),
+        "practice.none",
+        *(f"value.{i}" for i in range(1, 6)),
+        "value.none",
+    )
+)
+
+
+def survey_choice(label: str, t: Translator) -> str:
+    """``label`` in ``t``'s language when it is one of the survey's ready-made choices."""
+    for locale in SUPPORTED_LOCALES:
+        other = Translator(locale)
+        for key in SURVEY_CHOICE_KEYS:
+            if other.has(key) and other(key) == label:
+                return t(key) if t.has(key) else label
+    return label
+
+
 def _choice_part(
     key: str, lines: Callable[[Effectiveness], Sequence[ChoiceLine]]
 ) -> Callable[[_Context], Section | None]:
@@ -452,7 +491,7 @@ def _choice_part(
         if c.effect is None or _surveys_note(c):  # said once, under the objectives
             return None
         rows = tuple(
-            Row(f"effectiveness.{key}.{i}", line.label, w.fig(line.count))
+            Row(f"effectiveness.{key}.{i}", survey_choice(line.label, t), w.fig(line.count))
             for i, line in enumerate(lines(c.effect), start=1)
         )
         return Section(

@@ -138,3 +138,8 @@ def test_per_committee_counts_joint_meetings_for_every_committee() -> None:
         "Per committee: CLSC: 5 meetings, 2 of them joint · CH: 5 meetings, 2 of them joint"
     )
     assert per_committee_text([line(5, "CLSC")], FR) == ""  # one committee alone: nothing to add
+    # The committees keep one order whatever line comes first: the profile's when given, else
+    # the one a joint meeting names them in (a CH line first no longer puts the CH first).
+    mixed = [line(4, "CH"), *year]
+    assert per_committee_text(mixed, EN).startswith("Per committee: CLSC: 5 meetings")
+    assert per_committee_text(mixed, EN, ["CH", "CLSC"]).startswith("Per committee: CH: 6")

@@ -144,3 +144,19 @@ async def test_a_cancelled_meeting_is_listed_but_still_proposed(bot_http: BotHtt
     existing = section(card, FR.plural("meetings.plan.existing", 1))
     assert len(existing) == 1
     assert existing[0].startswith(FR("meetings.plan.cancelled", line=""))
+
+
+async def test_a_cycle_that_is_over_is_not_planned_nor_said_complete(bot_http: BotHttp) -> None:
+    # 30 June 2028, the last day of the 2027-2028 cycle: the 2026-2027 one is over, and no day
+    # is left in 2027-2028 for its eight meetings; its card must not call it complete.
+    set_clock(bot_http, datetime(2028, 6, 30, 16, 0, tzinfo=UTC))
+    await bot_http.post(bot_http.activity("planifier 2026-2027", aad=ANIMATEUR_AAD))
+    assert bot_http.replies()[-1]["text"] == FR(
+        "meetings.plan.ended", year="2026-2027", example="2028-2029"
+    )
+    await bot_http.post(bot_http.activity("planifier 2027-2028", aad=ANIMATEUR_AAD))
+    card = card_of(bot_http.replies()[-1])
+    texts = texts_of(card)
+    assert FR("meetings.plan.complete") not in texts
+    assert texts.count(FR.plural("meetings.plan.unplaced", 8)) == 1  # the summary, once
+    assert section(card, FR("meetings.plan.proposed")) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -112,6 +112,11 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
     assert long_date(date(2027, 10, 7), FR) in proposed(moved)[1]
     assert "Comité des centres hospitaliers" in proposed(moved)[1]
     assert len(proposed(moved)) == 8
+    # « Par comité » keeps the profile's order though the CLSC's line now comes first.
+    (per_committee,) = [
+        t for t in texts_of(moved) if t.startswith(FR("meetings.plan.per_committee", items=""))
+    ]
+    assert per_committee.index("centres hospitaliers") < per_committee.index("CLSC")
 
     # Tick « Retirer » on the first line (the CLSC on 6 October), then apply.
     removed = card_in(await act(bot_http, moved, "meetings.plan_edit", drop_0="true"))
@@ -154,6 +159,40 @@ async def test_lines_are_moved_removed_and_added(bot_http: BotHttp) -> None:
         "meetings.plan.error.add_outside", date=long_date(date(2029, 1, 9), FR), year="2027-2028"
     ) in texts_of(late)
     assert await cycle_meetings(bot_http) == []  # editing publishes nothing
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        (date(2027, 10, 11), "holiday"),  # Action de grâces, a Monday
+        (date(2027, 10, 9), "weekend"),  # a Saturday
+        (date(2027, 12, 29), "closed"),  # the Christmas week
+        (date(2028, 3, 8), "closed"),  # spring break
+    ],
+)
+async def test_a_date_moved_or_added_on_a_closed_day_is_refused(
+    bot_http: BotHttp, typed: date, code: str
+) -> None:
+    set_clock(bot_http, NOON)
+    card = await plan_card(bot_http)
+    refused = card_in(await act(bot_http, card, "meetings.plan_edit", day_0=typed.isoformat()))
+    assert FR(f"meetings.plan.error.{code}", number=1, date=long_date(typed, FR)) in texts_of(
+        refused
+    )
+    assert long_date(date(2027, 10, 5), FR) in proposed(refused)[0]  # kept
+    assert not any(long_date(typed, FR) in line for line in proposed(refused))
+    added = card_in(
+        await act(
+            bot_http,
+            card,
+            "meetings.plan_edit",
+            op="add",
+            add_series="ch",
+            add_day=typed.isoformat(),
+        )
+    )
+    assert FR(f"meetings.plan.error.add_{code}", date=long_date(typed, FR)) in texts_of(added)
+    assert len(proposed(added)) == len(HAND_COMPUTED)
 
 
 async def test_the_card_holds_at_most_its_lines_and_stays_under_the_size_limit(
@@ -214,6 +253,19 @@ async def test_tampered_card_data_is_refused(bot_http: BotHttp, tampered: dict[s
     assert await cycle_meetings(bot_http) == []
 
 
+async def test_a_card_older_than_its_first_date_asks_for_a_new_proposal(
+    bot_http: BotHttp,
+) -> None:
+    set_clock(bot_http, NOON)
+    card = await plan_card(bot_http)
+    # The card is left in the channel until after its first line's day (5 October 2027).
+    set_clock(bot_http, datetime(2027, 10, 6, 16, 0, tzinfo=UTC))
+    for verb in ("meetings.plan_edit", "meetings.plan_publish"):
+        body = await act(bot_http, card, verb)
+        assert text_in(body) == FR("meetings.plan.outdated")  # not « données non reconnues »
+    assert await cycle_meetings(bot_http) == []
+
+
 async def test_a_member_cannot_edit_or_publish(bot_http: BotHttp) -> None:
     set_clock(bot_http, NOON)
     card = await plan_card(bot_http)
@@ -245,11 +297,12 @@ async def test_publish_all_creates_every_meeting_once_with_cards_and_reminders(
         assert meeting.place
         assert meeting.card_activity_id
         assert meeting.card_conversation_id == CHANNEL
-    assert meetings[2].title == FR(
-        "meetings.plan.title",
-        committees=FR(
-            "meetings.card.joint", committees="Comité des centres hospitaliers et Comité des CLSC"
-        ),
+    joint_title = FR(
+        "meetings.card.joint", committees="Comité des centres hospitaliers et Comité des CLSC"
+    )
+    assert meetings[2].title == joint_title  # not « Rencontre – Rencontre conjointe : … »
+    assert meetings[0].title == FR(
+        "meetings.plan.title", committees="Comité des centres hospitaliers"
     )
     # Each meeting's reminders (J-7, J-1), as the scheduler plans them at the injected clock
     # (under ``--at`` the real scheduler may already have sent some: they count as planned).
@@ -264,6 +317,13 @@ async def test_publish_all_creates_every_meeting_once_with_cards_and_reminders(
     for meeting, post in zip(meetings, posted, strict=False):
         assert meeting.title in texts_of(card_of(post))
     assert FR("meetings.calendar.heading", year="2027-2028") in texts_of(card_of(posted[8]))
+    # The calendar and the « Déjà prévues » lines name each meeting's committees once.
+    calendar = texts_of(card_of(posted[8]))
+    assert joint_title in calendar
+    assert meetings[0].title in calendar
+    for text in calendar + texts_of(result):
+        assert "Rencontre – Rencontre" not in text
+        assert text.count("Comité des centres hospitaliers") <= 1, text
     # The proposal now says the cycle is complete, and lists the eight.
     assert FR("meetings.plan.complete") in texts_of(result)
     assert any(FR.plural("meetings.plan.published", 8) in text for text in texts_of(result))
@@ -434,12 +494,18 @@ async def test_without_a_poll_the_card_offers_one_with_the_proposed_dates(
     assert "meetings.plan_poll" in verbs_of(card)
     before = len(bot_http.replies(CHANNEL))
     body = await act(bot_http, card, "meetings.plan_poll")
-    assert FR("meetings.plan.poll_launched") in texts_of(card_in(body))
+    after = card_in(body)
+    assert FR("meetings.plan.poll_launched") in texts_of(after)
+    # The redrawn proposal neither says « no poll yet » nor offers a second draft.
+    assert FR("meetings.plan.poll_none") not in texts_of(after)
+    assert "meetings.plan_poll" not in verbs_of(after)
     drafts = [
         p for p in await poll_repository(services_of(bot_http)).all() if p.kind == "availability"
     ]
     assert len(drafts) == 1
     assert drafts[0].status == "draft"
+    # Titled for the cycle's meetings, not « Disponibilités pour la prochaine rencontre ».
+    assert drafts[0].title == FR("polls.template.availability.title_cycle", year="2027-2028")
     labels = [c.label for c in drafts[0].questions[0].choices]
     assert labels[:8] == [long_date(day, FR) for day, _ in HAND_COMPUTED]
     # The draft card was posted below the proposal, for the animateur to check and publish.

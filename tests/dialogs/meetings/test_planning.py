@@ -33,6 +33,7 @@ from dialogs.meetings.planning import (
     aims,
     closed_days,
     coming_cycle,
+    day_problem,
     decode_entries,
     encode_entries,
     entries_of,
@@ -280,3 +281,17 @@ def test_venues_turn_in_date_order_and_ids_are_stable() -> None:
     assert first != line_meeting_id("2027-2028", PlanEntry(date(2027, 11, 3), "*"))
     assert first != line_meeting_id("2028-2029", entries[0])
     assert fingerprint(["b", "a"]) == fingerprint(["a", "b"]) != fingerprint(["a"])
+
+
+def test_a_typed_day_on_a_weekend_a_holiday_or_a_closed_week_is_no_meeting_day() -> None:
+    assert day_problem(date(2027, 10, 5), CYCLE) == ""  # a Tuesday
+    assert day_problem(date(2027, 10, 8), CYCLE) == ""  # a Friday is allowed
+    assert day_problem(date(2027, 10, 9), CYCLE) == "weekend"
+    assert day_problem(date(2027, 10, 10), CYCLE) == "weekend"
+    assert day_problem(date(2027, 10, 11), CYCLE) == "holiday"  # Action de grâces
+    assert day_problem(date(2028, 4, 14), CYCLE) == "holiday"  # Vendredi saint
+    assert day_problem(date(2028, 5, 22), CYCLE) == "holiday"  # Journée nationale des patriotes
+    assert day_problem(date(2027, 12, 29), CYCLE) == "closed"  # the Christmas week
+    assert day_problem(date(2027, 12, 21), CYCLE) == "closed"  # Christmas falls on a Saturday
+    assert day_problem(date(2028, 1, 4), CYCLE) == ""  # New Year's Day's week ended on the 2nd
+    assert day_problem(date(2028, 3, 8), CYCLE) == "closed"  # spring break

@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,3 +163,20 @@ def test_free_texts_are_capped_on_the_card() -> None:
     assert t.plural("polls.results.more_texts", 15) in text
     assert "mot " * 80 not in text  # each text cut to about 280 characters
     assert len(text.encode("utf-16-le")) < MAX_CARD_BYTES
+
+
+def test_the_english_poll_texts_say_meeting_not_rencontre() -> None:
+    """« rencontre » stays only as a French gloss in parentheses (« Meeting satisfaction
+    (satisfaction de la rencontre) »); an English sentence says « meeting »."""
+    catalog = json.loads(
+        (Path(poll_cards.__file__).parent / "locales" / "en" / "polls.json").read_text("utf-8")
+    )
+    texts = [
+        v
+        for value in catalog.values()
+        for v in (value.values() if isinstance(value, dict) else [value])
+    ]
+    leaks = [t for t in texts if "rencontre" in re.sub(r"\([^)]*\)", "", t)]
+    assert leaks == []
+    en = Translator("en")
+    assert en("polls.template.availability.title") == "Availability for the next meeting"

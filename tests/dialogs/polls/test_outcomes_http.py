@@ -267,6 +267,12 @@ async def test_the_report_in_english(polls: Driver) -> None:
     assert EN("vitality.section.effectiveness") in texts_of(card)
     first = _objectives(polls, "en")[0]  # the profile's English text, whatever the survey's
     assert found[first].startswith(EN("vitality.mean_on_5", mean="4"))
+    # The survey was drafted in French: its ready-made choices are shown in English all the same.
+    assert found[EN("polls.template.outcomes.practice.1")] == "5"
+    assert found[EN("polls.template.outcomes.value.3")] == "5"
+    texts = texts_of(card)
+    for key in ("practice.1", "practice.2", "value.3"):
+        assert FR(f"polls.template.outcomes.{key}") not in texts
 
 
 # ---- the offer after the cycle's last meeting ----------------------------------------------

@@ -93,6 +93,35 @@ async def test_the_report_counts_projects_by_kind(http: BotHttp) -> None:
     assert FR("vitality.effectiveness.projects") in texts_of(card)
 
 
+async def test_the_reports_project_lines_say_kind_organisations_and_link(http: BotHttp) -> None:
+    await say(
+        http,
+        "bilan projet Grille de repérage | Pour l'accueil | outil clinique | CISSS A, CISSS B"
+        " | https://example.org/grille",
+    )
+    await say(http, "bilan projet Sans type")
+    card = card_of(await say(http, "bilan"))
+    texts = texts_of(card)
+    used_by = FR("vitality.project.used_by", organisations="CISSS A, CISSS B")
+    line = FR("vitality.project.line", title="Grille de repérage", description="Pour l'accueil")
+    details = " · ".join(
+        [FR("vitality.project_kind.clinical_tool"), used_by, "https://example.org/grille"]
+    )
+    assert FR("vitality.project.details", line=line, details=details) in texts
+    assert "Sans type" in texts  # nothing said of it: its title alone
+    # The projects' list card: no « Formation — utilisé par » (its kind's gender) any more.
+    listed = texts_of(card_of(await say(http, "bilan projet")))
+    assert (
+        FR(
+            "vitality.projects.about",
+            kind=FR("vitality.project_kind.clinical_tool"),
+            organisations="CISSS A, CISSS B",
+        )
+        in listed
+    )
+    assert not any("utilisé par" in text for text in listed)
+
+
 async def test_projects_stored_before_kinds_still_read(http: BotHttp) -> None:
     database = runtime_of(http).services.store.database("vitality")
     row = {
