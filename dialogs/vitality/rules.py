@@ -220,8 +220,11 @@ def parse_organisations(text: str) -> tuple[str, ...]:
 
 
 def parse_link(text: str) -> str:
-    """ "" or an https:// address. Raises :class:`ArgsError`."""
+    """ "" or an https:// address; a bare « www.… » address as people type it gets https://.
+    Raises :class:`ArgsError`."""
     link = text.strip()
+    if link.casefold().startswith("www."):
+        link = f"https://{link}"
     if link and (len(link) > PROJECT_LINK_MAX or not _LINK.match(link)):
         raise ArgsError("vitality.errors.project_link")
     return link

@@ -232,3 +232,11 @@ def test_bad_project_fields_are_refused(args: str, code: str) -> None:
     with pytest.raises(ArgsError) as raised:
         rules.parse_project(args, TODAY, KIND_WORDS)
     assert raised.value.code == code
+
+
+def test_a_bare_www_address_is_taken_as_https() -> None:
+    assert rules.parse_link("www.cisss-monteregie.example/outil") == (
+        "https://www.cisss-monteregie.example/outil"
+    )
+    assert rules.parse_link("  WWW.exemple.org ") == "https://WWW.exemple.org"
+    assert rules.parse_link("") == ""
