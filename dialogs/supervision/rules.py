@@ -39,6 +39,9 @@ MEETING_REMIND_DAYS = 3  # « prochaine rencontre »: reminded 3 local days befo
 MEETING_ASK_DAYS = 2  # asked 2 local days before it
 MEETING_HOUR = time(9, 0)  # at 9:00 local time
 MIN_DELAY = timedelta(hours=3)  # never reminded sooner than this after the request
+# Reminders and questions wait for these local hours (a request made at 21 h does not wake the
+# animateurs at midnight); None: any hour.
+WAKING_HOURS: tuple[time, time] | None = (time(8, 0), time(20, 0))
 
 
 class BadCardData(ValueError):
@@ -128,17 +131,36 @@ def deadlines(
     sooner than ``MIN_DELAY`` after the request, and the question always comes after the
     reminder."""
     if urgency == "today":
-        remind = created + TODAY_DELAY
-        return Deadlines(remind, remind + TODAY_GRACE)
+        remind = waking(created + TODAY_DELAY, tz)
+        return Deadlines(remind, waking(remind + TODAY_GRACE, tz))
     if urgency == "meeting" and meeting_start is not None:
-        remind = max(
-            _local_day_at(meeting_start, MEETING_REMIND_DAYS, MEETING_HOUR, tz),
-            created + MIN_DELAY,
+        remind = waking(
+            max(
+                _local_day_at(meeting_start, MEETING_REMIND_DAYS, MEETING_HOUR, tz),
+                created + MIN_DELAY,
+            ),
+            tz,
         )
         ask = _local_day_at(meeting_start, MEETING_ASK_DAYS, MEETING_HOUR, tz)
-        return Deadlines(remind, max(ask, remind + TODAY_GRACE))
-    remind = _local_days_later(created, WEEK_DAYS, tz)
-    return Deadlines(remind, _local_days_later(remind, WEEK_GRACE_DAYS, tz))
+        return Deadlines(remind, waking(max(ask, remind + TODAY_GRACE), tz))
+    remind = waking(_local_days_later(created, WEEK_DAYS, tz), tz)
+    return Deadlines(remind, waking(_local_days_later(remind, WEEK_GRACE_DAYS, tz), tz))
+
+
+def waking(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment``, or the start of the next waking hours (``WAKING_HOURS``, local time) when it
+    falls in the night: before the start, that day's start; from the end, the next day's."""
+    if WAKING_HOURS is None:
+        return moment
+    start, end = WAKING_HOURS
+    local = moment.astimezone(tz)
+    if local.time() < start:
+        day = local.date()
+    elif local.time() >= end:
+        day = local.date() + timedelta(days=1)
+    else:
+        return moment
+    return datetime.combine(day, start, tzinfo=tz).astimezone(moment.tzinfo)
 
 
 # ---- routing ---------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def main() -> int:
     delay = timedelta(seconds=float(os.environ.get("SUPERVISION_E2E_DELAY", "6")))
     rules.TODAY_DELAY = delay
     rules.TODAY_GRACE = delay
+    rules.WAKING_HOURS = None  # seconds-long delays, whatever the hour the suite runs at
     settings = Settings.from_env()
     app = create_app(settings)
 

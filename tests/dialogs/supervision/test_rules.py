@@ -106,9 +106,28 @@ def test_this_week_across_fall_back_and_new_year() -> None:
     created = datetime(2027, 11, 6, 14, 0, tzinfo=UTC)  # Saturday 10:00 EDT
     due = rules.deadlines("week", created, TZ)
     assert due.remind_at == datetime(2027, 11, 8, 15, 0, tzinfo=UTC)  # Monday 10:00 EST
-    # 31 December 23:30 local is already 1 January in UTC: local days count.
+    # 31 December 23:30 local is already 1 January in UTC: local days count, and the night
+    # of 2 January waits for the morning of the 3rd (8:00 EST = 13:00 UTC).
     late = datetime(2027, 1, 1, 4, 30, tzinfo=UTC)
-    assert rules.deadlines("week", late, TZ).remind_at == datetime(2027, 1, 3, 4, 30, tzinfo=UTC)
+    assert rules.deadlines("week", late, TZ).remind_at == datetime(2027, 1, 3, 13, 0, tzinfo=UTC)
+
+
+def test_a_request_made_in_the_evening_waits_for_the_morning() -> None:
+    # Wednesday 10 March 2027, 21:00 EST (11 March 02:00 UTC), « aujourd'hui »: 3 hours later is
+    # midnight, so the animateurs are reminded at 8:00 (13:00 UTC) and the requester asked at
+    # 11:00 (16:00 UTC).
+    created = datetime(2027, 3, 11, 2, 0, tzinfo=UTC)
+    due = rules.deadlines("today", created, TZ)
+    assert due.remind_at == datetime(2027, 3, 11, 13, 0, tzinfo=UTC)
+    assert due.ask_at == datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
+    # At 16:00 EST: reminded at 19:00, asked the next morning at 8:00 rather than at 22:00.
+    afternoon = datetime(2027, 3, 10, 21, 0, tzinfo=UTC)
+    due = rules.deadlines("today", afternoon, TZ)
+    assert due.remind_at == datetime(2027, 3, 11, 0, 0, tzinfo=UTC)
+    assert due.ask_at == datetime(2027, 3, 11, 13, 0, tzinfo=UTC)
+    # On the night clocks go forward (Sunday 14 March 2027), 8:00 is EDT (12:00 UTC).
+    night = datetime(2027, 3, 14, 5, 0, tzinfo=UTC)  # 0:00 EST
+    assert rules.deadlines("today", night, TZ).remind_at == datetime(2027, 3, 14, 12, 0, tzinfo=UTC)
 
 
 def test_next_meeting_is_reminded_days_before_it_at_nine() -> None:
