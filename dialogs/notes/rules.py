@@ -344,11 +344,16 @@ def split_link(line: str) -> tuple[str, str]:
     return title, url
 
 
-def summary_lines(key_points: str, decisions: str) -> list[str]:
-    """The first lines of the notes, for the meeting card (short)."""
-    lines = [line.lstrip("-•* ").strip() for line in key_points.split("\n") if line.strip()]
-    lines += [line.lstrip("-•* ").strip() for line in decisions.split("\n") if line.strip()]
-    return [line for line in lines if line][:SUMMARY_LINES]
+def summary_lines(key_points: str, decisions: str) -> list[tuple[str, str]]:
+    """The first lines of the notes, for the meeting card (short): (``point`` | ``decision``,
+    text), key points first."""
+    lines = [
+        (kind, line.lstrip("-•* ").strip())
+        for kind, text in (("point", key_points), ("decision", decisions))
+        for line in text.split("\n")
+        if line.strip()
+    ]
+    return [(kind, line) for kind, line in lines if line][:SUMMARY_LINES]
 
 
 def read_takeaway(data: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -179,7 +179,8 @@ async def card_sections(services: Services, meeting: Meeting, t: Translator) -> 
     notes = await notes_repository(services).get(meeting.id)
     if notes is not None:
         lines = [
-            SectionLine(text) for text in rules.summary_lines(notes.key_points, notes.decisions)
+            SectionLine(t("notes.section.decision", text=text) if kind == "decision" else text)
+            for kind, text in rules.summary_lines(notes.key_points, notes.decisions)
         ]
         for line in notes.resources[: rules.RESOURCES_MAX]:
             title, url = rules.split_link(line)

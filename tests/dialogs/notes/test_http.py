@@ -230,6 +230,8 @@ async def test_sections_on_the_meeting_card_and_the_card_is_redrawn(bot_http: Bo
     )
     assert FR("notes.section.retained") in texts(redrawn)
     assert "Repérer la détresse dès le premier contact" in texts(redrawn)
+    # Two key points then the decision, said to be one (SUMMARY_LINES = 3).
+    assert FR("notes.section.decision", text=NOTES["decisions"]) in texts(redrawn)
     await _eventually(lambda: bot_http.connector.updated.get("card-1"))
     updates = bot_http.connector.updated["card-1"]
     assert FR("notes.section.retained") in texts(card_of(updates[-1]))

@@ -258,7 +258,11 @@ def test_rows_for(existing: int, people: int, rows: int) -> None:
 
 
 def test_summary_keeps_the_first_three_lines() -> None:
-    assert rules.summary_lines("- a\n- b", "c\nd") == ["a", "b", "c"]
+    assert rules.summary_lines("- a\n- b", "c\nd") == [
+        ("point", "a"),
+        ("point", "b"),
+        ("decision", "c"),
+    ]
 
 
 def test_takeaway_reading() -> None:
