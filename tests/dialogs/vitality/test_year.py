@@ -598,7 +598,7 @@ async def test_the_year_of_the_whole_cdep(year: BotHttp) -> None:
         (EXCH, fig("polls.count")): FR(
             "vitality.polls.count_detail",
             count="5",
-            kinds="1 disponibilités, 1 analyse des besoins, 3 satisfaction",
+            kinds="disponibilités\u00a0: 1, analyse des besoins\u00a0: 1, satisfaction\u00a0: 3",
         ),
         (EXCH, fig("polls.rate")): "52" + PCT,
         # S1: 6 x 5, 5 x 4, 1 x 3 = 53 / 12 = 4.42 (the polls feature rounds to 2 decimals);
@@ -773,7 +773,9 @@ async def test_the_year_of_the_clsc_committee(year: BotHttp) -> None:
         # S1 (J1), S2 (J2) and D1 (addressed to the committee): (12 + 4) / (18 + 16) = 47 %,
         # D1 hidden. S3 went to the CH committee.
         (EXCH, fig("polls.count")): FR(
-            "vitality.polls.count_detail", count="3", kinds="1 disponibilités, 2 satisfaction"
+            "vitality.polls.count_detail",
+            count="3",
+            kinds="disponibilités\u00a0: 1, satisfaction\u00a0: 2",
         ),
         (EXCH, fig("polls.rate")): "47" + PCT,
         # S1 alone: 53 / 12 = 4.42; 1 x 3, 5 x 4, 6 x 5 of 12 = 0 %, 0 %, 8.3 %, 41.7 %, 50 %.
