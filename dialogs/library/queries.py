@@ -17,7 +17,6 @@ from storage.resource_repository import Resource
 __all__ = [
     "ResourceRef",
     "essential_resources",
-    "resources_for_meeting",
     "resources_for_topic",
     "resources_shared_by",
 ]
@@ -56,13 +55,6 @@ async def resources_for_topic(services: Services, topic_id: str) -> list[Resourc
     """Listed resources attached to a topic of the bank, by title."""
     found = rules.attached_to(await resource_repository(services).all(), "topic", topic_id)
     return [ref_of(resource) for _, resource in found]
-
-
-async def resources_for_meeting(services: Services, meeting_id: str) -> list[ResourceRef]:
-    """Listed resources attached to a meeting's agenda slots, by slot then title (a resource
-    attached to two slots is listed twice)."""
-    found = rules.attached_to(await resource_repository(services).all(), "meeting", meeting_id)
-    return [ref_of(r, a.slot, a.slot_title) for a, r in found]
 
 
 async def resources_shared_by(
