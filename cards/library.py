@@ -101,6 +101,19 @@ def build_form_card(form: ResourceForm, t: Translator) -> dict[str, Any]:
     )
 
 
+def _line_fields(line: ResourceLine, t: Translator) -> dict[str, Any]:
+    """What the library card and the review card show of every resource line."""
+    return {
+        "id": line.id,
+        "title": line.title,
+        "url": line.url,
+        "meta": _meta(line, t),
+        "themes": t("library.list.themes", themes=line.themes),
+        "description": line.description,
+        "has_description": bool(line.description),
+    }
+
+
 def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
     heading = (
         t("library.list.title_for", query=view.query) if view.query else t("library.list.title")
@@ -119,13 +132,7 @@ def build_library_card(view: LibraryView, t: Translator) -> dict[str, Any]:
             "query": view.query,
             "lines": [
                 {
-                    "id": line.id,
-                    "title": line.title,
-                    "url": line.url,
-                    "meta": _meta(line, t),
-                    "themes": t("library.list.themes", themes=line.themes),
-                    "description": line.description,
-                    "has_description": bool(line.description),
+                    **_line_fields(line, t),
                     "useful": (
                         t.plural("library.list.useful_count", line.useful_count)
                         if line.useful_count
@@ -168,13 +175,7 @@ def build_review_card(view: ReviewView, t: Translator) -> dict[str, Any]:
             "has_lines": bool(view.lines),
             "lines": [
                 {
-                    "id": line.id,
-                    "title": line.title,
-                    "url": line.url,
-                    "meta": _meta(line, t),
-                    "themes": t("library.list.themes", themes=line.themes),
-                    "description": line.description,
-                    "has_description": bool(line.description),
+                    **_line_fields(line, t),
                     "reason_id": f"reason_{line.id}",
                 }
                 for line in view.lines
