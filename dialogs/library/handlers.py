@@ -46,7 +46,6 @@ logger = logging.getLogger(__name__)
 QUERY_MAX = 100
 CHANNEL_SETTING = "digest_channel"  # where the weekly digest goes (the last team channel used)
 _CHANNEL_THREAD = ";messageid="
-TOPICS_OPEN = ("open", "scheduled")  # the bank's active topics (dialogs/topics/rules.py)
 
 
 def _form(draft: rules.Draft, **changes: Any) -> ResourceForm:
@@ -324,7 +323,7 @@ async def _attach_card(turn: Turn, resource: Resource, notice: str = "") -> dict
     services, t = turn.services, turn.t
     all_topics = await topics.topic_repository(services).all()
     open_topics = sorted(
-        (x for x in all_topics if x.status in TOPICS_OPEN), key=lambda x: x.title.casefold()
+        (x for x in all_topics if topics.is_active(x)), key=lambda x: x.title.casefold()
     )
     upcoming = await meetings.upcoming(services, services.clock())
     upcoming.sort(key=lambda m: m.starts_at)
@@ -384,7 +383,7 @@ async def _attachment(turn: Turn, code: Any) -> Attachment:
     services = turn.services
     if target == "topic":
         topic = await topics.topic_repository(services).get(target_id)
-        if topic is None or topic.status not in TOPICS_OPEN:
+        if topic is None or not topics.is_active(topic):
             raise DomainError("library.errors.target_gone")
         return Attachment("topic", target_id)
     meeting = await meetings.get(services, target_id)

@@ -11,9 +11,11 @@ from dialogs.topics.repositories import case_repository, topic_repository
 from dialogs.turn import Services
 from storage.case_repository import Case
 from storage.times import parse_utc
+from storage.topic_repository import Topic
 
 # The vitality report reads the bank and the case queue whole.
 __all__ = [
+    "is_active",
     "ScheduledItem",
     "TreatedTopic",
     "case_repository",
@@ -110,3 +112,8 @@ async def treated_between(services: Services, start: datetime, end: datetime) ->
         if start <= moment < end:
             found.append(TreatedTopic(topic.id, topic.title, topic.kind, moment))
     return sorted(found, key=lambda t: (t.treated_at, t.id), reverse=True)
+
+
+def is_active(topic: Topic) -> bool:
+    """Still in the bank: open or scheduled (not treated, archived or merged)."""
+    return topic.status in rules.ACTIVE
