@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from cards.dates import day_month_year
 from cards.i18n import Translator, choose_locale
@@ -199,7 +198,3 @@ async def card_sections(services: Services, meeting: Meeting, t: Translator) -> 
                 )
             )
     return sections
-
-
-def parse_due(iso_day: str) -> date | None:
-    return rules.parse_day(iso_day)
