@@ -56,9 +56,10 @@ async def _view_card(turn: Turn, meeting: MeetingRef, notice: str = "") -> dict[
     return build_notes_card(view, turn.t)
 
 
-async def _form_card(turn: Turn, meeting: MeetingRef, **kw: Any) -> dict[str, Any]:
+async def _form_card(
+    turn: Turn, meeting: MeetingRef, notes: MeetingNotes | None, **kw: Any
+) -> dict[str, Any]:
     caller = (turn.caller.member_key, turn.caller.name)
-    notes = await notes_repository(turn.services).get(meeting.id)
     form = await views.notes_form(turn.services, meeting, turn.t, caller, notes=notes, **kw)
     return build_form_card(form, turn.t)
 
@@ -67,7 +68,7 @@ async def _opened(turn: Turn, meeting: MeetingRef) -> dict[str, Any]:
     """An animateur gets the form while the meeting has no notes; everyone else the notes."""
     _past(turn, meeting)
     if turn.caller.is_animateur and await notes_repository(turn.services).get(meeting.id) is None:
-        return await _form_card(turn, meeting)
+        return await _form_card(turn, meeting, None)
     return await _view_card(turn, meeting)
 
 
@@ -135,7 +136,8 @@ async def open_action(turn: Turn, data: Mapping[str, Any]) -> CardReply:
 async def edit(turn: Turn, data: Mapping[str, Any]) -> CardReply:
     meeting = await _meeting(turn, _checked_id(data))
     _past(turn, meeting)
-    return CardReply(await _form_card(turn, meeting))
+    notes = await notes_repository(turn.services).get(meeting.id)
+    return CardReply(await _form_card(turn, meeting, notes))
 
 
 def _follow_ups(draft: rules.Draft, before: MeetingNotes | None) -> tuple[FollowUp, ...]:
@@ -175,11 +177,11 @@ async def save(turn: Turn, data: Mapping[str, Any]) -> CardReply:
         logger.info("bad card data in field %s", bad)
         raise DomainError("errors.bad_card_data") from None
     if problem:
-        return CardReply(await _form_card(turn, meeting, draft=draft, problem=problem))
+        return CardReply(await _form_card(turn, meeting, before, draft=draft, problem=problem))
     names = await meetings.known_names(services, turn.caller.name)
     findings = screen(draft.texts(), names, "notes")
     if findings:
-        return CardReply(await _form_card(turn, meeting, draft=draft, findings=findings))
+        return CardReply(await _form_card(turn, meeting, before, draft=draft, findings=findings))
     notes = MeetingNotes(
         id=meeting.id,
         key_points=draft.key_points,

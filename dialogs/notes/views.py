@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from cards.dates import day_month_year
 from cards.i18n import Translator, choose_locale
@@ -19,7 +18,7 @@ from cards.notes import (
     NotesForm,
     NotesView,
 )
-from dialogs.meetings.queries import MeetingRef
+from dialogs.meetings.queries import MeetingRef, to_ref
 from dialogs.notes import meetings, rules
 from dialogs.notes.repositories import notes_repository
 from dialogs.turn import Services
@@ -188,18 +187,12 @@ async def card_sections(services: Services, meeting: Meeting, t: Translator) -> 
         day = meeting.starts_at.astimezone(services.timezone).date().isoformat()
         lines.append(SectionLine(t("notes.section.more", day=day)))
         sections.append(CardSection(t("notes.section.retained"), tuple(lines)))
-    ref = await meetings.get(services, meeting.id)
-    if ref is not None:
-        shared = await meetings.presenters_resources(services, ref, now)
-        if shared:
-            sections.append(
-                CardSection(
-                    t("notes.section.presenters"),
-                    tuple(SectionLine(r.title, r.url) for r in shared),
-                )
+    shared = await meetings.presenters_resources(services, to_ref(meeting, now), now)
+    if shared:
+        sections.append(
+            CardSection(
+                t("notes.section.presenters"),
+                tuple(SectionLine(r.title, r.url) for r in shared),
             )
+        )
     return sections
-
-
-def parse_due(iso_day: str) -> date | None:
-    return rules.parse_day(iso_day)
