@@ -13,7 +13,6 @@ injected clock: tests/dialogs/meetings/test_plan_publish_http.py checks their jo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ import aiohttp
 from icalendar import Calendar
 
 from cards.i18n import Translator
+from tests.card_walk import nodes
 from tests.cards.card_schema import schema_errors
 from tests.e2e.client import BotMessage, PlaygroundClient, card_actions, card_strings, card_texts
 from tests.e2e.playground import ISABELLE
@@ -29,26 +29,16 @@ FR = Translator("fr-CA")
 COMMITTEES = ("Comité des centres hospitaliers", "Comité des CLSC")
 
 
-def _walk(node: Any) -> Iterable[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
 def inputs_of(card: dict[str, Any] | None) -> dict[str, Any]:
     return {
         n["id"]: str(n.get("value", ""))
-        for n in _walk(card)
+        for n in nodes(card)
         if str(n.get("type", "")).startswith("Input.") and "id" in n
     }
 
 
 def execute_data(card: dict[str, Any] | None, verb: str, **match: Any) -> dict[str, Any]:
-    for node in _walk(card):
+    for node in nodes(card):
         if node.get("type") == "Action.Execute" and node.get("verb") == verb:
             data = dict(node["data"])
             if all(data.get(k) == v for k, v in match.items()):
@@ -64,7 +54,7 @@ def card_of(answer: dict[str, Any]) -> dict[str, Any]:
 def proposed_days(card: dict[str, Any]) -> list[str]:
     return [
         str(n["value"])
-        for n in _walk(card)
+        for n in nodes(card)
         if n.get("type") == "Input.Date" and str(n.get("id", "")).startswith("day_")
     ]
 
