@@ -22,19 +22,18 @@ from icalendar import Calendar
 from cards.i18n import Translator
 from tests.card_walk import nodes
 from tests.cards.card_schema import schema_errors
-from tests.e2e.client import BotMessage, PlaygroundClient, card_actions, card_strings, card_texts
+from tests.e2e.client import (
+    BotMessage,
+    PlaygroundClient,
+    card_actions,
+    card_inputs,
+    card_strings,
+    card_texts,
+)
 from tests.e2e.playground import ISABELLE
 
 FR = Translator("fr-CA")
 COMMITTEES = ("Comité des centres hospitaliers", "Comité des CLSC")
-
-
-def inputs_of(card: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        n["id"]: str(n.get("value", ""))
-        for n in nodes(card)
-        if str(n.get("type", "")).startswith("Input.") and "id" in n
-    }
 
 
 def execute_data(card: dict[str, Any] | None, verb: str, **match: Any) -> dict[str, Any]:
@@ -86,14 +85,14 @@ async def test_plan_a_whole_cycle_publish_it_and_replan(client: PlaygroundClient
             "meetings.plan_edit",
             execute_data(plan.card, "meetings.plan_edit", op="redraw"),
             user=ISABELLE,
-            inputs={**inputs_of(plan.card), "day_0": moved.isoformat()},
+            inputs={**card_inputs(plan.card), "day_0": moved.isoformat()},
         )
     )
     assert moved.isoformat() in proposed_days(edited)
     publish = execute_data(edited, "meetings.plan_publish")
     result = card_of(
         await client.click_execute(
-            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=inputs_of(edited)
+            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=card_inputs(edited)
         )
     )
     assert FR("meetings.plan.complete") in card_texts(result)
@@ -150,7 +149,7 @@ async def test_plan_a_whole_cycle_publish_it_and_replan(client: PlaygroundClient
     assert FR("meetings.plan.complete") in card_texts(again.card)
     stale = card_of(
         await client.click_execute(
-            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=inputs_of(edited)
+            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=card_inputs(edited)
         )
     )
     assert FR("meetings.plan.stale") in card_texts(stale)
