@@ -150,6 +150,17 @@ def card_actions(card: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     ]
 
 
+def card_inputs(card: Mapping[str, Any] | None) -> dict[str, str]:
+    """Every input of the card by id, with its value as a string (what « Submit » sends)."""
+    if not card:
+        return {}
+    return {
+        str(node["id"]): str(node.get("value", ""))
+        for node in _walk(card)
+        if str(node.get("type", "")).startswith("Input.") and "id" in node
+    }
+
+
 def find_action(
     card: Mapping[str, Any] | None, *, verb: str | None = None, title: str | None = None
 ) -> dict[str, Any]:

@@ -19,7 +19,14 @@ from icalendar import Calendar
 
 from cards.i18n import Translator
 from tests.cards.card_schema import schema_errors
-from tests.e2e.client import BotMessage, PlaygroundClient, card_actions, card_strings, card_texts
+from tests.e2e.client import (
+    BotMessage,
+    PlaygroundClient,
+    card_actions,
+    card_inputs,
+    card_strings,
+    card_texts,
+)
 from tests.e2e.playground import ISABELLE, JEAN_FRANCOIS, NATHALIE, SOPHIE
 
 FR = Translator("fr-CA")
@@ -35,14 +42,6 @@ def _walk(node: Any) -> Iterable[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _walk(item)
-
-
-def inputs_of(card: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        n["id"]: str(n.get("value", ""))
-        for n in _walk(card)
-        if str(n.get("type", "")).startswith("Input.") and "id" in n
-    }
 
 
 def execute_data(card: dict[str, Any] | None, verb: str) -> dict[str, Any]:
@@ -82,7 +81,7 @@ async def open_form(client: PlaygroundClient) -> BotMessage:
 
 
 def filled(form: BotMessage, day: date, **changes: str) -> dict[str, Any]:
-    data = {**execute_data(form.card, "meetings.save"), **inputs_of(form.card)}
+    data = {**execute_data(form.card, "meetings.save"), **card_inputs(form.card)}
     data.update(
         title="Journée régionale psychosociale (e2e)",
         committees="ch,clsc",
@@ -104,7 +103,7 @@ async def propose_and_schedule(
     proposal = await client.expect_message(
         lambda m: "topics.submit" in {a.get("verb") for a in card_actions(m.card)}, user=ISABELLE
     )
-    data = {**execute_data(proposal.card, "topics.submit"), **inputs_of(proposal.card)}
+    data = {**execute_data(proposal.card, "topics.submit"), **card_inputs(proposal.card)}
     data.update(title=title, kind="formatif", presenter=presenter, description="")
     detail = card_of(await client.click_execute(proposal, "topics.submit", data, user=ISABELLE))
     schedule = {**execute_data(detail, "topics.schedule"), "meeting": meeting_id}
@@ -122,7 +121,7 @@ async def latest_update(client: PlaygroundClient, form: BotMessage) -> BotMessag
 async def test_plan_answer_invite_start_and_cancel(client: PlaygroundClient) -> None:
     day = date.today() + timedelta(days=45)
     form = await open_form(client)
-    assert inputs_of(form.card)["a_6_kind"] == "atelier_conference"  # the Annexe C day
+    assert card_inputs(form.card)["a_6_kind"] == "atelier_conference"  # the Annexe C day
 
     mine = card_of(
         await client.click_execute(form, "meetings.save", filled(form, day), user=ISABELLE)
@@ -247,7 +246,7 @@ async def test_bad_input_changes_nothing(client: PlaygroundClient) -> None:
     for code in ("date_past", "link_not_teams"):
         error = FR(f"meetings.error.{code}")
         assert FR("meetings.form.error_line", error=error) in texts
-    assert inputs_of(answer)["title"] == "Journée régionale psychosociale (e2e)"
+    assert card_inputs(answer)["title"] == "Journée régionale psychosociale (e2e)"
     await client.expect_no_message(
         lambda m: m.message_id == form.message_id, conversation="channel", action="updateMessage"
     )

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
+from tests.card_walk import facts_of, nodes
 from tests.cards.card_schema import schema_errors
 from tests.e2e.client import BotMessage, PlaygroundClient, card_strings, card_texts, find_action
 from tests.e2e.playground import (
@@ -38,41 +39,17 @@ def is_outcomes_draft(message: BotMessage) -> bool:
 
 
 def input_value(card: dict[str, Any] | None, ident: str) -> str:
-    def walk(node: Any) -> str | None:
-        if isinstance(node, dict):
-            if node.get("id") == ident and str(node.get("type", "")).startswith("Input."):
-                return str(node.get("value", ""))
-            for value in node.values():
-                found = walk(value)
-                if found is not None:
-                    return found
-        elif isinstance(node, list):
-            for item in node:
-                found = walk(item)
-                if found is not None:
-                    return found
-        return None
-
-    found = walk(card)
-    assert found is not None, ident
-    return found
+    found = [
+        str(n.get("value", ""))
+        for n in nodes(card)
+        if n.get("id") == ident and str(n.get("type", "")).startswith("Input.")
+    ]
+    assert found, ident
+    return found[0]
 
 
 def facts(card: dict[str, Any] | None) -> dict[str, str]:
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                found.update({f["title"]: f["value"] for f in node.get("facts", [])})
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {f["title"]: f["value"] for f in facts_of(card)}
 
 
 async def test_the_outcomes_survey_feeds_the_effectiveness_section(

@@ -13,7 +13,6 @@ injected clock: tests/dialogs/meetings/test_plan_publish_http.py checks their jo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,34 +20,24 @@ import aiohttp
 from icalendar import Calendar
 
 from cards.i18n import Translator
+from tests.card_walk import nodes
 from tests.cards.card_schema import schema_errors
-from tests.e2e.client import BotMessage, PlaygroundClient, card_actions, card_strings, card_texts
+from tests.e2e.client import (
+    BotMessage,
+    PlaygroundClient,
+    card_actions,
+    card_inputs,
+    card_strings,
+    card_texts,
+)
 from tests.e2e.playground import ISABELLE
 
 FR = Translator("fr-CA")
 COMMITTEES = ("Comité des centres hospitaliers", "Comité des CLSC")
 
 
-def _walk(node: Any) -> Iterable[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
-def inputs_of(card: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        n["id"]: str(n.get("value", ""))
-        for n in _walk(card)
-        if str(n.get("type", "")).startswith("Input.") and "id" in n
-    }
-
-
 def execute_data(card: dict[str, Any] | None, verb: str, **match: Any) -> dict[str, Any]:
-    for node in _walk(card):
+    for node in nodes(card):
         if node.get("type") == "Action.Execute" and node.get("verb") == verb:
             data = dict(node["data"])
             if all(data.get(k) == v for k, v in match.items()):
@@ -64,7 +53,7 @@ def card_of(answer: dict[str, Any]) -> dict[str, Any]:
 def proposed_days(card: dict[str, Any]) -> list[str]:
     return [
         str(n["value"])
-        for n in _walk(card)
+        for n in nodes(card)
         if n.get("type") == "Input.Date" and str(n.get("id", "")).startswith("day_")
     ]
 
@@ -96,14 +85,14 @@ async def test_plan_a_whole_cycle_publish_it_and_replan(client: PlaygroundClient
             "meetings.plan_edit",
             execute_data(plan.card, "meetings.plan_edit", op="redraw"),
             user=ISABELLE,
-            inputs={**inputs_of(plan.card), "day_0": moved.isoformat()},
+            inputs={**card_inputs(plan.card), "day_0": moved.isoformat()},
         )
     )
     assert moved.isoformat() in proposed_days(edited)
     publish = execute_data(edited, "meetings.plan_publish")
     result = card_of(
         await client.click_execute(
-            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=inputs_of(edited)
+            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=card_inputs(edited)
         )
     )
     assert FR("meetings.plan.complete") in card_texts(result)
@@ -160,7 +149,7 @@ async def test_plan_a_whole_cycle_publish_it_and_replan(client: PlaygroundClient
     assert FR("meetings.plan.complete") in card_texts(again.card)
     stale = card_of(
         await client.click_execute(
-            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=inputs_of(edited)
+            plan, "meetings.plan_publish", publish, user=ISABELLE, inputs=card_inputs(edited)
         )
     )
     assert FR("meetings.plan.stale") in card_texts(stale)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from cards.i18n import Translator
 from storage.community import parse_profile
+from tests.card_walk import facts_of
 from tests.e2e.client import BotMessage, PlaygroundClient, card_strings, card_texts, find_action
 from tests.e2e.playground import (
     ETIENNE,
@@ -51,20 +52,7 @@ def is_draft(message: BotMessage) -> bool:
 
 
 def facts(card: dict[str, Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                found.update({f["title"]: f["value"] for f in node.get("facts", [])})
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {f["title"]: f["value"] for f in facts_of(card)}
 
 
 def says_answers(card: dict[str, Any], count: int) -> bool:
